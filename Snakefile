@@ -1,0 +1,35 @@
+# hotstars: the young Milky Way disc from SDSS-V hot stars (Zari et al. 2025, A&A 703, A303).
+# Run `snakemake --cores 2` for the whole workflow on the built-in mock survey; README.md for more.
+from snakemake.utils import min_version, validate
+
+min_version("9")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/mock.smk"
+include: "workflow/rules/isochrones.smk"
+include: "workflow/rules/sample.smk"
+include: "workflow/rules/rv.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/summary.smk"
+
+
+rule all:
+    input:
+        "resources/isochrones/grid.parquet",
+        "results/sample/cutflow.csv",
+        "results/rv/vlos.parquet",
+        "results/summary.json",
+        "results/figures/fig01_sky.png",
+        "results/figures/fig02_cutflow.png",
+        "results/figures/fig04_kiel.png",
+    default_target: True

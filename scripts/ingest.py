@@ -1,0 +1,25 @@
+"""Rule ingest: read and check the five survey inputs, join spectra and targets."""
+
+from hotstars import io, logs, selection, tables
+
+
+def main(sm):
+    log = logs.setup(sm.log[0])
+    spall = io.read_spall(sm.input.spall, program=sm.params.program, hdu=sm.params.spall_hdu)
+    bossnet = io.read_bossnet(sm.input.bossnet, hdu=sm.params.bossnet_hdu)
+    gaia = io.read_gaia(sm.input.gaia)
+    distances = io.read_distances(sm.input.distances)
+    tmass = io.read_tmass(sm.input.tmass)
+    log.info("read %d spAll %s rows, %d BOSS Net visits, %d Gaia, %d distance, %d 2MASS rows",
+             len(spall), sm.params.program, len(bossnet), len(gaia), len(distances), len(tmass))
+    spectra = selection.join_spectra(spall, bossnet, sm.params.mjd_max)
+    targets = selection.build_targets(spectra, gaia, distances, tmass)
+    log.info("%d spectra with MJD <= %d; %d matched targets", len(spectra), sm.params.mjd_max,
+             len(targets))
+    meta = {"mjd_max": sm.params.mjd_max, "program": sm.params.program}
+    tables.write_table(spectra, sm.output.spectra, units=selection.UNITS, meta=meta)
+    tables.write_table(targets, sm.output.targets, units=selection.UNITS, meta=meta)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821

@@ -1,0 +1,582 @@
+"""Readers of the five survey inputs (DESIGN.md §3): spAll, BOSS Net visits, Gaia DR3, Bailer-Jones
+distances, 2MASS.
+
+Each input is described by a small declarative :class:`InputSpec` (canonical lower-case column
+names, accepted aliases, kind, expected unit, required-finite and optional flags, unique key).
+:func:`read_input` reads any of them from FITS (``.fits``, ``.fit``, ``.fts``, optionally ``.gz``),
+Parquet, CSV (optionally ``.gz``) or ECSV and returns a DataFrame with only the spec's columns,
+under their canonical names, as int64 / float64 / stripped str, floats converted to the expected
+units. Everything is validated before any work: a problem raises :class:`InputError` naming the
+file, the column(s), what was expected and the first bad rows (0-based row numbers in the file).
+
+Conventions
+- Column names are matched case-insensitively (spAll is upper-case, Astra and Gaia lower-case);
+  a name present twice in different cases is ambiguous and an error.
+- Only the needed columns are read: FITS through a memory map (``.gz`` must be decompressed in
+  memory first, which astropy does), Parquet with ``columns=``, CSV with ``usecols``. ECSV is
+  read whole by astropy (text format).
+- A unit written in the file (FITS TUNIT, ECSV header, astropy-Parquet metadata) must be
+  convertible to the expected unit, and the values are converted (e.g. kpc -> pc). No unit: the
+  expected unit is assumed. SDSS spellings ('degrees', 'log10(cm/s^2)') are accepted; a unit
+  string astropy cannot parse at all is logged as a warning and the expected unit assumed; only a
+  parsed, incompatible unit is an error.
+- Integer columns stored as floats are accepted only if integral and below 2**53 (beyond that
+  float64 has already corrupted Gaia/SDSS ids). FITS TNULL sentinels in integer columns are passed
+  through as plain values (no row is dropped).
+- spAll's GAIA_ID is a Gaia **DR2** id and is returned as ``gaia_dr2_id`` so nobody joins on it;
+  the Gaia DR3 key of a spectrum comes from BOSS Net's ``gaia_dr3_source_id``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Literal
+
+import astropy.units as u
+import numpy as np
+import pandas as pd
+from astropy.units.function.core import FunctionUnitBase
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["int", "float", "str"]
+
+
+class InputError(ValueError):
+    """A survey input file is unreadable or breaks its contract (message names file and column)."""
+
+    def __init__(self, path, message: str, columns=()):
+        self.path = str(path)
+        self.columns = tuple(columns)
+        super().__init__(f"{path}: {message}")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of an input.
+
+    ``name`` is canonical (lower-case); ``aliases`` are other accepted file names, tried in order
+    after ``name``. ``unit`` is the expected (and returned) unit of a float column: "" for
+    dimensionless, None for no unit check (ints, strings). ``unit_aliases`` are extra unit strings
+    meaning exactly ``unit`` (no conversion), e.g. the SDSS spellings of log g.
+    """
+
+    name: str
+    kind: Kind
+    unit: str | None = None
+    finite: bool = False
+    optional: bool = False
+    aliases: tuple[str, ...] = ()
+    unit_aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """The contract of one input: its columns, unique key and default FITS HDU."""
+
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    key: tuple[str, ...]
+    hdu: int | str = 1
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def units(self) -> dict[str, str]:
+        return {c.name: c.unit for c in self.columns if c.unit}
+
+
+# Astra/SDSS and the Gaia archive write log g as log10 of g in cgs; SDSS sometimes only 'cm/s^2'.
+_LOGG_UNITS = ("log10(cm/s^2)", "log10(cm/s2)", "log(cm/s^2)", "log(cm/s2)", "log(cm.s**-2)",
+               "log10(cm.s**-2)", "dex(cm/s2)", "dex(cm / s2)", "[cm/s2]", "cm/s^2", "cm/s2")
+# Context-free spellings astropy does not parse (keys lower-case, spaces removed).
+_UNIT_ALIASES = {"degrees": "deg", "degree": "deg", "kelvin": "K", "mags": "mag",
+                 "magnitude": "mag", "km/sec": "km / s", "dimensionless": "", "none": "",
+                 "unitless": ""}
+
+_DEG, _MAS, _MASYR, _KMS = "deg", "mas", "mas / yr", "km / s"
+
+
+_c = ColumnSpec
+
+
+SPALL = InputSpec("spall", (
+    _c("sdss_id", "int"), _c("catalogid", "int"), _c("field", "int"), _c("mjd", "int"),
+    _c("sn_median_all", "float", "", finite=True),
+    _c("xcsao_rv", "float", _KMS), _c("xcsao_erv", "float", _KMS), _c("xcsao_rxc", "float", ""),
+    _c("programname", "str"), _c("firstcarton", "str"),
+    _c("racat", "float", _DEG, optional=True), _c("deccat", "float", _DEG, optional=True),
+    # GAIA_ID in spAll is a Gaia DR2 source_id: renamed so that it is never joined to DR3.
+    _c("gaia_dr2_id", "int", optional=True, aliases=("gaia_id",)),
+), key=("sdss_id", "field", "mjd"))
+
+BOSSNET = InputSpec("bossnet", (
+    _c("sdss_id", "int"), _c("gaia_dr3_source_id", "int"), _c("mjd", "int"), _c("fieldid", "int"),
+    _c("teff", "float", "K"), _c("e_teff", "float", "K"),
+    _c("logg", "float", "dex", unit_aliases=_LOGG_UNITS),
+    _c("e_logg", "float", "dex", unit_aliases=_LOGG_UNITS),
+    # DR20 (Astra 0.8.1) bn_v_r / e_bn_v_r; DR19 (0.6.0) v_rad / e_v_rad.
+    _c("bn_v_r", "float", _KMS, aliases=("v_rad",)),
+    _c("e_bn_v_r", "float", _KMS, aliases=("e_v_rad",)),
+    _c("fe_h", "float", "dex", optional=True), _c("e_fe_h", "float", "dex", optional=True),
+    _c("snr", "float", "", optional=True),
+), key=("sdss_id", "mjd", "fieldid"))
+
+GAIA = InputSpec("gaia", (
+    _c("source_id", "int"),
+    *(_c(n, "float", _DEG, finite=True) for n in ("ra", "dec", "l", "b")),
+    _c("parallax", "float", _MAS, finite=True), _c("parallax_error", "float", _MAS, finite=True),
+    *(_c(n, "float", _MASYR, finite=True)
+      for n in ("pmra", "pmra_error", "pmdec", "pmdec_error")),
+    _c("pmra_pmdec_corr", "float", "", finite=True), _c("ruwe", "float", "", finite=True),
+    _c("phot_g_mean_mag", "float", "mag", finite=True),
+    _c("radial_velocity", "float", _KMS), _c("radial_velocity_error", "float", _KMS),
+    _c("grvs_mag", "float", "mag"), _c("rv_template_teff", "float", "K", optional=True),
+    _c("teff_esphs", "float", "K"), _c("logg_esphs", "float", "dex", unit_aliases=_LOGG_UNITS),
+), key=("source_id",))
+
+DISTANCES = InputSpec("distances", (
+    _c("source_id", "int"),
+    *(_c(f"r_{q}_photogeo", "float", "pc") for q in ("med", "lo", "hi")),
+), key=("source_id",))
+
+TMASS = InputSpec("tmass", (
+    _c("source_id", "int"), _c("j_m", "float", "mag"), _c("h_m", "float", "mag"),
+    _c("ks_m", "float", "mag", finite=True), _c("ks_msigcom", "float", "mag"),
+), key=("source_id",))
+
+SPECS: dict[str, InputSpec] = {s.name: s for s in (SPALL, BOSSNET, GAIA, DISTANCES, TMASS)}
+
+
+def _union_units() -> dict[str, str]:
+    units: dict[str, str] = {}
+    for spec in SPECS.values():
+        for name, unit in spec.units.items():
+            if units.setdefault(name, unit) != unit:
+                raise AssertionError(f"column {name} has two units: {units[name]}, {unit}")
+    return units
+
+
+#: Units of the canonical input columns (union over the specs; dimensionless ones omitted).
+INPUT_UNITS: dict[str, str] = _union_units()
+
+
+# ---------------------------------------------------------------------------------------------
+# File access: one small source object per format (names, units, row count, column reader).
+
+_FITS = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
+_FORMATS = {**{s: "fits" for s in _FITS}, ".parquet": "parquet", ".pq": "parquet",
+            ".csv": "csv", ".csv.gz": "csv", ".ecsv": "ecsv", ".ecsv.gz": "ecsv"}
+
+
+def _format(path: Path) -> str:
+    name = path.name.lower()
+    for suffix in sorted(_FORMATS, key=len, reverse=True):
+        if name.endswith(suffix):
+            return _FORMATS[suffix]
+    raise InputError(path, f"unsupported file format (expected one of {', '.join(_FORMATS)})")
+
+
+@dataclass
+class _Source:
+    names: list[str]
+    units: dict[str, str | None]
+    nrows: int | None
+    read: object  # (names, rows: index array | None, text: set[str]) -> dict[name, array]
+
+
+@contextmanager
+def _open(path: Path, fmt: str, hdu) -> Iterator[_Source]:
+    if fmt == "fits":
+        from astropy.io import fits
+
+        with fits.open(path, memmap=True, lazy_load_hdus=True) as hdul:
+            try:
+                table = hdul[hdu]
+            except (IndexError, KeyError):
+                raise InputError(path, f"has no HDU {hdu!r} (HDUs: "
+                                 f"{[h.name or i for i, h in enumerate(hdul)]})") from None
+            if not isinstance(table, (fits.BinTableHDU, fits.TableHDU)):
+                raise InputError(path, f"HDU {hdu!r} is a {type(table).__name__}, not a table")
+            cols = table.columns
+            data = table.data
+
+            def read(names, rows, text):
+                out = {}
+                for n in names:
+                    values = data.field(n) if data is not None else np.empty(0)
+                    out[n] = values[rows] if rows is not None else np.array(values)
+                return out
+
+            yield _Source(list(cols.names), {c.name: c.unit for c in cols},
+                          0 if data is None else len(data), read)
+
+    elif fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)
+        units = _yaml_units((pf.schema_arrow.metadata or {}).get(b"table_meta_yaml"), path)
+
+        def read(names, rows, text):
+            table = pf.read(columns=list(names))
+            return {n: _arrow_to_numpy(table.column(n), rows) for n in names}
+
+        yield _Source(list(pf.schema_arrow.names), units, pf.metadata.num_rows, read)
+
+    elif fmt == "csv":
+        header = pd.read_csv(path, nrows=0)
+
+        def read(names, rows, text):
+            # id columns as text: pandas would turn an int column with a blank into float64
+            df = pd.read_csv(path, usecols=list(names), dtype={n: str for n in text})
+            return {n: _take(df[n].to_numpy(), rows) for n in names}
+
+        yield _Source(list(header.columns), {}, None, read)  # row count known after reading
+
+    else:  # ecsv: astropy reads the header (units) and the text table
+        from astropy.table import Table
+
+        with warnings.catch_warnings():  # unknown unit strings: judged below, per column
+            warnings.simplefilter("ignore", u.UnitsWarning)
+            table = Table.read(path, format="ascii.ecsv")
+
+        def read(names, rows, text):
+            out = {}
+            for n in names:
+                col = table[n]
+                values = np.ma.MaskedArray(col.data, mask=col.mask) if col.masked else col.data
+                out[n] = _take(values, rows)
+            return out
+
+        yield _Source(list(table.colnames),
+                      {n: (None if c.unit is None else str(c.unit)) for n, c in table.columns.items()},
+                      len(table), read)
+
+
+def _take(values, rows):
+    return values if rows is None else values[rows]
+
+
+def _yaml_units(raw: bytes | None, path) -> dict[str, str | None]:
+    """Column units from astropy's Parquet metadata (absent for Parquet not written by astropy)."""
+    if not raw:
+        return {}
+    from astropy.table import meta
+
+    try:
+        header = meta.get_header_from_yaml(raw.decode().split("\n"))
+    except Exception as exc:  # damaged metadata: read the values, assume the expected units
+        log.warning("%s: ignoring unreadable astropy metadata (%s)", path, exc)
+        return {}
+    return {d["name"]: d.get("unit") for d in header.get("datatype", [])}
+
+
+def _arrow_to_numpy(col, rows):
+    """ChunkedArray -> numpy; nulls become a mask (ints are not silently turned into floats)."""
+    import pyarrow as pa
+
+    if rows is not None:
+        col = col.take(pa.array(rows))
+    mask = col.is_null().to_numpy(zero_copy_only=False) if col.null_count else None
+    if mask is not None and not pa.types.is_floating(col.type):
+        if pa.types.is_integer(col.type) or pa.types.is_boolean(col.type):
+            col = col.fill_null(0)
+    values = col.to_numpy(zero_copy_only=False)
+    return np.ma.MaskedArray(values, mask=mask) if mask is not None else values
+
+
+# ---------------------------------------------------------------------------------------------
+# Column resolution, units, dtypes.
+
+def _resolve(names: list[str], spec: InputSpec, where: str) -> dict[str, str]:
+    """Map canonical name -> file column name (case-insensitive); errors on missing/ambiguous."""
+    by_lower: dict[str, list[str]] = {}
+    for n in names:
+        by_lower.setdefault(n.lower(), []).append(n)
+    resolved, missing, ambiguous = {}, [], []
+    for col in spec.columns:
+        for candidate in (col.name, *col.aliases):
+            found = by_lower.get(candidate.lower())
+            if found:
+                if len(found) > 1:
+                    ambiguous.append(found)
+                resolved[col.name] = found[0]
+                break
+        else:
+            if not col.optional:
+                missing.append(col)
+    if ambiguous:
+        desc = "; ".join(" and ".join(repr(n) for n in group) for group in ambiguous)
+        raise InputError(where, f"ambiguous columns differing only by case: {desc} "
+                         "(column names are matched case-insensitively)",
+                         [g[0] for g in ambiguous])
+    if missing:
+        parts = []
+        for col in missing:
+            accepted = " / ".join(repr(n) for n in (col.name, *col.aliases))
+            near = difflib.get_close_matches(col.name, list(by_lower), n=3, cutoff=0.75)
+            hint = f" (did you mean {', '.join(repr(by_lower[n][0]) for n in near)}?)" if near else ""
+            parts.append(accepted + hint)
+        shown = ", ".join(names[:40]) + (f", ... ({len(names)} in all)" if len(names) > 40 else "")
+        raise InputError(where, f"missing required {spec.name} column(s) {'; '.join(parts)} "
+                         f"(case-insensitive). Columns present: {shown}",
+                         [c.name for c in missing])
+    return resolved
+
+
+def _norm(unit: str) -> str:
+    return unit.strip().lower().replace(" ", "")
+
+
+def _parse_unit(text: str):
+    for fmt in ("generic", "fits", "cds", "vounit", "ogip"):
+        try:
+            return u.Unit(text, format=fmt)
+        except Exception:
+            continue
+    return None
+
+
+def _log_bases(unit) -> set:
+    return {b for b in unit.decompose().bases if b in (u.mag, u.dex)}
+
+
+def _unit_factor(file_unit, col: ColumnSpec, fname: str, where: str) -> float:
+    """Multiplicative factor from the file's unit to ``col.unit`` (1 when absent/equal)."""
+    if col.unit is None or file_unit is None or not str(file_unit).strip():
+        return 1.0
+    text = str(file_unit)
+    key = _norm(text)
+    if key == _norm(col.unit) or key in {_norm(a) for a in col.unit_aliases}:
+        return 1.0
+    unit = _parse_unit(_UNIT_ALIASES.get(key, text))
+    if unit is None:
+        log.warning("%s: column %r has unit %r that astropy cannot parse; assuming %r",
+                    where, fname, text, col.unit)
+        return 1.0
+    expected = u.Unit(col.unit)
+    try:
+        # Logarithmic units convert only within their own kind (mmag -> mag), never mag <-> dex.
+        if isinstance(unit, FunctionUnitBase) or _log_bases(unit) != _log_bases(expected):
+            raise u.UnitConversionError(text)
+        return float(unit.to(expected))
+    except u.UnitConversionError:
+        raise InputError(where, f"column {col.name!r} (file column {fname!r}) has unit {text!r}, "
+                         f"not convertible to the expected {col.unit or 'dimensionless'!r}",
+                         [col.name]) from None
+
+
+def _bad_rows(rows: np.ndarray, values, bad: np.ndarray, n: int = 5) -> str:
+    idx = np.flatnonzero(bad)
+    shown = ", ".join(f"row {rows[i]}: {values[i]!r}" for i in idx[:n])
+    more = f" ... ({len(idx)} bad rows in all)" if len(idx) > n else ""
+    return f"{shown}{more}"
+
+
+def _text(values) -> np.ndarray:
+    """Any array of bytes/str/None/NaN -> object array of stripped str (missing -> '')."""
+    mask = np.ma.getmaskarray(values)
+    data = np.ma.getdata(values)
+    if data.dtype.kind == "S":
+        data = np.char.decode(data, "utf-8", "replace")
+    if data.dtype.kind == "U":
+        out = np.char.strip(data).astype(object)
+    else:  # object arrays (Parquet/CSV text): None and NaN are missing
+        out = np.array(["" if v is None or (isinstance(v, float) and np.isnan(v))
+                        else (v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)).strip()
+                        for v in data.tolist()], dtype=object)
+    out[mask] = ""
+    return out
+
+
+def _coerce(values, col: ColumnSpec, fname: str, rows: np.ndarray, where: str) -> np.ndarray:
+    """File values -> int64 / float64 / str array, or InputError naming the bad rows."""
+    data = np.ma.getdata(values)
+    mask = np.ma.getmaskarray(values)
+    label = f"column {col.name!r}" + (f" (file column {fname!r})" if fname != col.name else "")
+
+    def fail(what, bad, shown=None):
+        raise InputError(where, f"{label}: expected {what}; "
+                         f"{_bad_rows(rows, data if shown is None else shown, bad)}", [col.name])
+
+    if data.ndim != 1:
+        raise InputError(where, f"{label}: expected a scalar {col.kind} column, found an array "
+                         f"column of shape {data.shape[1:]} per row", [col.name])
+    kind = data.dtype.kind
+    if kind == "b" and col.kind != "str":
+        raise InputError(where, f"{label}: expected {col.kind} values, found a boolean column",
+                         [col.name])
+
+    if col.kind == "str":
+        if kind not in "SUO":
+            raise InputError(where, f"{label}: expected text, found {data.dtype} values",
+                             [col.name])
+        return _text(values)
+
+    if kind in "SUO":  # text in a numeric column: parse, report what does not parse
+        text = _text(values)
+        parsed = pd.to_numeric(pd.Series(text), errors="coerce").to_numpy(dtype=float)
+        unparsable = np.isnan(parsed) & ~np.isin(text, ["", "nan", "NaN", "NA", "null", "None"])
+        if unparsable.any():
+            fail(f"{col.kind} numbers, found text", unparsable, text)
+        if col.kind == "int":  # exact parse (float64 would corrupt 19-digit ids)
+            if (text == "").any() or np.isnan(parsed).any():
+                fail("an integer in every row, found blanks", np.isnan(parsed), text)
+            try:
+                return np.array([int(t) for t in text], dtype=np.int64)
+            except (ValueError, OverflowError):
+                bad = np.array([not t.lstrip("+-").isdigit() for t in text])
+                fail("integers, found non-integer values", bad, text)
+        data, mask, kind = parsed, mask | np.isnan(parsed), "f"
+
+    if col.kind == "float":
+        out = data.astype(np.float64)
+        out[mask] = np.nan
+        return out
+
+    # int
+    if mask.any():
+        fail("an integer in every row, found missing (null/masked) values", mask)
+    if kind in "iu":
+        if kind == "u" and data.size and data.max() > np.iinfo(np.int64).max:
+            fail("values that fit int64", data > np.iinfo(np.int64).max)
+        return data.astype(np.int64)
+    bad = ~np.isfinite(data) | (data != np.round(data)) | (np.abs(data) > 2.0**53)
+    if bad.any():
+        fail("integers (stored as float: finite, integral, |x| <= 2**53 to be exact)", bad)
+    return data.astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public readers.
+
+def read_input(path, spec: InputSpec, *, hdu: int | str | None = None,
+               program: str | None = None) -> pd.DataFrame:
+    """Read and validate one survey input; return its spec's columns under canonical names.
+
+    Parameters
+    ----------
+    path : FITS (``.fits``/``.fit``/``.fts``, optionally ``.gz``), ``.parquet``, ``.csv`` or
+        ``.ecsv`` file.
+    spec : one of :data:`SPECS` (SPALL, BOSSNET, GAIA, DISTANCES, TMASS).
+    hdu : FITS HDU (index or EXTNAME); default ``spec.hdu`` = 1, the first table HDU.
+    program : only for specs with ``programname``/``firstcarton`` (spAll): keep rows whose
+        PROGRAMNAME equals ``program`` or whose FIRSTCARTON starts with it (case-insensitive)
+        and validate only those.
+
+    Returns a DataFrame (RangeIndex) with int64, float64 (in ``spec``'s units, NaN where allowed)
+    and str columns; optional columns only when present in the file.
+    Raises :class:`InputError` on any unreadable file or broken contract.
+    """
+    path = Path(path)
+    if program is not None and not {"programname", "firstcarton"} <= set(spec.names):
+        raise TypeError(f"program= only applies to inputs with PROGRAMNAME/FIRSTCARTON, "
+                        f"not {spec.name}")
+    fmt = _format(path)
+    hdu = spec.hdu if hdu is None else hdu
+    where = f"{path} [{spec.name}" + (f", HDU {hdu}]" if fmt == "fits" else "]")
+    if not path.is_file():
+        raise InputError(where, "no such file")
+    try:
+        with _open(path, fmt, hdu) as src:
+            resolved = _resolve(src.names, spec, where)
+            empty = InputError(where, "empty table (no rows)")
+            if src.nrows == 0:
+                raise empty
+            kinds = {c.name: c.kind for c in spec.columns}
+            rows = None
+            if program is not None:
+                sel = src.read([resolved["programname"], resolved["firstcarton"]], None, set())
+                prog = np.char.lower(_text(sel[resolved["programname"]]).astype(str))
+                carton = np.char.lower(_text(sel[resolved["firstcarton"]]).astype(str))
+                if len(prog) == 0:
+                    raise empty
+                keep = (prog == program.lower()) | np.char.startswith(carton, program.lower())
+                if not keep.any():
+                    present = ", ".join(repr(p) for p in pd.unique(prog)[:10])
+                    raise InputError(where, f"no {program} rows in {path} (PROGRAMNAME == "
+                                     f"{program!r} or FIRSTCARTON starting with it; "
+                                     f"PROGRAMNAME values present: {present})",
+                                     ["programname", "firstcarton"])
+                rows = np.flatnonzero(keep)
+            text = {f for c, f in resolved.items() if kinds[c] != "float"}
+            raw = src.read(list(dict.fromkeys(resolved.values())), rows, text)
+            file_units = {c: src.units.get(f) for c, f in resolved.items()}
+            if rows is None:
+                rows = np.arange(len(raw[resolved[spec.key[0]]]))
+                if len(rows) == 0:
+                    raise empty
+    except InputError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise InputError(where, f"cannot read as {fmt}: {type(exc).__name__}: {exc}") from exc
+
+    data = {}
+    for col in spec.columns:
+        if col.name not in resolved:
+            continue
+        fname = resolved[col.name]
+        values = _coerce(raw[fname], col, fname, rows, where)
+        if col.kind == "float":
+            factor = _unit_factor(file_units[col.name], col, fname, where)
+            if factor != 1.0:
+                values = values * factor
+            if col.finite:
+                bad = ~np.isfinite(values)
+                if bad.any():
+                    raise InputError(where, f"column {col.name!r}: expected finite values "
+                                     f"(NaN/inf not allowed); {_bad_rows(rows, values, bad)}",
+                                     [col.name])
+        data[col.name] = values
+    df = pd.DataFrame(data)
+    _check_key(df, spec, rows, where)
+    log.info("%s: %d rows, %d columns", where, len(df), df.shape[1])
+    return df
+
+
+def _check_key(df: pd.DataFrame, spec: InputSpec, rows: np.ndarray, where: str) -> None:
+    key = list(spec.key)
+    dup = df.duplicated(key, keep=False).to_numpy()
+    if not dup.any():
+        return
+    groups = (df.loc[dup, key].assign(_row=rows[dup])
+              .groupby(key, sort=False)["_row"].apply(list))
+    shown = "; ".join(f"({', '.join(f'{k}={v}' for k, v in zip(key, np.atleast_1d(vals)))}) "
+                      f"at rows {r}" for vals, r in list(groups.items())[:5])
+    more = f" ... ({len(groups)} duplicated keys in all)" if len(groups) > 5 else ""
+    raise InputError(where, f"key ({', '.join(key)}) must be unique; duplicated: {shown}{more}",
+                     key)
+
+
+def read_spall(path, program: str = "mwm_ob", hdu: int | str = 1) -> pd.DataFrame:
+    """SDSS-V spAll rows of ``program`` (PROGRAMNAME or FIRSTCARTON prefix), one per spectrum."""
+    return read_input(path, SPALL, hdu=hdu, program=program)
+
+
+def read_bossnet(path, hdu: int | str = 1) -> pd.DataFrame:
+    """Astra astraAllVisitBossNet BOSS visits (HDU 1); DR19 v_rad/e_v_rad -> bn_v_r/e_bn_v_r."""
+    return read_input(path, BOSSNET, hdu=hdu)
+
+
+def read_gaia(path) -> pd.DataFrame:
+    """Gaia DR3 gaia_source + astrophysical_parameters (ESP-HS) columns, keyed by source_id."""
+    return read_input(path, GAIA)
+
+
+def read_distances(path) -> pd.DataFrame:
+    """Bailer-Jones et al. (2021) photogeometric distances in pc, keyed by Gaia DR3 source_id."""
+    return read_input(path, DISTANCES)
+
+
+def read_tmass(path) -> pd.DataFrame:
+    """2MASS PSC photometry (via the Gaia DR3 best neighbour), keyed by Gaia DR3 source_id."""
+    return read_input(path, TMASS)

@@ -1,0 +1,229 @@
+"""Ingestion joins and the Hot Star Sample (HSS) cuts with their cut-flow (paper Sec. 2.2, Fig. 2).
+
+Units: parallaxes in mas, distances in pc, Teff in K, log g in dex (cgs).
+
+Conventions (PAPER.md, Sample):
+- a spectrum passes the SNR cut if ``sn_median_all > snr_min`` (strict, as in the paper's "> 20");
+- a star passes the parallax cut if ``parallax > 0`` and ``parallax_error / parallax < max``
+  (negative parallaxes fail here: they leave through this counted step, never silently);
+- a star is in the HSS if it has >= 1 spectrum passing the SNR cut and its Gaia / BOSS Net values
+  pass the rest; the star's Teff (log g, [Fe/H]) is the SNR-weighted mean over its passing spectra;
+- the last step keeps stars with a Bailer-Jones photogeometric distance (needed downstream).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SPECTRUM_KEY = ["sdss_id", "field", "mjd"]
+
+# Star-level columns of targets.parquet (Gaia DR3, Bailer-Jones 2021, 2MASS names kept).
+GAIA_COLUMNS = ["source_id", "ra", "dec", "l", "b", "parallax", "parallax_error", "pmra", "pmra_error",
+                "pmdec", "pmdec_error", "pmra_pmdec_corr", "ruwe", "phot_g_mean_mag",
+                "radial_velocity", "radial_velocity_error", "grvs_mag", "rv_template_teff",
+                "teff_esphs", "logg_esphs"]
+DISTANCE_COLUMNS = ["r_med_photogeo", "r_lo_photogeo", "r_hi_photogeo"]
+TMASS_COLUMNS = ["j_m", "h_m", "ks_m", "ks_msigcom"]
+SPECTRUM_COLUMNS = ["source_id", "sdss_id", "catalogid", "field", "mjd", "sn_median_all",
+                    "xcsao_rv", "xcsao_erv", "xcsao_rxc", "bn_v_r", "e_bn_v_r",
+                    "teff", "e_teff", "logg", "e_logg", "fe_h", "e_fe_h"]
+STAR_PARAMETERS = ["teff", "logg", "fe_h"]
+
+UNITS = {
+    "ra": "deg", "dec": "deg", "l": "deg", "b": "deg",
+    "parallax": "mas", "parallax_error": "mas", "pmra": "mas / yr", "pmra_error": "mas / yr",
+    "pmdec": "mas / yr", "pmdec_error": "mas / yr", "phot_g_mean_mag": "mag", "grvs_mag": "mag",
+    "radial_velocity": "km / s", "radial_velocity_error": "km / s", "rv_template_teff": "K",
+    "teff_esphs": "K", "logg_esphs": "dex", "r_med_photogeo": "pc", "r_lo_photogeo": "pc",
+    "r_hi_photogeo": "pc", "j_m": "mag", "h_m": "mag", "ks_m": "mag", "ks_msigcom": "mag",
+    "xcsao_rv": "km / s", "xcsao_erv": "km / s", "bn_v_r": "km / s", "e_bn_v_r": "km / s",
+    "teff": "K", "e_teff": "K", "logg": "dex", "e_logg": "dex", "fe_h": "dex", "e_fe_h": "dex",
+}
+
+
+class SampleError(ValueError):
+    """Inputs that cannot form a sample (e.g. ids that do not join at all)."""
+
+
+@dataclass(frozen=True)
+class Cuts:
+    """HSS cuts (config ``sample``): SNR > snr_min, sigma_plx/plx < parallax_rel_error_max,
+    RUWE < ruwe_max, Teff > teff_min_k."""
+
+    snr_min: float = 20.0
+    parallax_rel_error_max: float = 0.2
+    ruwe_max: float = 1.4
+    teff_min_k: float = 10000.0
+
+    @classmethod
+    def from_config(cls, sample_cfg: dict) -> "Cuts":
+        return cls(**{k: float(sample_cfg[k]) for k in cls.__dataclass_fields__})
+
+
+# --------------------------------------------------------------------------------------------
+# Ingestion: spectra (spAll x BOSS Net) and targets (Gaia x Bailer-Jones x 2MASS)
+# --------------------------------------------------------------------------------------------
+def join_spectra(spall: pd.DataFrame, bossnet: pd.DataFrame, mjd_max: int,
+                 sources: tuple[str, str] = ("spAll", "BOSS Net")) -> pd.DataFrame:
+    """One row per carton spectrum with MJD <= ``mjd_max``, with its BOSS Net visit result.
+
+    spAll joins BOSS Net on (SDSS_ID, FIELD, MJD) = (sdss_id, fieldid, mjd). The star key is BOSS
+    Net's ``gaia_dr3_source_id`` (spAll's GAIA_ID is a Gaia DR2 id and is never used). Spectra
+    without a BOSS Net result (or without a DR3 id) keep ``source_id = -1``; they leave through
+    the cut-flow's ``matched`` step.
+    """
+    spectra = spall.loc[spall["mjd"] <= mjd_max].copy()
+    bn = bossnet.rename(columns={"fieldid": "field", "gaia_dr3_source_id": "source_id"})
+    bn_cols = ["sdss_id", "field", "mjd", "source_id", "bn_v_r", "e_bn_v_r", "teff", "e_teff",
+               "logg", "e_logg", "fe_h", "e_fe_h"]
+    bn = bn[[c for c in bn_cols if c in bn.columns]]
+    joined = spectra.merge(bn, on=SPECTRUM_KEY, how="left", validate="one_to_one")
+    for col in SPECTRUM_COLUMNS:
+        if col not in joined:
+            joined[col] = np.nan
+    joined["source_id"] = joined["source_id"].fillna(-1).astype("int64")
+    joined.loc[joined["source_id"] <= 0, "source_id"] = -1
+    if len(joined) and not (joined["source_id"] > 0).any():
+        raise SampleError(f"no {sources[0]} spectrum (SDSS_ID, FIELD, MJD) joins a {sources[1]} "
+                          "visit (sdss_id, fieldid, mjd) with a gaia_dr3_source_id: check that the "
+                          "two files belong to the same data release")
+    return joined[SPECTRUM_COLUMNS].sort_values(SPECTRUM_KEY, kind="stable").reset_index(drop=True)
+
+
+def build_targets(spectra: pd.DataFrame, gaia: pd.DataFrame, distances: pd.DataFrame,
+                  tmass: pd.DataFrame) -> pd.DataFrame:
+    """One row per matched target (Gaia DR3 source_id), with its Gaia, Bailer-Jones and 2MASS values.
+
+    Distances and 2MASS are left-joined (missing -> NaN, counted later); a target must be in
+    the Gaia table (the astrometry defines it). ``n_spectra`` counts its spectra.
+    """
+    counts = (spectra.loc[spectra["source_id"] > 0].groupby("source_id").size()
+              .rename("n_spectra").reset_index())
+    gaia_cols = [c for c in GAIA_COLUMNS if c in gaia.columns]
+    targets = counts.merge(gaia[gaia_cols], on="source_id", how="inner")
+    if counts.size and targets.empty:
+        raise SampleError("no BOSS Net gaia_dr3_source_id is in the Gaia table's source_id: "
+                          "are the Gaia file's ids Gaia DR3 ids?")
+    targets = targets.merge(distances[["source_id", *DISTANCE_COLUMNS]], on="source_id", how="left")
+    targets = targets.merge(tmass[["source_id", *TMASS_COLUMNS]], on="source_id", how="left")
+    for col in GAIA_COLUMNS:
+        if col not in targets:
+            targets[col] = np.nan
+    cols = [*GAIA_COLUMNS, *DISTANCE_COLUMNS, *TMASS_COLUMNS, "n_spectra"]
+    return targets[cols].sort_values("source_id").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The HSS
+# --------------------------------------------------------------------------------------------
+def passes_parallax(parallax, parallax_error, rel_error_max: float) -> np.ndarray:
+    """sigma_plx / plx < rel_error_max with plx > 0 (paper Sec. 2.2)."""
+    parallax = np.asarray(parallax, float)
+    parallax_error = np.asarray(parallax_error, float)
+    with np.errstate(invalid="ignore"):
+        return (parallax > 0) & (parallax_error < rel_error_max * parallax)
+
+
+def star_parameters(spectra: pd.DataFrame) -> pd.DataFrame:
+    """SNR-weighted mean Teff, log g, [Fe/H] per source_id over the given spectra (PAPER.md).
+
+    Weights w_i = sn_median_all; each parameter uses the spectra where it is finite. The error of
+    a weighted mean of independent values is sqrt(sum w_i^2 e_i^2) / sum w_i.
+    """
+    out = {}
+    grouped_source = spectra["source_id"].to_numpy()
+    for par in STAR_PARAMETERS:
+        value = spectra[par].to_numpy(float)
+        error = spectra[f"e_{par}"].to_numpy(float)
+        w = np.where(np.isfinite(value), spectra["sn_median_all"].to_numpy(float), 0.0)
+        frame = pd.DataFrame({"source_id": grouped_source, "w": w,
+                              "wv": w * np.nan_to_num(value),
+                              "w2e2": (w * np.nan_to_num(error)) ** 2})
+        sums = frame.groupby("source_id").sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[par] = sums["wv"] / sums["w"]
+            out[f"e_{par}"] = np.sqrt(sums["w2e2"]) / sums["w"]
+    return pd.DataFrame(out).rename_axis("source_id")
+
+
+def select_hss(spectra: pd.DataFrame, targets: pd.DataFrame, cuts: Cuts, mjd_max: int | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Apply the HSS cuts (Fig. 2). Returns (target_flags, hss, hss_spectra, cutflow).
+
+    - target_flags: one row per target: star-level Teff/log g/[Fe/H] over its SNR-passing spectra,
+      n_spectra, n_spectra_snr, passes_{snr,parallax,ruwe,teff,distance}, passes_quality
+      (snr & parallax & ruwe: the Fig. 4 gray sample) and in_hss.
+    - hss: the HSS stars, targets' columns + star-level BOSS Net parameters + n_spectra (passing).
+    - hss_spectra: the SNR-passing spectra of HSS stars (what the velocities average).
+    - cutflow: step, criterion, n_spectra, n_stars; cumulative.
+    """
+    spec_ok = spectra["sn_median_all"].to_numpy(float) > cuts.snr_min
+    matched = spectra["source_id"].isin(targets["source_id"]).to_numpy()
+    snr_spectra = spectra.loc[spec_ok & matched]
+
+    flags = targets[["source_id"]].copy()
+    flags["n_spectra"] = targets["n_spectra"].to_numpy()
+    flags["n_spectra_snr"] = (flags["source_id"].map(snr_spectra.groupby("source_id").size())
+                              .fillna(0).astype("int64"))
+    params = star_parameters(snr_spectra)
+    flags = flags.join(params, on="source_id")
+    flags["passes_snr"] = flags["n_spectra_snr"] > 0
+    flags["passes_parallax"] = passes_parallax(targets["parallax"], targets["parallax_error"],
+                                               cuts.parallax_rel_error_max)
+    flags["passes_ruwe"] = targets["ruwe"].to_numpy(float) < cuts.ruwe_max
+    flags["passes_teff"] = flags["teff"].to_numpy(float) > cuts.teff_min_k
+    flags["passes_distance"] = (np.isfinite(targets["r_med_photogeo"].to_numpy(float))
+                                & (targets["r_med_photogeo"].to_numpy(float) > 0))
+    flags["passes_quality"] = flags["passes_snr"] & flags["passes_parallax"] & flags["passes_ruwe"]
+
+    steps = [
+        ("snr", f"SN_MEDIAN_ALL > {cuts.snr_min:g} (>= 1 spectrum)", "passes_snr"),
+        ("parallax", f"parallax > 0 and parallax_error / parallax < {cuts.parallax_rel_error_max:g}",
+         "passes_parallax"),
+        ("ruwe", f"RUWE < {cuts.ruwe_max:g}", "passes_ruwe"),
+        ("teff", f"BOSS Net Teff > {cuts.teff_min_k:g} K (SNR-weighted)", "passes_teff"),
+        ("distance", "Bailer-Jones photogeometric distance available", "passes_distance"),
+    ]
+    observed_label = "carton spectra" + (f" with MJD <= {mjd_max}" if mjd_max is not None else "")
+    rows = [("observed", observed_label, len(spectra), spectra["sdss_id"].nunique()),
+            ("matched", "BOSS Net result with a Gaia DR3 source in the Gaia table",
+             int(matched.sum()), len(targets))]
+    alive = np.ones(len(flags), bool)
+    for name, criterion, column in steps:
+        alive &= flags[column].to_numpy(bool)
+        surviving = flags.loc[alive, "source_id"]
+        n_spec = int(snr_spectra["source_id"].isin(surviving).sum())
+        rows.append((name, criterion, n_spec, int(alive.sum())))
+    flags["in_hss"] = alive
+    cutflow = pd.DataFrame(rows, columns=["step", "criterion", "n_spectra", "n_stars"])
+
+    hss_ids = flags.loc[alive, "source_id"]
+    star_cols = ["source_id", "teff", "e_teff", "logg", "e_logg", "fe_h", "e_fe_h", "n_spectra_snr"]
+    hss = (targets.loc[alive].drop(columns="n_spectra")
+           .merge(flags[star_cols], on="source_id", how="left")
+           .rename(columns={"n_spectra_snr": "n_spectra"}).reset_index(drop=True))
+    hss_spectra = (snr_spectra.loc[snr_spectra["source_id"].isin(hss_ids)]
+                   .sort_values(["source_id", "mjd", "field"], kind="stable").reset_index(drop=True))
+    return flags.reset_index(drop=True), hss, hss_spectra, cutflow
+
+
+def teff_class_counts(flags: pd.DataFrame, classes: dict) -> dict[str, int]:
+    """Sec. 2.2 counts: A and F contaminants among quality-cut targets; HSS stars per Teff class.
+
+    ``classes``: f_min, a_min, late_b_min, early_b_min, o_min (K). A-type = [a_min, Teff cut),
+    F-type = [f_min, a_min) among targets passing the quality cuts (SNR, parallax, RUWE); HSS
+    classes: [late_b_min, early_b_min), [early_b_min, o_min), >= o_min.
+    """
+    teff = flags["teff"].to_numpy(float)
+    quality = flags["passes_quality"].to_numpy(bool) & ~flags["passes_teff"].to_numpy(bool)
+    hss = flags["in_hss"].to_numpy(bool)
+    return {
+        "n_quality_a_type": int((quality & (teff >= classes["a_min"])).sum()),
+        "n_quality_f_type": int((quality & (teff >= classes["f_min"]) & (teff < classes["a_min"])).sum()),
+        "n_hss_late_b": int((hss & (teff >= classes["late_b_min"]) & (teff < classes["early_b_min"])).sum()),
+        "n_hss_early_b": int((hss & (teff >= classes["early_b_min"]) & (teff < classes["o_min"])).sum()),
+        "n_hss_o": int((hss & (teff >= classes["o_min"])).sum()),
+    }

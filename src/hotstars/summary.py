@@ -1,0 +1,101 @@
+"""The paper's headline numbers beside ours (``results/summary.json``).
+
+``PAPER`` holds each number quoted in Zari et al. 2025 that a product reproduces, with where it
+is quoted; ``None`` where the paper gives none (e.g. the intermediate cut-flow counts are only in
+the Fig. 2 image). Functions here compute our values from the products; :func:`assemble` puts the
+two side by side, grouped by section.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# key: (paper value, description with the paper's section)
+PAPER: dict[str, tuple[float | None, str]] = {
+    "sample.n_spectra_observed": (459679, "mwm_ob spectra with MJD <= 60708 (Sec. 2.1)"),
+    "sample.n_targets_observed": (165460, "distinct mwm_ob targets observed (Sec. 2.1, Fig. 1 top)"),
+    "sample.n_spectra_matched": (None, "spectra with a BOSS Net result and a Gaia DR3 source"),
+    "sample.n_stars_matched": (None, "targets with a BOSS Net result and a Gaia DR3 source"),
+    "sample.n_spectra_snr": (None, "after the SNR cut (Fig. 2)"),
+    "sample.n_stars_snr": (None, "after the SNR cut (Fig. 2)"),
+    "sample.n_spectra_parallax": (None, "after the parallax cut (Fig. 2)"),
+    "sample.n_stars_parallax": (None, "after the parallax cut (Fig. 2)"),
+    "sample.n_spectra_ruwe": (None, "after the RUWE cut (Fig. 2)"),
+    "sample.n_stars_ruwe": (None, "after the RUWE cut (Fig. 2)"),
+    "sample.n_spectra_teff": (99494, "HSS spectra after the Teff cut (Sec. 2.2)"),
+    "sample.n_stars_teff": (45487, "HSS stars after the Teff cut (Sec. 2.2)"),
+    "sample.n_spectra_distance": (99494, "HSS spectra with a photogeometric distance (our last step)"),
+    "sample.n_stars_distance": (45487, "HSS stars with a photogeometric distance (our last step)"),
+    "sample.n_quality_a_type": (33309, "A-type (7,400-10,000 K) targets passing the quality cuts (Sec. 2.2)"),
+    "sample.n_quality_f_type": (4065, "F-type (6,050-7,400 K) targets passing the quality cuts (Sec. 2.2)"),
+    "sample.n_hss_late_b": (29503, "HSS stars with 10,400 <= Teff < 17,000 K, B9-B3 (Sec. 2.2)"),
+    "sample.n_hss_early_b": (10632, "HSS stars with 17,000 <= Teff < 31,900 K, B3-O9.5 (Sec. 2.2)"),
+    "sample.n_hss_o": (213, "HSS stars with Teff >= 31,900 K, O9.5 and earlier (Sec. 2.2)"),
+    "sample.hss_distance_min_pc": (46.0, "smallest HSS photogeometric distance, pc (Sec. 2.2)"),
+    "sample.hss_distance_max_pc": (11000.0, "largest HSS photogeometric distance, pc (Sec. 2.2)"),
+    "rv.fraction_spectra_xcsao": (0.95, "fraction of HSS spectra using XCSAO (RXC > 6) (Sec. 2.3)"),
+    "rv.median_err_single_epoch_kms": (10.0, "median v_los error, 1 epoch, km/s (Sec. 2.3: ~10)"),
+    "rv.median_err_multi_epoch_kms": (None, "median v_los error, >= 2 epochs, km/s"),
+    "rv.n_stars_with_vlos": (45487, "HSS stars with an averaged v_los"),
+    "rv.fraction_multi_epoch": (None, "fraction of HSS stars with >= 2 usable epochs"),
+}
+
+
+def sample_numbers(cutflow: pd.DataFrame, class_counts: dict[str, int],
+                   hss: pd.DataFrame) -> dict[str, float]:
+    """Sec. 2 numbers from the cut-flow, the Teff-class counts and the HSS."""
+    out: dict[str, float] = {}
+    for row in cutflow.itertuples(index=False):
+        out[f"sample.n_spectra_{row.step}"] = int(row.n_spectra)
+        name = "targets" if row.step == "observed" else "stars"
+        out[f"sample.n_{name}_{row.step}"] = int(row.n_stars)
+    out.update({f"sample.{k}": int(v) for k, v in class_counts.items()})
+    distance = hss["r_med_photogeo"].to_numpy(float)
+    distance = distance[np.isfinite(distance)]
+    if distance.size:
+        out["sample.hss_distance_min_pc"] = float(distance.min())
+        out["sample.hss_distance_max_pc"] = float(distance.max())
+    return out
+
+
+def rv_numbers(vlos: pd.DataFrame) -> dict[str, float]:
+    """Sec. 2.3 numbers from the averaged velocities."""
+    usable = vlos["n_epochs"] > 0
+    n_spectra, n_spectra_xcsao = int(vlos["n_epochs"].sum()), int(vlos["n_epochs_xcsao"].sum())
+    single = vlos.loc[vlos["n_epochs"] == 1, "vlos_err"]
+    multi = vlos.loc[vlos["n_epochs"] >= 2, "vlos_err"]
+    return {
+        "rv.fraction_spectra_xcsao": n_spectra_xcsao / n_spectra if n_spectra else float("nan"),
+        "rv.median_err_single_epoch_kms": float(single.median()) if len(single) else float("nan"),
+        "rv.median_err_multi_epoch_kms": float(multi.median()) if len(multi) else float("nan"),
+        "rv.n_stars_with_vlos": int(usable.sum()),
+        "rv.fraction_multi_epoch": float((vlos["n_epochs"] >= 2).mean()) if len(vlos) else float("nan"),
+    }
+
+
+def _clean(value):
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        return None
+    return value
+
+
+def assemble(numbers: dict[str, float], source: str) -> dict:
+    """{section: {name: {ours, paper, ratio, description}}} for every key computed.
+
+    ``source`` records what the numbers were computed from (e.g. "mock survey, preset small").
+    A key without a paper value gets ``paper: null``; unknown keys are an error (add them to
+    ``PAPER`` with their description).
+    """
+    unknown = sorted(set(numbers) - set(PAPER))
+    if unknown:
+        raise KeyError(f"summary keys without a PAPER entry: {unknown}")
+    out: dict = {"_source": source}
+    for key in sorted(numbers):
+        section, name = key.split(".", 1)
+        paper, description = PAPER[key]
+        ours = _clean(numbers[key])
+        ratio = (ours / paper) if (ours is not None and paper) else None
+        out.setdefault(section, {})[name] = {"ours": ours, "paper": paper, "ratio": ratio,
+                                             "description": description}
+    return out

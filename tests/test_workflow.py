@@ -1,0 +1,89 @@
+"""The workflow end to end on the small mock: lint, config checks, a full run, reruns.
+
+One full run of the default (small) mock per test session, in a private copy of the workflow.
+"""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from astropy.table import Table
+
+from workflow_utils import ROOT, copy_workflow, planned_jobs, snakemake
+
+pytestmark = pytest.mark.workflow
+
+SAMPLE_DOWNSTREAM = {"select_hss", "average_vlos", "summary", "fig01_sky", "fig02_cutflow",
+                     "fig04_kiel", "all"}
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory):
+    workdir = copy_workflow(tmp_path_factory.mktemp("workflow"))
+    snakemake(workdir, "--cores", "2")
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def fresh_dir(tmp_path_factory):
+    """A copy with nothing run, for dry-runs."""
+    return copy_workflow(tmp_path_factory.mktemp("fresh"))
+
+
+def test_lint_is_clean():
+    proc = snakemake(ROOT, "--lint", check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Lints for" not in proc.stdout + proc.stderr
+
+
+def test_full_dag_dry_run(fresh_dir):
+    jobs = planned_jobs(fresh_dir)
+    assert jobs == {rule: 1 for rule in ["build_isochrone_grid", "simulate_survey", "ingest",
+                                         *SAMPLE_DOWNSTREAM]}
+
+
+@pytest.mark.parametrize("overlay, words", [
+    ("typo_key.yaml", ["snr_mni"]),
+    ("wrong_type.yaml", ["ruwe_max", "one point four"]),
+    ("partial_inputs.yaml", ["bossnet", "distances", "tmass", "missing"]),
+])
+def test_bad_config_stops_with_the_key_named(fresh_dir, overlay, words):
+    proc = snakemake(fresh_dir, "-n", "--configfile", "config/config.yaml",
+                     str(ROOT / "tests" / "overlays" / overlay), check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    for word in words:
+        assert word in text, text[-3000:]
+
+
+def test_products_are_consistent(run_dir):
+    results = run_dir / "results"
+    cutflow = pd.read_csv(results / "sample" / "cutflow.csv")
+    hss = Table.read(results / "sample" / "hss.parquet")
+    vlos = Table.read(results / "rv" / "vlos.parquet")
+    summary = json.loads((results / "summary.json").read_text())
+    assert cutflow["step"].tolist() == ["observed", "matched", "snr", "parallax", "ruwe", "teff", "distance"]
+    assert cutflow["n_stars"].iloc[-1] == len(hss) == len(vlos) > 500
+    assert summary["sample"]["n_stars_teff"]["paper"] == 45487
+    assert summary["sample"]["n_stars_distance"]["ours"] == len(hss)
+    # units survive into the products (astropy-readable Parquet)
+    assert hss["parallax"].unit == "mas" and hss["r_med_photogeo"].unit == "pc"
+    assert vlos["vlos"].unit == "km / s"
+    # every HSS star passes every cut
+    h = hss.to_pandas()
+    assert (h["ruwe"] < 1.4).all() and (h["teff"] > 1e4).all()
+    assert (h["parallax_error"] < 0.2 * h["parallax"]).all()
+    for name in ["fig01_sky", "fig02_cutflow", "fig04_kiel"]:
+        png = results / "figures" / f"{name}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+def test_second_run_has_nothing_to_do(run_dir):
+    assert planned_jobs(run_dir) == {}
+
+
+def test_cut_change_reruns_exactly_the_downstream_jobs(run_dir):
+    overlay = str(ROOT / "tests" / "overlays" / "snr25.yaml")
+    jobs = planned_jobs(run_dir, "--configfile", "config/config.yaml", overlay)
+    assert set(jobs) == SAMPLE_DOWNSTREAM

@@ -1,0 +1,54 @@
+"""Running Snakemake from the tests: a private copy of the workflow, job lists from dry-runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOW_PARTS = ["Snakefile", "workflow", "config", "scripts", "src", "envs", "profiles"]
+
+
+def copy_workflow(dest: Path) -> Path:
+    """Copy the workflow (not results/resources) into ``dest``; products then live there."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in WORKFLOW_PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 1800
+              ) -> subprocess.CompletedProcess:
+    """Run ``snakemake ARGS`` in ``workdir`` with this interpreter; output captured as text."""
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    proc = subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n"
+                             f"{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+def planned_jobs(workdir: Path, *args: str) -> dict[str, int]:
+    """{rule: job count} that a dry-run plans ({} when there is nothing to be done)."""
+    proc = snakemake(workdir, "-n", *args)
+    text = proc.stdout + proc.stderr
+    if "Nothing to be done" in text:
+        return {}
+    match = re.search(r"Job stats:\n(.*?)\n\n", text, re.S)
+    if not match:
+        raise AssertionError(f"no job stats in dry-run output:\n{text[-3000:]}")
+    jobs = {}
+    for line in match.group(1).splitlines()[2:]:
+        name, count = line.split()
+        if name != "total":
+            jobs[name] = int(count)
+    return jobs

@@ -1,0 +1,32 @@
+# The paper's headline numbers beside ours.
+
+
+rule summary:
+    """results/summary.json: every number of PAPER.md computed so far, beside the paper's value."""
+    input:
+        cutflow="results/sample/cutflow.csv",
+        flags="results/sample/target_flags.parquet",
+        hss="results/sample/hss.parquet",
+        vlos="results/rv/vlos.parquet",
+        code=lib("summary", "selection", "tables"),
+    output:
+        json=report(
+            "results/summary.json",
+            caption="../report/summary.rst",
+            category="Numbers",
+            labels={"table": "summary.json"},
+        ),
+    params:
+        teff_classes=config["sample"]["teff_classes_k"],
+        source=data_source(),
+    log:
+        "results/logs/summary.log",
+    benchmark:
+        "results/benchmarks/summary.tsv"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/summary.py"

@@ -217,7 +217,8 @@ def _bool_column(df: pd.DataFrame, column: str, what: str) -> np.ndarray:
     bad = ~np.isin(values, (0.0, 1.0))
     if bad.any():
         rows = np.flatnonzero(bad)[:5].tolist()
-        raise PlotInputError(f"{what}: column {column!r} must be boolean; bad values at rows {rows}")
+        raise PlotInputError(f"{what}: column {column!r} must be boolean; bad values at rows "
+                             f"{rows}")
     return values.astype(bool)
 
 

@@ -6,6 +6,7 @@ rule build_isochrone_grid:
     input:
         mist=mist_files(),
         code=lib("isochrones", "tables"),
+        bc_table="src/hotstars/data/parsec_v1.2S_ybc_bc_table.csv.gz",
     output:
         grid="resources/isochrones/grid.parquet",
     params:

@@ -12,9 +12,10 @@ file, the column(s), what was expected and the first bad rows (0-based row numbe
 Conventions
 - Column names are matched case-insensitively (spAll is upper-case, Astra and Gaia lower-case);
   a name present twice in different cases is ambiguous and an error.
-- Only the needed columns are read: FITS through a memory map (``.gz`` must be decompressed in
-  memory first, which astropy does), Parquet with ``columns=``, CSV with ``usecols``. ECSV is
-  read whole by astropy (text format).
+- Only the needed columns are read: FITS through a memory map, text kept as bytes until the rows
+  are selected (a ``.fits.gz`` is first streamed to a temporary file in $TMPDIR, which needs its
+  uncompressed size on disk), Parquet with ``columns=``, CSV with ``usecols``. ECSV is read whole
+  by astropy (a text format).
 - A unit written in the file (FITS TUNIT, ECSV header, astropy-Parquet metadata) must be
   convertible to the expected unit, and the values are converted (e.g. kpc -> pc). No unit: the
   expected unit is assumed. SDSS spellings ('degrees', 'log10(cm/s^2)') are accepted; a unit
@@ -30,16 +31,23 @@ Conventions
 from __future__ import annotations
 
 import difflib
+import gzip
 import logging
+import shutil
+import tempfile
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Callable, Iterator, Literal
 
 import astropy.units as u
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from astropy.io import fits
+from astropy.table import Table, meta
 from astropy.units.function.core import FunctionUnitBase
 
 log = logging.getLogger(__name__)
@@ -48,12 +56,16 @@ Kind = Literal["int", "float", "str"]
 
 
 class InputError(ValueError):
-    """A survey input file is unreadable or breaks its contract (message names file and column)."""
+    """A survey input file is unreadable or breaks its contract.
 
-    def __init__(self, path, message: str, columns=()):
-        self.path = str(path)
+    ``where`` is the file (with the input's name and HDU), ``columns`` the canonical columns at
+    fault; the message starts with ``where``.
+    """
+
+    def __init__(self, where, message: str, columns=()):
+        self.where = str(where)
         self.columns = tuple(columns)
-        super().__init__(f"{path}: {message}")
+        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -102,8 +114,6 @@ _UNIT_ALIASES = {"degrees": "deg", "degree": "deg", "kelvin": "K", "mags": "mag"
                  "unitless": ""}
 
 _DEG, _MAS, _MASYR, _KMS = "deg", "mas", "mas / yr", "km / s"
-
-
 _c = ColumnSpec
 
 
@@ -189,22 +199,23 @@ class _Source:
     names: list[str]
     units: dict[str, str | None]
     nrows: int | None
-    read: object  # (names, rows: index array | None, text: set[str]) -> dict[name, array]
+    # read(file column names, row indices or None, columns to read as text) -> {name: array}
+    read: Callable[[list[str], np.ndarray | None, set[str]], dict[str, np.ndarray]]
 
 
 @contextmanager
-def _open(path: Path, fmt: str, hdu) -> Iterator[_Source]:
+def _open(path: Path, fmt: str, hdu, where: str) -> Iterator[_Source]:
     if fmt == "fits":
-        from astropy.io import fits
-
-        with fits.open(path, memmap=True, lazy_load_hdus=True) as hdul:
+        # memmap + bytes: only the needed columns are touched, text is decoded after selection
+        with _uncompressed(path) as plain, \
+                fits.open(plain, memmap=True, lazy_load_hdus=True, character_as_bytes=True) as hdul:
             try:
                 table = hdul[hdu]
             except (IndexError, KeyError):
-                raise InputError(path, f"has no HDU {hdu!r} (HDUs: "
-                                 f"{[h.name or i for i, h in enumerate(hdul)]})") from None
+                raise InputError(where, f"no HDU {hdu!r} in the file (HDUs: "
+                                 f"{[h.name for h in hdul]}; wrong file, or truncated?)") from None
             if not isinstance(table, (fits.BinTableHDU, fits.TableHDU)):
-                raise InputError(path, f"HDU {hdu!r} is a {type(table).__name__}, not a table")
+                raise InputError(where, f"HDU {hdu!r} is a {type(table).__name__}, not a table")
             cols = table.columns
             data = table.data
 
@@ -219,8 +230,6 @@ def _open(path: Path, fmt: str, hdu) -> Iterator[_Source]:
                           0 if data is None else len(data), read)
 
     elif fmt == "parquet":
-        import pyarrow.parquet as pq
-
         pf = pq.ParquetFile(path)
         units = _yaml_units((pf.schema_arrow.metadata or {}).get(b"table_meta_yaml"), path)
 
@@ -241,23 +250,30 @@ def _open(path: Path, fmt: str, hdu) -> Iterator[_Source]:
         yield _Source(list(header.columns), {}, None, read)  # row count known after reading
 
     else:  # ecsv: astropy reads the header (units) and the text table
-        from astropy.table import Table
-
         with warnings.catch_warnings():  # unknown unit strings: judged below, per column
             warnings.simplefilter("ignore", u.UnitsWarning)
             table = Table.read(path, format="ascii.ecsv")
 
-        def read(names, rows, text):
-            out = {}
-            for n in names:
-                col = table[n]
-                values = np.ma.MaskedArray(col.data, mask=col.mask) if col.masked else col.data
-                out[n] = _take(values, rows)
-            return out
+        def read(names, rows, text):  # MaskedColumn.data is a masked array
+            return {n: _take(table[n].data, rows) for n in names}
 
-        yield _Source(list(table.colnames),
-                      {n: (None if c.unit is None else str(c.unit)) for n, c in table.columns.items()},
-                      len(table), read)
+        units = {n: None if c.unit is None else str(c.unit) for n, c in table.columns.items()}
+        yield _Source(list(table.colnames), units, len(table), read)
+
+
+@contextmanager
+def _uncompressed(path: Path) -> Iterator[Path]:
+    """A gzipped FITS file is streamed to a temporary file (in $TMPDIR) so that it can be
+    memory-mapped: astropy would otherwise hold the whole decompressed file, about twice."""
+    if not path.name.lower().endswith(".gz"):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="hotstars-io-") as tmp:
+        plain = Path(tmp) / path.name[:-3]
+        log.info("%s: decompressing to %s", path, plain)
+        with gzip.open(path, "rb") as src, open(plain, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 24)
+        yield plain
 
 
 def _take(values, rows):
@@ -268,8 +284,6 @@ def _yaml_units(raw: bytes | None, path) -> dict[str, str | None]:
     """Column units from astropy's Parquet metadata (absent for Parquet not written by astropy)."""
     if not raw:
         return {}
-    from astropy.table import meta
-
     try:
         header = meta.get_header_from_yaml(raw.decode().split("\n"))
     except Exception as exc:  # damaged metadata: read the values, assume the expected units
@@ -280,14 +294,11 @@ def _yaml_units(raw: bytes | None, path) -> dict[str, str | None]:
 
 def _arrow_to_numpy(col, rows):
     """ChunkedArray -> numpy; nulls become a mask (ints are not silently turned into floats)."""
-    import pyarrow as pa
-
     if rows is not None:
         col = col.take(pa.array(rows))
     mask = col.is_null().to_numpy(zero_copy_only=False) if col.null_count else None
-    if mask is not None and not pa.types.is_floating(col.type):
-        if pa.types.is_integer(col.type) or pa.types.is_boolean(col.type):
-            col = col.fill_null(0)
+    if mask is not None and (pa.types.is_integer(col.type) or pa.types.is_boolean(col.type)):
+        col = col.fill_null(0)
     values = col.to_numpy(zero_copy_only=False)
     return np.ma.MaskedArray(values, mask=mask) if mask is not None else values
 
@@ -321,9 +332,9 @@ def _resolve(names: list[str], spec: InputSpec, where: str) -> dict[str, str]:
         parts = []
         for col in missing:
             accepted = " / ".join(repr(n) for n in (col.name, *col.aliases))
-            near = difflib.get_close_matches(col.name, list(by_lower), n=3, cutoff=0.75)
-            hint = f" (did you mean {', '.join(repr(by_lower[n][0]) for n in near)}?)" if near else ""
-            parts.append(accepted + hint)
+            near = [repr(by_lower[n][0]) for n in
+                    difflib.get_close_matches(col.name, list(by_lower), n=3, cutoff=0.75)]
+            parts.append(accepted + (f" (did you mean {', '.join(near)}?)" if near else ""))
         shown = ", ".join(names[:40]) + (f", ... ({len(names)} in all)" if len(names) > 40 else "")
         raise InputError(where, f"missing required {spec.name} column(s) {'; '.join(parts)} "
                          f"(case-insensitive). Columns present: {shown}",
@@ -344,10 +355,6 @@ def _parse_unit(text: str):
     return None
 
 
-def _log_bases(unit) -> set:
-    return {b for b in unit.decompose().bases if b in (u.mag, u.dex)}
-
-
 def _unit_factor(file_unit, col: ColumnSpec, fname: str, where: str) -> float:
     """Multiplicative factor from the file's unit to ``col.unit`` (1 when absent/equal)."""
     if col.unit is None or file_unit is None or not str(file_unit).strip():
@@ -363,44 +370,77 @@ def _unit_factor(file_unit, col: ColumnSpec, fname: str, where: str) -> float:
         return 1.0
     expected = u.Unit(col.unit)
     try:
-        # Logarithmic units convert only within their own kind (mmag -> mag), never mag <-> dex.
-        if isinstance(unit, FunctionUnitBase) or _log_bases(unit) != _log_bases(expected):
+        # Function units (mag(AB), dex(cm/s2)) are not rescaled; a negative factor means
+        # mag <-> dex (1 mag = -0.4 dex), a change of convention rather than of unit.
+        factor = 0.0 if isinstance(unit, FunctionUnitBase) else float(unit.to(expected))
+        if factor <= 0:
             raise u.UnitConversionError(text)
-        return float(unit.to(expected))
+        return factor
     except u.UnitConversionError:
-        raise InputError(where, f"column {col.name!r} (file column {fname!r}) has unit {text!r}, "
-                         f"not convertible to the expected {col.unit or 'dimensionless'!r}",
-                         [col.name]) from None
+        raise InputError(where, f"{_label(col, fname)} has unit {text!r}, not convertible to the "
+                         f"expected {col.unit or 'dimensionless'!r}", [col.name]) from None
+
+
+def _label(col: ColumnSpec, fname: str) -> str:
+    return f"column {col.name!r}" + (f" (file column {fname!r})" if fname != col.name else "")
+
+
+def _int_or_none(text: str) -> int | None:
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if -2**63 <= value < 2**63 else None
+
+
+def _py(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _bad_rows(rows: np.ndarray, values, bad: np.ndarray, n: int = 5) -> str:
     idx = np.flatnonzero(bad)
-    shown = ", ".join(f"row {rows[i]}: {values[i]!r}" for i in idx[:n])
+    shown = ", ".join(f"row {rows[i]}: {_py(values[i])!r}" for i in idx[:n])
     more = f" ... ({len(idx)} bad rows in all)" if len(idx) > n else ""
     return f"{shown}{more}"
+
+
+def _str(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)).strip()
 
 
 def _text(values) -> np.ndarray:
     """Any array of bytes/str/None/NaN -> object array of stripped str (missing -> '')."""
     mask = np.ma.getmaskarray(values)
-    data = np.ma.getdata(values)
+    data = np.asarray(np.ma.getdata(values))  # plain ndarray (FITS gives a chararray)
     if data.dtype.kind == "S":
         data = np.char.decode(data, "utf-8", "replace")
     if data.dtype.kind == "U":
         out = np.char.strip(data).astype(object)
     else:  # object arrays (Parquet/CSV text): None and NaN are missing
-        out = np.array(["" if v is None or (isinstance(v, float) and np.isnan(v))
-                        else (v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)).strip()
-                        for v in data.tolist()], dtype=object)
+        out = np.array([_str(v) for v in data.tolist()], dtype=object)
     out[mask] = ""
     return out
 
 
+def _folded(values) -> np.ndarray:
+    """Stripped lower-case text for matching; FITS bytes stay bytes (4x less memory than str)."""
+    data = np.asarray(np.ma.getdata(values))
+    if data.dtype.kind not in "SU" or np.ma.is_masked(values):
+        data = _text(values).astype(str)
+    return np.char.lower(np.char.strip(data))
+
+
+def _like(array: np.ndarray, text: str):
+    return text.encode() if array.dtype.kind == "S" else text
+
+
 def _coerce(values, col: ColumnSpec, fname: str, rows: np.ndarray, where: str) -> np.ndarray:
     """File values -> int64 / float64 / str array, or InputError naming the bad rows."""
-    data = np.ma.getdata(values)
+    data = np.asarray(np.ma.getdata(values))
     mask = np.ma.getmaskarray(values)
-    label = f"column {col.name!r}" + (f" (file column {fname!r})" if fname != col.name else "")
+    label = _label(col, fname)
 
     def fail(what, bad, shown=None):
         raise InputError(where, f"{label}: expected {what}; "
@@ -427,13 +467,11 @@ def _coerce(values, col: ColumnSpec, fname: str, rows: np.ndarray, where: str) -
         if unparsable.any():
             fail(f"{col.kind} numbers, found text", unparsable, text)
         if col.kind == "int":  # exact parse (float64 would corrupt 19-digit ids)
-            if (text == "").any() or np.isnan(parsed).any():
-                fail("an integer in every row, found blanks", np.isnan(parsed), text)
-            try:
-                return np.array([int(t) for t in text], dtype=np.int64)
-            except (ValueError, OverflowError):
-                bad = np.array([not t.lstrip("+-").isdigit() for t in text])
-                fail("integers, found non-integer values", bad, text)
+            ints = [_int_or_none(t) for t in text]
+            bad = np.array([v is None for v in ints])
+            if bad.any():
+                fail("an int64 integer in every row", bad, text)
+            return np.array(ints, dtype=np.int64)
         data, mask, kind = parsed, mask | np.isnan(parsed), "f"
 
     if col.kind == "float":
@@ -485,7 +523,7 @@ def read_input(path, spec: InputSpec, *, hdu: int | str | None = None,
     if not path.is_file():
         raise InputError(where, "no such file")
     try:
-        with _open(path, fmt, hdu) as src:
+        with _open(path, fmt, hdu, where) as src:
             resolved = _resolve(src.names, spec, where)
             empty = InputError(where, "empty table (no rows)")
             if src.nrows == 0:
@@ -494,13 +532,14 @@ def read_input(path, spec: InputSpec, *, hdu: int | str | None = None,
             rows = None
             if program is not None:
                 sel = src.read([resolved["programname"], resolved["firstcarton"]], None, set())
-                prog = np.char.lower(_text(sel[resolved["programname"]]).astype(str))
-                carton = np.char.lower(_text(sel[resolved["firstcarton"]]).astype(str))
+                prog = _folded(sel[resolved["programname"]])
+                carton = _folded(sel[resolved["firstcarton"]])
                 if len(prog) == 0:
                     raise empty
-                keep = (prog == program.lower()) | np.char.startswith(carton, program.lower())
+                keep = ((prog == _like(prog, program.lower()))
+                        | np.char.startswith(carton, _like(carton, program.lower())))
                 if not keep.any():
-                    present = ", ".join(repr(p) for p in pd.unique(prog)[:10])
+                    present = ", ".join(repr(_str(p)) for p in pd.unique(prog)[:10])
                     raise InputError(where, f"no {program} rows in {path} (PROGRAMNAME == "
                                      f"{program!r} or FIRSTCARTON starting with it; "
                                      f"PROGRAMNAME values present: {present})",
@@ -513,9 +552,7 @@ def read_input(path, spec: InputSpec, *, hdu: int | str | None = None,
                 rows = np.arange(len(raw[resolved[spec.key[0]]]))
                 if len(rows) == 0:
                     raise empty
-    except InputError:
-        raise
-    except MemoryError:
+    except (InputError, MemoryError):
         raise
     except Exception as exc:
         raise InputError(where, f"cannot read as {fmt}: {type(exc).__name__}: {exc}") from exc

@@ -136,13 +136,14 @@ def test_join_spectra_uses_dr3_id_and_keeps_unmatched():
                           "xcsao_rv": [1.0] * 4, "xcsao_erv": [5.0] * 4, "xcsao_rxc": [9.0] * 4,
                           "programname": ["mwm_ob"] * 4, "firstcarton": ["mwm_ob_core_boss"] * 4,
                           "gaia_dr2_id": [111, 111, 222, 333]})
-    bossnet = pd.DataFrame({"sdss_id": [1, 2], "gaia_dr3_source_id": [1001, 1002], "mjd": [60000, 60001],
+    dr3 = [4295806720123456789, 6917528997577384321]  # real DR3 ids exceed 2**53: no float round trip
+    bossnet = pd.DataFrame({"sdss_id": [1, 2], "gaia_dr3_source_id": dr3, "mjd": [60000, 60001],
                             "fieldid": [5, 6], "teff": [15000.0, 9000.0], "e_teff": [1.0, 1.0],
                             "logg": [4.0, 4.0], "e_logg": [0.1, 0.1], "bn_v_r": [0.0, 0.0],
                             "e_bn_v_r": [5.0, 5.0]})
     joined = selection.join_spectra(spall, bossnet, mjd_max=60708)
     assert len(joined) == 3                                  # MJD 60800 is after the DR20 cut
-    assert joined["source_id"].tolist() == [1001, 1002, -1]  # never the DR2 GAIA_ID
+    assert joined["source_id"].tolist() == [*dr3, -1]  # exact, and never the DR2 GAIA_ID
     with pytest.raises(selection.SampleError, match="joins"):
         selection.join_spectra(spall, bossnet.assign(mjd=[1, 2]), mjd_max=60708)
 

@@ -80,6 +80,8 @@ def join_spectra(spall: pd.DataFrame, bossnet: pd.DataFrame, mjd_max: int,
     bn_cols = ["sdss_id", "field", "mjd", "source_id", "bn_v_r", "e_bn_v_r", "teff", "e_teff",
                "logg", "e_logg", "fe_h", "e_fe_h"]
     bn = bn[[c for c in bn_cols if c in bn.columns]]
+    # nullable ints: a left join must not pass ids through float64 (DR3 ids exceed 2**53)
+    bn = bn.astype({"source_id": "Int64"})
     joined = spectra.merge(bn, on=SPECTRUM_KEY, how="left", validate="one_to_one")
     for col in SPECTRUM_COLUMNS:
         if col not in joined:

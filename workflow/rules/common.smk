@@ -50,7 +50,7 @@ def mist_files():
 
 
 def lib(*modules):
-    """Library modules a rule uses: editing one reruns the rule."""
+    """Library modules used by a job (editing one reruns it)."""
     return [f"src/hotstars/{m}.py" for m in modules]
 
 

@@ -87,3 +87,23 @@ def test_cut_change_reruns_exactly_the_downstream_jobs(run_dir):
     overlay = str(ROOT / "tests" / "overlays" / "snr25.yaml")
     jobs = planned_jobs(run_dir, "--configfile", "config/config.yaml", overlay)
     assert set(jobs) == SAMPLE_DOWNSTREAM
+
+
+def test_averaged_velocities_recover_the_mock_truth(run_dir):
+    """Single stars: (vlos - true systemic v) / vlos_err is ~N(0, 1); binaries scatter more."""
+    vlos = pd.read_parquet(run_dir / "results" / "rv" / "vlos.parquet")
+    truth = pd.read_parquet(run_dir / "resources" / "mock" / "truth.parquet",
+                            columns=["source_id", "v_sys", "is_binary"])
+    m = vlos.merge(truth, on="source_id", validate="one_to_one")
+    assert len(m) == len(vlos)
+    pull = (m["vlos"] - m["v_sys"]) / m["vlos_err"]
+
+    def robust_std(x):  # 1.4826 MAD: insensitive to the mock's 1 % template failures
+        return 1.4826 * np.median(np.abs(x - np.median(x)))
+
+    for epochs in (m["n_epochs"] == 1, m["n_epochs"] >= 2):
+        single = pull[epochs & ~m["is_binary"]]
+        assert len(single) > 200
+        assert abs(np.median(single)) < 0.15
+        assert 0.8 < robust_std(single) < 1.25
+    assert robust_std(pull[m["is_binary"]]) > 1.2

@@ -185,9 +185,9 @@ class MockParams:
     snr_failure_fraction: float = 0.02  # spectra with SNR divided by ~10 (bad fibre)
     rxc_at_snr20_15kk: float = 10.0     # median XCSAO_RXC at SNR 20, Teff 15 kK
     rxc_scatter_dex: float = 0.12
-    xcsao_width_kms: float = 130.0      # σ_v = w (Teff/15 kK)^0.5 / (1 + RXC), Tonry & Davis 1979
+    xcsao_width_kms: float = 200.0      # σ_v = w (Teff/15 kK)^0.5 / (1 + RXC), Tonry & Davis 1979
     rv_outlier_fraction: float = 0.01   # XCSAO template failures: ±U(20, 150) km/s
-    bn_rv_err_kms: float = 9.0          # BOSS Net σ_v at SNR 20, Teff 15 kK
+    bn_rv_err_kms: float = 12.0         # BOSS Net σ_v at SNR 20, Teff 15 kK
     bn_teff_err_floor: float = 0.015    # σ_Teff/Teff = hypot(floor, k/SNR)
     bn_teff_err_snr: float = 0.25
     bn_logg_err_floor: float = 0.07

@@ -17,7 +17,7 @@ from typing import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
-from astropy.table import Table
+from astropy.table import Column, MaskedColumn, Table
 
 
 @contextmanager
@@ -43,6 +43,11 @@ def to_astropy(df: pd.DataFrame, units: Mapping[str, str] | None = None,
                meta: Mapping | None = None) -> Table:
     """Convert a DataFrame to an astropy Table, attaching ``units`` (column -> unit string)."""
     table = Table.from_pandas(df.reset_index(drop=True))
+    for name in table.colnames:
+        # from_pandas masks NaN floats; keep plain NaN so Parquet has no '<col>.mask' companions
+        col = table[name]
+        if isinstance(col, MaskedColumn) and col.dtype.kind == "f":
+            table[name] = Column(col.filled(np.nan), name=name)
     for name, unit in (units or {}).items():
         if name in table.colnames and unit:
             table[name].unit = unit

@@ -47,6 +47,7 @@ def test_full_dag_dry_run(fresh_dir):
     ("typo_key.yaml", ["snr_mni"]),
     ("wrong_type.yaml", ["ruwe_max", "one point four"]),
     ("partial_inputs.yaml", ["bossnet", "distances", "tmass", "missing"]),
+    ("mock_physics_typo.yaml", ["mock.physics", "binary_fractoin"]),
 ])
 def test_bad_config_stops_with_the_key_named(fresh_dir, overlay, words):
     proc = snakemake(fresh_dir, "-n", "--configfile", "config/config.yaml",

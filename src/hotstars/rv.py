@@ -44,7 +44,7 @@ def average_epochs(source_id, v, e, source, error_floor: bool = True) -> pd.Data
     frame = pd.DataFrame({"source_id": np.asarray(source_id), "v": np.asarray(v, float),
                           "e": np.asarray(e, float), "src": np.asarray(source, object)})
     ids = np.unique(frame["source_id"].to_numpy())
-    good = frame.loc[np.isfinite(frame["v"])]
+    good = frame.loc[np.isfinite(frame["v"])].assign(xcsao=lambda f: f["src"] == XCSAO)
     g = good.groupby("source_id")
     n = g.size()
     mean = g["v"].mean()
@@ -54,7 +54,7 @@ def average_epochs(source_id, v, e, source, error_floor: bool = True) -> pd.Data
     err = np.where(n >= 2, std / np.sqrt(n), single_e)
     if error_floor:
         err = np.where(n >= 2, np.maximum(err, median_e / np.sqrt(n)), err)
-    n_xcsao = g["src"].agg(lambda s: int((s == XCSAO).sum()))
+    n_xcsao = g["xcsao"].sum()
     kinds = np.where(n_xcsao == n, XCSAO, np.where(n_xcsao == 0, BNET, MIXED))
     out = pd.DataFrame({"vlos": mean, "vlos_err": pd.Series(err, index=n.index),
                         "n_epochs": n, "n_epochs_xcsao": n_xcsao,

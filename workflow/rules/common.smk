@@ -54,6 +54,16 @@ def lib(*modules):
     return [f"src/hotstars/{m}.py" for m in modules]
 
 
+def check_mock_physics():
+    """Reject a typo'd or mistyped mock.physics override before any job runs."""
+    from hotstars.mock import MockError, MockParams
+
+    try:
+        MockParams.from_overrides(config["mock"]["physics"])
+    except MockError as err:
+        raise WorkflowError(f"config {err}") from None
+
+
 def mock_preset():
     preset = config["mock"]["preset"]
     if preset not in config["mock"]["presets"]:

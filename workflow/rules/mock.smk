@@ -1,5 +1,8 @@
 # The built-in mock Galaxy survey (DESIGN.md §4): the default input and the test oracle.
 
+if use_mock():
+    check_mock_physics()
+
 
 rule simulate_survey:
     """Write spAll-, BOSS Net-, Gaia-, Bailer-Jones- and 2MASS-like files and the truth table."""

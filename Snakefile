@@ -19,17 +19,19 @@ include: "workflow/rules/mock.smk"
 include: "workflow/rules/isochrones.smk"
 include: "workflow/rules/sample.smk"
 include: "workflow/rules/rv.smk"
+include: "workflow/rules/kinematics.smk"
+include: "workflow/rules/maps.smk"
+include: "workflow/rules/validation.smk"
+include: "workflow/rules/vac.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/summary.smk"
 
 
+wildcard_constraints:
+    size=r"\d+",
+
+
 rule all:
     input:
-        "resources/isochrones/grid.parquet",
-        "results/sample/cutflow.csv",
-        "results/rv/vlos.parquet",
-        "results/summary.json",
-        "results/figures/fig01_sky.png",
-        "results/figures/fig02_cutflow.png",
-        "results/figures/fig04_kiel.png",
+        final_products(),
     default_target: True

@@ -7,12 +7,16 @@ from hotstars import logs, selection, summary, tables
 
 def main(sm):
     logs.setup(sm.log[0])
-    cutflow = pd.read_csv(sm.input.cutflow)
-    flags = tables.read_table(sm.input.flags)
-    hss = tables.read_table(sm.input.hss)
-    vlos = tables.read_table(sm.input.vlos)
-    numbers = summary.sample_numbers(cutflow, selection.teff_class_counts(flags, sm.params.teff_classes), hss)
-    numbers.update(summary.rv_numbers(vlos))
+    numbers = {}
+    if "cutflow" in sm.input.keys():  # the sample stage is absent when starting from the VAC
+        flags = tables.read_table(sm.input.flags)
+        classes = selection.teff_class_counts(flags, sm.params.teff_classes)
+        numbers.update(summary.sample_numbers(pd.read_csv(sm.input.cutflow), classes,
+                                              tables.read_table(sm.input.hss)))
+        numbers.update(summary.rv_numbers(tables.read_table(sm.input.vlos)))
+    numbers.update(summary.kinematics_numbers(tables.read_table(sm.input.kinematics),
+                                              tables.read_table(sm.input.flags_vphi)))
+    numbers.update(summary.map_numbers(tables.read_table(sm.input.vr_map)))
     tables.write_json(summary.assemble(numbers, sm.params.source), sm.output.json)
 
 

@@ -39,6 +39,14 @@ PAPER: dict[str, tuple[float | None, str]] = {
     "rv.median_err_multi_epoch_kms": (None, "median v_los error, >= 2 epochs, km/s"),
     "rv.n_stars_with_vlos": (45487, "HSS stars with an averaged v_los"),
     "rv.fraction_multi_epoch": (None, "fraction of HSS stars with >= 2 usable epochs"),
+    "kinematics.n_stars_6d": (45487, "HSS stars with finite 6D kinematics"),
+    "kinematics.n_outside_vphi_window": (5000, "stars outside the 190-250 km/s v_phi window (Sec. 3.1: ~5,000)"),
+    "kinematics.median_vR_err_single_epoch_kms": (13.0, "median sigma_vR, 1 epoch, km/s (Sec. 3.1: ~13)"),
+    "kinematics.median_vR_err_multi_epoch_kms": (8.0, "median sigma_vR, >= 2 epochs, km/s (Sec. 3.1: ~8)"),
+    "maps.n_spaxels_vR": (None, "spaxels with > 5 stars in the mean v_R map"),
+    "maps.median_sigma_R_kms": (None, "median sigma_R over spaxels, km/s (App. B: typically 10-20)"),
+    "maps.vR_mean_p05_kms": (-30.0, "5th percentile of mean v_R over spaxels, km/s (Sec. 3.1: about +-30)"),
+    "maps.vR_mean_p95_kms": (30.0, "95th percentile of mean v_R over spaxels, km/s (Sec. 3.1: about +-30)"),
 }
 
 
@@ -71,6 +79,32 @@ def rv_numbers(vlos: pd.DataFrame) -> dict[str, float]:
         "rv.median_err_multi_epoch_kms": float(multi.median()) if len(multi) else float("nan"),
         "rv.n_stars_with_vlos": int(usable.sum()),
         "rv.fraction_multi_epoch": float((vlos["n_epochs"] >= 2).mean()) if len(vlos) else float("nan"),
+    }
+
+
+def kinematics_numbers(kinematics: pd.DataFrame, window_flags: pd.DataFrame) -> dict[str, float]:
+    """Sec. 3.1 numbers: stars with 6D kinematics, the v_phi window, median v_R errors."""
+    finite = np.isfinite(kinematics["v_R"].to_numpy(float))
+    flags = window_flags.set_index("source_id")["in_vphi_window"]
+    inside = kinematics["source_id"].map(flags).fillna(False).to_numpy(bool)
+    err = kinematics["v_R_err"]
+    epochs = kinematics["n_epochs"]
+    return {
+        "kinematics.n_stars_6d": int(finite.sum()),
+        "kinematics.n_outside_vphi_window": int((finite & ~inside).sum()),
+        "kinematics.median_vR_err_single_epoch_kms": float(err[finite & (epochs == 1)].median()),
+        "kinematics.median_vR_err_multi_epoch_kms": float(err[finite & (epochs >= 2)].median()),
+    }
+
+
+def map_numbers(vr_map: pd.DataFrame) -> dict[str, float]:
+    """App. B / Sec. 3.1 numbers of the mean v_R map."""
+    vr = vr_map["vR_mean"].to_numpy(float)
+    return {
+        "maps.n_spaxels_vR": int(len(vr_map)),
+        "maps.median_sigma_R_kms": float(vr_map["sigma_R"].median()),
+        "maps.vR_mean_p05_kms": float(np.percentile(vr, 5)) if vr.size else float("nan"),
+        "maps.vR_mean_p95_kms": float(np.percentile(vr, 95)) if vr.size else float("nan"),
     }
 
 

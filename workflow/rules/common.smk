@@ -20,8 +20,22 @@ def _given_survey_inputs():
     return [k for k in SURVEY_INPUTS if config["inputs"].get(k)]
 
 
+def use_vac():
+    """True when the workflow starts from the published DR20 VAC (inputs.vac) instead of spectra."""
+    if not config["inputs"].get("vac"):
+        return False
+    if _given_survey_inputs():
+        raise WorkflowError(
+            "config inputs: give either inputs.vac (start from the published catalogue) or the "
+            f"survey inputs, not both (found vac and {', '.join(_given_survey_inputs())})"
+        )
+    return True
+
+
 def use_mock():
-    """True when no survey input is configured; all five or none (a clear error otherwise)."""
+    """True when no input is configured; the five survey inputs go together (a clear error otherwise)."""
+    if use_vac():
+        return False
     given = _given_survey_inputs()
     if given and len(given) != len(SURVEY_INPUTS):
         missing = [k for k in SURVEY_INPUTS if k not in given]
@@ -34,8 +48,8 @@ def use_mock():
 
 
 def survey_input(name):
-    """Path of a survey input: the configured file, or the mock survey's."""
-    return MOCK_FILES[name] if use_mock() else config["inputs"][name]
+    """Path of a survey input: the configured file, or the mock survey's (also in VAC mode, unused)."""
+    return MOCK_FILES[name] if (use_vac() or use_mock()) else config["inputs"][name]
 
 
 def mist_files():
@@ -71,8 +85,65 @@ def mock_preset():
     return config["mock"]["presets"][preset]
 
 
+SPAXEL_PC = config["maps"]["spaxel_pc"]
+
+
+def map_files(kind, size=SPAXEL_PC):
+    """Path of a map product at the configured spaxel size (e.g. results/maps/vR_250pc.parquet)."""
+    return f"results/maps/{kind}_{size}pc.parquet"
+
+
+def final_products():
+    """What `rule all` asks for, by mode: mock survey, real survey files, or the published VAC."""
+    products = [
+        "results/kinematics/kinematics.parquet",
+        map_files("density"),
+        map_files("vR"),
+        "results/summary.json",
+        "results/figures/fig06_vphi.png",
+        "results/figures/fig07_maps.png",
+        "results/figures/figB1_maps.png",
+    ]
+    if use_vac():
+        return products
+    products += [
+        "resources/isochrones/grid.parquet",
+        "results/sample/cutflow.csv",
+        "results/rv/vlos.parquet",
+        "results/vac/ob_vac.fits",
+        "results/figures/fig01_sky.png",
+        "results/figures/fig02_cutflow.png",
+        "results/figures/fig04_kiel.png",
+    ]
+    if use_mock():
+        products += [
+            "results/validation/injection_recovery.json",
+            "results/figures/validation_vR_recovery.png",
+        ]
+    return products
+
+
+def summary_inputs(wildcards):
+    """Products whose numbers go into summary.json (the sample stage is absent in VAC mode)."""
+    inputs = {
+        "kinematics": "results/kinematics/kinematics.parquet",
+        "flags_vphi": "results/kinematics/vphi_window.parquet",
+        "vr_map": map_files("vR"),
+    }
+    if not use_vac():
+        inputs.update(
+            cutflow="results/sample/cutflow.csv",
+            flags="results/sample/target_flags.parquet",
+            hss="results/sample/hss.parquet",
+            vlos="results/rv/vlos.parquet",
+        )
+    return inputs
+
+
 def data_source():
     """What the products were computed from, for summary.json."""
+    if use_vac():
+        return f"published VAC {config['inputs']['vac']}"
     if use_mock():
         return f"built-in mock survey, preset {config['mock']['preset']}, seed {config['mock']['seed']}"
     return "real survey files: " + ", ".join(config["inputs"][k] for k in SURVEY_INPUTS)

@@ -82,3 +82,122 @@ rule fig04_kiel:
         "../../envs/plotting.yaml"
     script:
         "../../scripts/plot_fig04_kiel.py"
+
+
+rule fig06_vphi:
+    """Fig. 6: v_phi against R with the v_phi window."""
+    input:
+        kinematics="results/kinematics/kinematics.parquet",
+        flags="results/kinematics/vphi_window.parquet",
+        code=lib("plotting"),
+    output:
+        png=report(
+            "results/figures/fig06_vphi.png",
+            caption="../report/fig06_vphi.rst",
+            category="Figures",
+            labels={"figure": "Fig. 6"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        window=config["kinematics"]["vphi_window_kms"],
+    log:
+        "results/logs/fig06_vphi.log",
+    benchmark:
+        "results/benchmarks/fig06_vphi.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_fig06_vphi.py"
+
+
+rule fig07_maps:
+    """Fig. 7: density and mean v_R maps in the Galactic plane."""
+    input:
+        density=map_files("density"),
+        vr=map_files("vR"),
+        code=lib("plotting"),
+    output:
+        png=report(
+            "results/figures/fig07_maps.png",
+            caption="../report/fig07_maps.rst",
+            category="Figures",
+            labels={"figure": "Fig. 7"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        r_sun_kpc=config["frame"]["r_sun_kpc"],
+    log:
+        "results/logs/fig07_maps.log",
+    benchmark:
+        "results/benchmarks/fig07_maps.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_fig07_maps.py"
+
+
+rule figB1_maps:
+    """Fig. B.1: sigma_R and the error of mean v_R per spaxel."""
+    input:
+        vr=map_files("vR"),
+        code=lib("plotting"),
+    output:
+        png=report(
+            "results/figures/figB1_maps.png",
+            caption="../report/figB1_maps.rst",
+            category="Figures",
+            labels={"figure": "Fig. B.1"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        r_sun_kpc=config["frame"]["r_sun_kpc"],
+    log:
+        "results/logs/figB1_maps.log",
+    benchmark:
+        "results/benchmarks/figB1_maps.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_figB1_maps.py"
+
+
+rule plot_injection_recovery:
+    """Validation figure: recovered against injected mean v_R per spaxel (mock only)."""
+    input:
+        vr_map=map_files("vR"),
+        kinematics="results/kinematics/kinematics.parquet",
+        flags="results/kinematics/vphi_window.parquet",
+        truth=MOCK_FILES["truth"],
+        code=lib("plotting", "validation", "maps"),
+    output:
+        png=report(
+            "results/figures/validation_vR_recovery.png",
+            caption="../report/injection_recovery.rst",
+            category="Validation",
+            labels={"figure": "v_R injection-recovery"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        r_sun_kpc=config["frame"]["r_sun_kpc"],
+        spaxel_pc=SPAXEL_PC,
+        min_stars=config["maps"]["min_stars"],
+    log:
+        "results/logs/plot_injection_recovery.log",
+    benchmark:
+        "results/benchmarks/plot_injection_recovery.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_injection_recovery.py"

@@ -20,7 +20,7 @@ rule simulate_survey:
         n_targets=lambda wildcards: mock_preset()["n_targets"],
         seed=config["mock"]["seed"],
         physics=config["mock"]["physics"],
-        frame=config["frame"],
+        frame=config["mock"]["frame"],
     log:
         "results/logs/simulate_survey.log",
     benchmark:

@@ -4,10 +4,7 @@
 rule summary:
     """results/summary.json: every number of PAPER.md computed so far, beside the paper's value."""
     input:
-        cutflow="results/sample/cutflow.csv",
-        flags="results/sample/target_flags.parquet",
-        hss="results/sample/hss.parquet",
-        vlos="results/rv/vlos.parquet",
+        unpack(summary_inputs),
         code=lib("summary", "selection", "tables"),
     output:
         json=report(

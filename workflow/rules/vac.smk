@@ -1,0 +1,23 @@
+# Our HSS in the format of the paper's DR20 value-added catalogue (ob_vac-1.0.0.fits, 26 columns).
+
+
+rule write_vac:
+    """results/vac/ob_vac.fits: compare with the official release column by column."""
+    input:
+        hss="results/sample/hss.parquet",
+        vlos="results/rv/vlos.parquet",
+        kinematics="results/kinematics/kinematics.parquet",
+        code=lib("vac", "tables"),
+    output:
+        vac="results/vac/ob_vac.fits",
+    log:
+        "results/logs/write_vac.log",
+    benchmark:
+        "results/benchmarks/write_vac.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/write_vac.py"

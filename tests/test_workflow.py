@@ -102,12 +102,20 @@ def test_config_change_reruns_exactly_the_downstream_jobs(run_dir, overlay, expe
 
 
 def test_injected_vr_field_is_recovered(run_dir):
-    """The point of the mock: recovered mean v_R per spaxel against the injected field."""
+    """The point of the mock: recovered mean v_R per spaxel against the truth.
+
+    The truth of a spaxel is the mean expected v_R of its stars (the injected field, or the
+    bulk motion of the association a star belongs to); the error is the maps' posterior error
+    marginalised over sigma_R (the Fisher error, sigma_R fixed, is too small with 6-10 stars).
+    """
     report = json.loads((run_dir / "results" / "validation" / "injection_recovery.json").read_text())
     vr = report["vR_map_250pc"]
     assert vr["n_spaxels"] > 30
-    assert abs(vr["bias_mean"]) < 2.0
-    assert 0.6 <= vr["chi2_dof"] <= 1.6
+    assert abs(vr["bias_mean_kms"]) < 2.0
+    assert 0.6 <= vr["marginal"]["chi2_dof"] <= 1.6
+    assert 0.6 <= vr["marginal"]["frac_within_1sigma"] <= 0.8
+    stars = report["per_star_vR"]["pull_singles"]
+    assert 0.8 < stars["robust_std"] < 1.2 and abs(stars["median"]) < 0.1
 
 
 def test_published_vac_entry_point_round_trip(run_dir, tmp_path_factory):

@@ -562,6 +562,7 @@ def _kinematics(rng, t: pd.DataFrame, clumps, r_sun, p: MockParams) -> dict:
     grow = (1.0 + age / 1000.0) ** p.dispersion_growth_power
     r = np.hypot(x, y)
     field = injected_mean_vr(x, y, p)
+    expected = field.copy()  # each star's mean v_R: the field, or its clump's bulk motion
     v_r = field + p.sigma_r_kms * grow * rng.normal(0, 1, n)
     v_phi = circular_velocity(r, r_sun, p) + p.sigma_phi_kms * grow * rng.normal(0, 1, n)
     v_z = p.sigma_z_kms * grow * rng.normal(0, 1, n)
@@ -577,6 +578,7 @@ def _kinematics(rng, t: pd.DataFrame, clumps, r_sun, p: MockParams) -> dict:
         k = t["clump_id"].to_numpy()
         m = k >= 0
         s = p.clump_internal_dispersion_kms
+        expected[m] = bulk_r[k[m]]
         v_r[m] = bulk_r[k[m]] + s * rng.normal(0, 1, m.sum())
         v_phi[m] = bulk_phi[k[m]] + s * rng.normal(0, 1, m.sum())
         v_z[m] = bulk_z[k[m]] + s * rng.normal(0, 1, m.sum())
@@ -590,7 +592,8 @@ def _kinematics(rng, t: pd.DataFrame, clumps, r_sun, p: MockParams) -> dict:
     vx[runaway] += kick[:, 0]
     vy[runaway] += kick[:, 1]
     vz[runaway] += kick[:, 2]
-    return {"vx": vx, "vy": vy, "vz": vz, "vR_field": field, "is_runaway": runaway}
+    return {"vx": vx, "vy": vy, "vz": vz, "vR_field": field, "vR_expected": expected,
+            "is_runaway": runaway}
 
 
 # ------------------------------------------------------------------------------------------
@@ -822,7 +825,7 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
         "source_id": source_id, "sdss_id": sdss_id,
         "x": t["x"], "y": t["y"], "z": t["z"], "R": R, "phi": phi,
         "vx": t["vx"], "vy": t["vy"], "vz": t["vz"], "v_R": v_R, "v_phi": v_phi, "v_z": t["vz"],
-        "vR_field": t["vR_field"], "distance": t["distance"],
+        "vR_field": t["vR_field"], "vR_expected": t["vR_expected"], "distance": t["distance"],
         "parallax_true": 1 / t["distance"], "pmra_true": obs["pmra"], "pmdec_true": obs["pmdec"],
         "v_sys": obs["radial_velocity"], "age_myr": t["age_myr"], "log_age": t["log_age"],
         "feh": t["feh"], "initial_mass": t["initial_mass"], "teff": teff, "logg": logg,
@@ -873,7 +876,8 @@ TABLE_UNITS: dict[str, dict[str, str]] = {
               "ks_msigcom": "mag"},
     "truth": {"x": "kpc", "y": "kpc", "z": "kpc", "R": "kpc", "phi": "deg", "vx": "km/s",
               "vy": "km/s", "vz": "km/s", "v_R": "km/s", "v_phi": "km/s", "v_z": "km/s",
-              "vR_field": "km/s", "distance": "kpc", "parallax_true": "mas", "pmra_true": "mas/yr",
+              "vR_field": "km/s", "vR_expected": "km/s", "distance": "kpc",
+              "parallax_true": "mas", "pmra_true": "mas/yr",
               "pmdec_true": "mas/yr", "v_sys": "km/s", "age_myr": "Myr", "log_age": "dex(yr)",
               "feh": "dex", "initial_mass": "solMass", "teff": "K", "logg": "dex(cm s-2)",
               "M_G": "mag", "M_Ks": "mag", "G_true": "mag", "Ks_true": "mag", "A_V": "mag",

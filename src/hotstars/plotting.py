@@ -1,4 +1,5 @@
-"""The shared figure style, the Galactic-plane map furniture and the sample figures (Figs. 1, 2, 4).
+"""The shared figure style, the Galactic-plane map furniture, the sample figures (Figs. 1, 2, 4),
+the kinematics and map figures (Figs. 6, 7, B.1) and the v̄_R injection-recovery figure.
 
 Conventions
 - One style (:func:`paper_style`): a Times-like serif (STIX, close to A&A's TX fonts), 8 pt text,
@@ -28,7 +29,7 @@ from matplotlib import patheffects
 from matplotlib.colors import CenteredNorm, LinearSegmentedColormap, LogNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from hotstars.tables import atomic_path
 
@@ -122,6 +123,10 @@ def savefig(fig: Figure, path: str | os.PathLike, dpi: float = 150) -> None:
 def format_count(n: int) -> str:
     """Thousands with commas, as the paper writes counts: 165460 -> '165,460'."""
     return f"{int(n):,}"
+
+
+# Tick labels as plain numbers with a true minus sign (no 10^x, no hyphen).
+_PLAIN = FuncFormatter(lambda v, _: f"{v:g}".replace("-", "\N{MINUS SIGN}"))
 
 
 # --- Galactic-plane maps --------------------------------------------------------------------
@@ -406,4 +411,280 @@ def fig_kiel(flags: pd.DataFrame, teff_lines_k: Sequence[float],
         ax.set_ylabel(r"$\log g$ (dex)")
         fig.legend(handles=handles, loc="outside upper center", ncols=2, columnspacing=1.0)
         fig.colorbar(meshes["hss"], ax=ax, label="HSS stars per bin", pad=0.02, aspect=30)
+    return fig
+
+
+# --- Fig. 6: v_phi against R ------------------------------------------------------------------
+
+def fig_vphi(kinematics: pd.DataFrame, window: Sequence[float],
+             flags: pd.DataFrame | None = None, dr_kpc: float = 0.2, dvphi_kms: float = 4.0,
+             vphi_range: Sequence[float] = (100.0, 350.0)) -> Figure:
+    """Fig. 6: 2-D histogram (log counts) of v_φ (km/s) against Galactocentric R (kpc).
+
+    ``kinematics``: the kinematics product (R, v_phi). Orange dashed lines at the v_φ window
+    ``window`` = (lo, hi) km/s (paper: 190, 250); the legend gives the number of stars outside it.
+    With ``flags`` (the vphi_window product: source_id, in_vphi_window), the count comes from the
+    flags, which must agree with ``window`` applied to v_φ (else the lines would not be the cut
+    that was made: an error). Bins ``dr_kpc`` × ``dvphi_kms``; the y range ``vphi_range`` is
+    widened to show the window; stars beyond it or without v_φ are counted in the title.
+    """
+    what = "fig_vphi: kinematics"
+    _require(kinematics, ["R", "v_phi"], what)
+    lo, hi = map(float, window)
+    if not lo < hi:
+        raise PlotInputError(f"fig_vphi: window must be (lo, hi) with lo < hi, got {window}")
+    r = kinematics["R"].to_numpy(dtype=float)
+    vphi = kinematics["v_phi"].to_numpy(dtype=float)
+    finite = np.isfinite(r) & np.isfinite(vphi)
+    if not finite.any():
+        raise PlotInputError(f"{what}: no row has finite R and v_phi")
+    inside = (vphi >= lo) & (vphi <= hi)  # paper Sec. 3.1: 190 <= v_phi <= 250 km/s kept
+    if flags is not None:
+        _require(flags, ["source_id", "in_vphi_window"], "fig_vphi: flags")
+        _require(kinematics, ["source_id"], what)
+        flag = kinematics["source_id"].map(flags.set_index("source_id")["in_vphi_window"])
+        if flag.isna().any():
+            raise PlotInputError(f"fig_vphi: flags: no in_vphi_window for {flag.isna().sum()} "
+                                 "source_id of the kinematics")
+        flag = flag.astype(bool).to_numpy()
+        if np.any(flag != inside):
+            raise PlotInputError(f"fig_vphi: flags disagree with the window [{lo:g}, {hi:g}] "
+                                 f"km/s for {np.sum(flag != inside)} stars (another window?)")
+    n_out = int(np.sum(finite & ~inside))
+    y_lo, y_hi = min(float(vphi_range[0]), lo - 20.0), max(float(vphi_range[1]), hi + 20.0)
+    shown = finite & (vphi >= y_lo) & (vphi < y_hi)
+    r_edges = _edges(r[finite], dr_kpc)
+    v_edges = y_lo + dvphi_kms * np.arange(int(np.ceil((y_hi - y_lo) / dvphi_kms)) + 1)
+    with paper_style():
+        fig = Figure(figsize=(COLUMN_WIDTH_IN, 0.75 * COLUMN_WIDTH_IN), layout="constrained")
+        ax = fig.add_subplot()
+        hist, _, _ = np.histogram2d(r[shown], vphi[shown], bins=(r_edges, v_edges))
+        mesh = ax.pcolormesh(r_edges, v_edges, np.ma.masked_equal(hist.T, 0), gid="vphi_hist",
+                             cmap=_truncated("Blues", 0.3, 1.0), rasterized=True,
+                             norm=LogNorm(vmin=1, vmax=max(2.0, hist.max())))
+        for v in (lo, hi):
+            ax.axhline(v, color=HSS_COLOR, linestyle=(0, (5, 3)), linewidth=1.0, gid="window",
+                       label=(f"{lo:g}–{hi:g} km/s: {format_count(n_out)} stars outside"
+                              if v == lo else None))
+        ax.set_xlim(r_edges[0], r_edges[-1])
+        ax.set_ylim(y_lo, y_hi)
+        ax.set_xlabel("$R$ (kpc)")
+        ax.set_ylabel(r"$v_\phi$ (km s$^{-1}$)")
+        ax.legend(loc="lower right")
+        extra = [f"{format_count(n)} {why}" for n, why in (
+            (int(np.sum(finite & ~shown)), "beyond the y range"),
+            (int(np.sum(~finite)), r"without $v_\phi$")) if n]
+        ax.set_title(f"$N$ = {format_count(int(finite.sum()))} stars"
+                     + (f" ({', '.join(extra)})" if extra else ""))
+        cbar = fig.colorbar(mesh, ax=ax, label="stars per bin", pad=0.02, aspect=30)
+        cbar.ax.yaxis.set_major_formatter(_PLAIN)
+    return fig
+
+
+# --- spaxel maps (Figs. 7, B.1) ---------------------------------------------------------------
+
+MAP_CMAP = "viridis"  # σ_R and the errors of v̄_R (log scale, Fig. B.1)
+
+
+def spaxel_size(df: pd.DataFrame, what: str = "map") -> float:
+    """The spaxel size (kpc) of a map product, from its centres (i + 0.5)·size.
+
+    The smallest spacing of the centres in X or Y, checked: every centre must then be at a
+    half-integer multiple of it (a map without two adjacent spaxels is an error).
+    """
+    _require(df, ["x_center", "y_center"], what)
+    steps = [np.diff(np.unique(df[c].to_numpy(dtype=float))) for c in ("x_center", "y_center")]
+    steps = np.concatenate(steps)
+    steps = steps[steps > 1e-9]
+    if steps.size == 0:
+        raise PlotInputError(f"{what}: cannot infer the spaxel size (no two spaxels adjacent)")
+    size = float(steps.min())
+    for c in ("x_center", "y_center"):
+        k = df[c].to_numpy(dtype=float) / size - 0.5
+        if np.max(np.abs(k - np.rint(k))) > 1e-6:
+            raise PlotInputError(f"{what}: {c} is not on a grid of spaxels of {size:g} kpc with "
+                                 "edges at multiples of the size")
+    return size
+
+
+def _spaxel_image(df: pd.DataFrame, values: np.ndarray, size: float, extent):
+    """(x edges, y edges, masked 2-D array [y, x]) of per-spaxel ``values`` over ``extent``
+    = (ix0, ix1, iy0, iy1) spaxel indices; empty spaxels masked."""
+    ix0, ix1, iy0, iy1 = extent
+    img = np.full((iy1 - iy0 + 1, ix1 - ix0 + 1), np.nan)
+    ix = np.rint(df["x_center"].to_numpy(dtype=float) / size - 0.5).astype(int)
+    iy = np.rint(df["y_center"].to_numpy(dtype=float) / size - 0.5).astype(int)
+    img[iy - iy0, ix - ix0] = values
+    xe = size * np.arange(ix0, ix1 + 2)
+    ye = size * np.arange(iy0, iy1 + 2)
+    return xe, ye, np.ma.masked_invalid(img)
+
+
+def _map_frame(tables: Sequence[pd.DataFrame], size: float, r_sun_kpc: float, pad_kpc=1.0):
+    """Spaxel index extent covering all tables, and axis limits (kpc) covering the data and the
+    Sun, padded by ``pad_kpc``, and the Galactic centre with 2 kpc to spare (room for the
+    0° longitude label), rounded out to whole kpc."""
+    x = np.concatenate([t["x_center"].to_numpy(dtype=float) for t in tables])
+    y = np.concatenate([t["y_center"].to_numpy(dtype=float) for t in tables])
+    ix = np.rint(x / size - 0.5).astype(int)
+    iy = np.rint(y / size - 0.5).astype(int)
+    extent = (ix.min(), ix.max(), iy.min(), iy.max())
+    xlim = (np.floor(min(x.min() - size / 2, -r_sun_kpc) - pad_kpc),
+            np.ceil(max(x.max() + size / 2 + pad_kpc, -r_sun_kpc + pad_kpc, 2.0)))
+    ylim = (np.floor(min(y.min() - size / 2, 0.0) - pad_kpc),
+            np.ceil(max(y.max() + size / 2, 0.0) + pad_kpc))
+    return extent, xlim, ylim
+
+
+def _kpc_ticks(ax, step: float = 2.0) -> None:
+    """Major ticks every ``step`` kpc on both axes of a Galactic-plane map."""
+    ax.xaxis.set_major_locator(MultipleLocator(step))
+    ax.yaxis.set_major_locator(MultipleLocator(step))
+
+
+def _finite_column(df: pd.DataFrame, column: str, what: str) -> np.ndarray:
+    v = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float)
+    if not np.isfinite(v).any():
+        raise PlotInputError(f"{what}: column {column!r} has no finite value")
+    return v
+
+
+def fig_maps(density: pd.DataFrame, vr: pd.DataFrame, r_sun_kpc: float = 8.2,
+             vmax_kms: float = 30.0) -> Figure:
+    """Fig. 7: the HSS in the Galactic plane, spaxel by spaxel.
+
+    Left: stars per spaxel (``density`` product: x_center, y_center, n_stars), log colour scale.
+    Right: mean v_R (``vr`` product: vR_mean, km/s; only spaxels with enough stars), diverging
+    colour map centred on 0 (:data:`VR_CMAP`: blue inward, red outward) with limits ±``vmax_kms``
+    (paper: ±30 km/s). Both panels: the plane furniture (:func:`galactic_plane_axes`; Sun at
+    (−``r_sun_kpc``, 0)), the same limits covering the data and the Sun.
+    """
+    _require(density, ["x_center", "y_center", "n_stars"], "fig_maps: density")
+    _require(vr, ["x_center", "y_center", "n_stars", "vR_mean"], "fig_maps: vr")
+    n_stars = _finite_column(density, "n_stars", "fig_maps: density")
+    vr_mean = _finite_column(vr, "vR_mean", "fig_maps: vr")
+    size = spaxel_size(density, "fig_maps: density")
+    extent, xlim, ylim = _map_frame([density, vr], size, r_sun_kpc)
+    panels = [
+        (density, np.where(n_stars > 0, n_stars, np.nan), "density",
+         LogNorm(vmin=1, vmax=max(2.0, np.nanmax(n_stars))), _truncated("Greys", 0.2, 1.0),
+         f"stars per {size * 1000:g} × {size * 1000:g} pc spaxel "
+         f"({format_count(int(np.nansum(n_stars)))} stars)", "neither"),
+        (vr, vr_mean, "vR", diverging_norm(vr_mean, vmax=vmax_kms), VR_CMAP,
+         r"$\bar{v}_R$ (km s$^{-1}$) "
+         f"({format_count(len(vr))} spaxels with $N \\geq {int(vr['n_stars'].min())}$)", "both"),
+    ]
+    with paper_style():
+        fig = Figure(figsize=(PAGE_WIDTH_IN, 0.5 * PAGE_WIDTH_IN), layout="constrained")
+        axes = fig.subplots(1, 2, sharex=True, sharey=True)
+        for ax, (df, values, gid, norm, cmap, label, extend) in zip(axes, panels):
+            xe, ye, img = _spaxel_image(df, values, size, extent)
+            mesh = ax.pcolormesh(xe, ye, img, norm=norm, cmap=cmap, gid=gid, rasterized=True)
+            galactic_plane_axes(ax, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim)
+            _kpc_ticks(ax)
+            cbar = fig.colorbar(mesh, ax=ax, label=label, location="top", shrink=0.8,
+                                aspect=35, extend=extend, pad=0.01)
+            cbar.ax.xaxis.set_major_formatter(_PLAIN)
+        axes[1].set_ylabel("")
+    return fig
+
+
+def fig_map_errors(vr: pd.DataFrame, r_sun_kpc: float = 8.2,
+                   limits_kms: Sequence[float] = (1.0, 60.0)) -> Figure:
+    """Fig. B.1 (HSS row), plus our error: maps of σ_R, of the paper's error of v̄_R, σ_R/√N,
+    and of the error marginalised over σ_R (``vr`` product columns sigma_R, vR_mean_err_sqrtn,
+    vR_mean_err_marg; km/s; see :func:`hotstars.maps.grouped_mle`).
+
+    One log colour scale over ``limits_kms`` (paper: 1–60 km/s) for all three. Spaxels with
+    σ_R = 0 (then σ_R/√N = 0 too) cannot be shown on a log scale: they are drawn light grey and
+    counted in the panel titles. The marginalised error is never 0: it includes the stars' own errors.
+    """
+    cols = ["sigma_R", "vR_mean_err_sqrtn", "vR_mean_err_marg"]
+    _require(vr, ["x_center", "y_center", "n_stars"] + cols, "fig_map_errors: vr")
+    size = spaxel_size(vr, "fig_map_errors: vr")
+    extent, xlim, ylim = _map_frame([vr], size, r_sun_kpc)
+    lo, hi = map(float, limits_kms)
+    norm = LogNorm(vmin=lo, vmax=hi)
+    cmap = mpl.colormaps[MAP_CMAP]
+    titles = {"sigma_R": r"$\sigma_R$", "vR_mean_err_sqrtn": r"$\sigma_R/\sqrt{N}$ (paper)",
+              "vR_mean_err_marg": r"error of $\bar{v}_R$ marginalised over $\sigma_R$"}
+    with paper_style():
+        fig = Figure(figsize=(PAGE_WIDTH_IN, 0.4 * PAGE_WIDTH_IN), layout="constrained")
+        axes = fig.subplots(1, 3, sharex=True, sharey=True)
+        for ax, col in zip(axes, cols):
+            values = _finite_column(vr, col, "fig_map_errors: vr")
+            xe, ye, img = _spaxel_image(vr, np.where(values > 0, values, np.nan), size, extent)
+            # empty spaxels stay transparent; zero values are drawn with the 'bad' grey
+            zero = _spaxel_image(vr, np.where(values > 0, np.nan, 1.0), size, extent)[2]
+            ax.pcolormesh(xe, ye, zero, cmap=mpl.colors.ListedColormap(["0.8"]), gid="zero",
+                          rasterized=True)
+            mesh = ax.pcolormesh(xe, ye, img, norm=norm, cmap=cmap, gid=col, rasterized=True)
+            galactic_plane_axes(ax, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim,
+                                label_longitudes=False)
+            _kpc_ticks(ax)
+            n_zero = int(np.sum(values <= 0))
+            ax.set_title(titles[col] + (f"\n({n_zero} spaxels = 0, grey)" if n_zero else ""))
+            if ax is not axes[0]:
+                ax.set_ylabel("")
+        cbar = fig.colorbar(mesh, ax=axes, label="km s$^{-1}$", extend="both", shrink=0.8,
+                            aspect=30, pad=0.01)
+        ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200) if lo <= t <= hi]
+        cbar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
+    return fig
+
+
+def fig_injection_recovery(matched: pd.DataFrame, r_sun_kpc: float = 8.2,
+                           pull_max: float = 5.0) -> Figure:
+    """The truth check of the v̄_R map: recovered against true v̄_R per spaxel.
+
+    ``matched``: one row per map spaxel with x_center, y_center, n_stars, vR_mean,
+    vR_mean_err_marg (the error marginalised over σ_R), vR_expected (the mean expected v_R of
+    the spaxel's stars: field, or their association's bulk motion) and vR_true (the smooth
+    injected field) in km/s (:func:`hotstars.validation.match_map`). Left: vR_mean ± error
+    against vR_expected with the 1:1 line, and against the smooth field as open circles; the
+    legend gives the mean bias and χ²/dof of each. Right: the map of (recovered − expected) /
+    error on a diverging scale ±``pull_max``, with the plane furniture.
+    """
+    what = "fig_injection_recovery: matched"
+    _require(matched, ["x_center", "y_center", "n_stars", "vR_mean", "vR_mean_err_marg",
+                       "vR_expected", "vR_true"], what)
+    rec = _finite_column(matched, "vR_mean", what)
+    err = _finite_column(matched, "vR_mean_err_marg", what)
+    expected = _finite_column(matched, "vR_expected", what)
+    smooth = _finite_column(matched, "vR_true", what)
+    pull = (rec - expected) / err
+
+    def stats(diff):  # mean bias and chi2/dof = mean pull^2 (validation.pull_stats)
+        bias = f"{np.mean(diff):+.1f}".replace("-", "\N{MINUS SIGN}")
+        return rf"bias {bias} km s$^{{-1}}$, $\chi^2$/dof = {np.mean((diff / err) ** 2):.2f}"
+
+    size = spaxel_size(matched, what)
+    extent, xlim, ylim = _map_frame([matched], size, r_sun_kpc)
+    with paper_style():
+        fig = Figure(figsize=(PAGE_WIDTH_IN, 0.45 * PAGE_WIDTH_IN), layout="constrained")
+        ax, axm = fig.subplots(1, 2, width_ratios=[1, 1.15])
+        ax.plot(smooth, rec, "o", ms=3.0, mfc="none", mec="0.6", mew=0.5, gid="smooth",
+                label=f"vs smooth field: {stats(rec - smooth)}")
+        ax.errorbar(expected, rec, yerr=err, fmt="o", ms=2.0, color="k", elinewidth=0.4,
+                    capsize=0, gid="recovered",
+                    label=f"vs expected (field + associations): {stats(rec - expected)}")
+        lim = np.nanmax(np.abs(np.concatenate([rec, expected, smooth]))) * 1.1
+        ax.plot([-lim, lim], [-lim, lim], color="0.4", linestyle="--", linewidth=0.8,
+                gid="one_to_one", zorder=0)
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_aspect("equal")
+        ax.set_xlabel(r"true $\bar{v}_R$ (km s$^{-1}$)")
+        ax.set_ylabel(r"recovered $\bar{v}_R$ (km s$^{-1}$)")
+        ax.legend(loc="lower right", fontsize=6, reverse=True)
+        ax.set_title(f"{format_count(len(matched))} spaxels "
+                     f"({size * 1000:g} pc, $N \\geq {int(matched['n_stars'].min())}$)")
+        xe, ye, img = _spaxel_image(matched, pull, size, extent)
+        mesh = axm.pcolormesh(xe, ye, img, norm=diverging_norm(pull, vmax=pull_max),
+                              cmap=VR_CMAP, gid="pull", rasterized=True)
+        galactic_plane_axes(axm, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim)
+        _kpc_ticks(axm)
+        axm.set_title("(recovered − expected) / error")
+        fig.colorbar(mesh, ax=axm, label=r"pull ($\sigma$)", extend="both", pad=0.02,
+                     aspect=30)
     return fig

@@ -94,7 +94,7 @@ def map_files(kind, size=SPAXEL_PC):
 
 
 def final_products():
-    """What `rule all` asks for, by mode: mock survey, real survey files, or the published VAC."""
+    """The final products, by mode: mock survey, real survey files, or the published VAC."""
     products = [
         "results/kinematics/kinematics.parquet",
         map_files("density"),

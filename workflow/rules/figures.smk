@@ -190,6 +190,7 @@ rule plot_injection_recovery:
         r_sun_kpc=config["frame"]["r_sun_kpc"],
         spaxel_pc=SPAXEL_PC,
         min_stars=config["maps"]["min_stars"],
+        z_max_kpc=config["maps"]["z_max_kpc"],
     log:
         "results/logs/plot_injection_recovery.log",
     benchmark:

@@ -19,6 +19,9 @@ rule injection_recovery:
     params:
         spaxel_pc=SPAXEL_PC,
         min_stars=config["maps"]["min_stars"],
+        z_max_kpc=config["maps"]["z_max_kpc"],
+        sigma_max=config["maps"]["sigma_max_kms"],
+        seed=config["validation"]["seed"],
     log:
         "results/logs/injection_recovery.log",
     benchmark:

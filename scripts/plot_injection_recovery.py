@@ -1,0 +1,22 @@
+"""Validation figure: recovered against injected mean v_R per spaxel, and the map of the pulls."""
+
+from hotstars import logs, plotting, validation
+from hotstars.tables import read_table
+
+
+def main(sm):
+    log = logs.setup(sm.log[0])
+    size_kpc = sm.params.spaxel_pc / 1000.0
+    truth = validation.truth_per_spaxel(
+        read_table(sm.input.kinematics), read_table(sm.input.flags), read_table(sm.input.truth),
+        size_kpc, z_max_kpc=sm.params.z_max_kpc)
+    matched = validation.match_map(read_table(sm.input.vr_map), truth, size_kpc,
+                                   sm.params.min_stars)
+    log.info("%d spaxels of %s matched to the truth", len(matched), sm.input.vr_map)
+    fig = plotting.fig_injection_recovery(matched, r_sun_kpc=sm.params.r_sun_kpc)
+    plotting.savefig(fig, sm.output.png, dpi=sm.params.dpi)
+    log.info("wrote %s", sm.output.png)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)

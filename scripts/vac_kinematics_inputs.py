@@ -1,0 +1,18 @@
+"""Rule vac_kinematics_inputs: the kinematics input table from the published DR20 VAC."""
+
+from pathlib import Path
+
+from hotstars import kinematics, logs, tables, vac
+
+
+def main(sm):
+    log = logs.setup(sm.log[0])
+    catalogue = vac.read_vac(sm.input.vac)
+    inputs = vac.kinematics_inputs(catalogue)
+    log.info("%d stars from %s", len(inputs), sm.input.vac)
+    tables.write_table(inputs, sm.output.inputs, units=kinematics.INPUT_UNITS,
+                       meta={"source": Path(sm.input.vac).name})
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821

@@ -1,0 +1,332 @@
+"""Spaxel maps: surface density, mean v_R and sigma_R per spaxel (paper Sec. 3.1, Eq. 4, App. B).
+
+Conventions (PAPER.md, Maps):
+- spaxels are squares of side ``size_kpc`` in Galactocentric X, Y (kpc) with edges at integer
+  multiples of the size: star at x is in column ``ix`` iff ``ix * size <= x < (ix + 1) * size``
+  (edges computed in float64), centre ``(ix + 0.5) * size``; same for y;
+- the v_R maps keep spaxels with N >= ``min_stars`` (6: the paper's "> 5 stars");
+- Eq. 4 maximum likelihood: NLL(mu, sigma) = 1/2 sum_i [ln(sigma^2 + e_i^2)
+  + (v_i - mu)^2 / (sigma^2 + e_i^2)], with mu profiled out (for a given sigma the weighted mean
+  with weights w_i = 1/(sigma^2 + e_i^2)) and sigma searched on [0, sigma_max];
+- errors of the mean: the Fisher error [sum 1/(sigma^2 + e_i^2)]^-1/2, the paper's
+  sigma/sqrt(N) (App. B; it is 0 when sigma = 0) and, because both ignore the uncertainty of
+  sigma (too small with few stars), the posterior std of mu marginalised over sigma.
+
+Estimator details (all velocities and errors in km/s; write s = sigma^2):
+- g(s) = 2 dNLL_profile/ds = sum w_i - sum w_i^2 (v_i - mu(s))^2 (the mu-dependence drops out
+  since dNLL/dmu = 0 at mu(s)). sigma = 0 is a (boundary) minimum iff g(0) >= 0, i.e. the
+  error-weighted scatter is no larger than the errors predict; then sigma is exactly 0.
+- The profile NLL can have several local minima (heteroscedastic errors, e.g. one star with a
+  tiny error), so the *global* minimum is taken: the profile is scanned on a per-group sigma
+  grid (0, then log-spaced from min(e_i)/10 to sigma_max), the bracket [s_k, s_k+1] with
+  g(s_k) < 0 <= g(s_k+1) of lowest NLL is refined to the root of g (scipy's vectorised
+  Chandrupatla solver, all groups at once), and the result is compared with the boundary
+  candidates sigma = 0 (if g(0) >= 0) and sigma = sigma_max (if g(sigma_max) < 0).
+- Degenerate samples: all velocities equal, or N = 1, give sigma = 0 and mu = the weighted mean.
+  A star with a tiny error pins mu to its velocity unless the others prefer sigma > 0 enough to
+  beat it (the global comparison decides). Errors must be finite and > 0 (with e = 0 the
+  likelihood is unbounded at sigma = 0): anything else raises :class:`MapError`;
+  :func:`select_map_stars` drops such stars beforehand.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+from scipy.optimize import elementwise
+
+log = logging.getLogger(__name__)
+
+UNITS = {
+    "x_center": "kpc", "y_center": "kpc", "surface_density": "1 / kpc2",
+    "vR_mean": "km / s", "sigma_R": "km / s", "vR_mean_err": "km / s",
+    "vR_mean_err_sqrtn": "km / s", "vR_mean_err_marg": "km / s",
+}
+DENSITY_COLUMNS = ["x_center", "y_center", "n_stars", "surface_density"]
+VR_COLUMNS = ["x_center", "y_center", "n_stars", "vR_mean", "sigma_R", "vR_mean_err",
+              "vR_mean_err_sqrtn", "vR_mean_err_marg"]
+N_GRID = 96  # global scan: sigma = 0 and 95 log-spaced values from min(e)/10 to sigma_max
+
+
+class MapError(ValueError):
+    """Input that the spaxel maps cannot use (missing column, non-finite value, bad error)."""
+
+
+# --- spaxels ----------------------------------------------------------------------------------
+
+def spaxel_index(x_kpc, y_kpc, size_kpc: float) -> tuple[np.ndarray, np.ndarray]:
+    """Spaxel column/row (int64) of each position (kpc): floor(x / size), edges at i * size.
+
+    The floor is corrected so that ``i * size <= x < (i + 1) * size`` holds exactly in float64
+    (x / size alone can round across an edge). Centres are ``(i + 0.5) * size``.
+    """
+    size = float(size_kpc)
+    if not (np.isfinite(size) and size > 0):
+        raise MapError(f"spaxel size must be finite and > 0 kpc, got {size_kpc!r}")
+    out = []
+    for name, a in (("x", x_kpc), ("y", y_kpc)):
+        a = np.asarray(a, float)
+        if not np.all(np.isfinite(a)):
+            raise MapError(f"spaxel_index: {name} has {np.sum(~np.isfinite(a))} non-finite values")
+        i = np.floor(a / size)
+        i = np.where(i * size > a, i - 1, i)
+        i = np.where((i + 1) * size <= a, i + 1, i)
+        out.append(i.astype(np.int64))
+    return out[0], out[1]
+
+
+def _spaxels(x, y, size_kpc):
+    """(codes per star, ix, iy per occupied spaxel, counts), spaxels sorted by (ix, iy)."""
+    ix, iy = spaxel_index(x, y, size_kpc)
+    if ix.size == 0:
+        return ix, ix, iy, ix
+    ix0, iy0 = ix.min(), iy.min()
+    ny = iy.max() - iy0 + 1
+    keys, codes, counts = np.unique((ix - ix0) * ny + (iy - iy0), return_inverse=True,
+                                    return_counts=True)
+    return codes.ravel(), keys // ny + ix0, keys % ny + iy0, counts
+
+
+def density_map(x, y, size_kpc: float) -> pd.DataFrame:
+    """Star counts and surface density (kpc^-2) per spaxel with >= 1 star; x, y in kpc."""
+    _, ix, iy, counts = _spaxels(x, y, size_kpc)
+    return pd.DataFrame({"x_center": (ix + 0.5) * size_kpc, "y_center": (iy + 0.5) * size_kpc,
+                         "n_stars": counts.astype(np.int64),
+                         "surface_density": counts / size_kpc**2})
+
+
+# --- Eq. 4 maximum likelihood ----------------------------------------------------------------
+
+def _check_ve(v, e) -> tuple[np.ndarray, np.ndarray]:
+    v, e = np.asarray(v, float), np.asarray(e, float)
+    if v.shape != e.shape or v.ndim != 1:
+        raise MapError(f"velocities and errors must be 1-D of equal length, got {v.shape}, "
+                       f"{e.shape}")
+    if not np.all(np.isfinite(v)):
+        raise MapError(f"velocities: {np.sum(~np.isfinite(v))} non-finite values "
+                       "(expected finite km/s)")
+    with np.errstate(invalid="ignore", over="ignore"):
+        bad = ~((e > 0) & np.isfinite(e * e) & (e * e > 0))
+    if bad.any():
+        raise MapError(f"velocity errors: {bad.sum()} values not finite and > 0 km/s "
+                       f"(e.g. {e[bad][:3].tolist()}); Eq. 4 needs e_i > 0")
+    return v, e
+
+
+def _profile(s, codes, vc, e2, n_groups):
+    """Per group at sigma^2 = s (scalar or per star): mu(s) (centred), sum w, profile NLL, g(s).
+
+    Eq. 4 with mu profiled out: mu = sum w v / sum w, w = 1/(s + e^2);
+    g = 2 dNLL/ds = sum w - sum w^2 (v - mu)^2.
+    """
+    w = 1.0 / (s + e2)
+    sw = np.bincount(codes, w, n_groups)
+    mu = np.bincount(codes, w * vc, n_groups) / sw
+    r = vc - mu[codes]
+    wr2 = w * r * r
+    nll = 0.5 * (np.bincount(codes, wr2, n_groups) - np.bincount(codes, np.log(w), n_groups))
+    g = sw - np.bincount(codes, w * wr2, n_groups)
+    return mu, sw, nll, g
+
+
+def grouped_mle(group, v, e, sigma_max: float = 300.0) -> pd.DataFrame:
+    """Eq. 4 maximum-likelihood (mu, sigma) for every group at once (vectorised over groups).
+
+    ``group``: any labels (one per star); ``v``, ``e``: velocities and errors (km/s, e > 0).
+    Returns one row per group label (sorted, as index ``group``): n_stars, mu, sigma,
+    mu_err_fisher = [sum 1/(sigma^2 + e^2)]^-1/2, mu_err_sqrtn = sigma / sqrt(N), all km/s.
+    See the module docstring for the search (global grid scan + root of dNLL/dsigma^2).
+    """
+    v, e = _check_ve(v, e)
+    labels, codes = np.unique(np.asarray(group), return_inverse=True)
+    codes = codes.ravel()
+    if codes.size != v.size:
+        raise MapError(f"group has {codes.size} labels for {v.size} velocities")
+    if not (np.isfinite(sigma_max) and sigma_max > 0):
+        raise MapError(f"sigma_max must be finite and > 0 km/s, got {sigma_max!r}")
+    n_groups = labels.size
+    n = np.bincount(codes, minlength=n_groups)
+    ref = np.bincount(codes, v, n_groups) / n  # centre each group: precision, shift-equivariance
+    vc, e2 = v - ref[codes], e * e
+
+    # per-group grid: the profile changes on the scale sigma ~ e_i, so it starts below min(e)
+    e_min = np.full(n_groups, np.inf)
+    np.minimum.at(e_min, codes, e)
+    lo = np.log(np.minimum(0.1 * e_min, 1e-3 * sigma_max))
+    t = np.arange(N_GRID - 1) / (N_GRID - 2)
+    s_grid = np.zeros((n_groups, N_GRID))
+    s_grid[:, 1:] = np.exp(2 * (lo[:, None] + t * (np.log(sigma_max) - lo[:, None])))
+    s_grid[:, -1] = sigma_max**2
+    nll_grid = np.empty((n_groups, N_GRID))
+    g_grid = np.empty((n_groups, N_GRID))
+    mu_grid = np.empty((n_groups, N_GRID))
+    sw_grid = np.empty((n_groups, N_GRID))
+    for k in range(N_GRID):
+        mu_grid[:, k], sw_grid[:, k], nll_grid[:, k], g_grid[:, k] = _profile(
+            s_grid[codes, k], codes, vc, e2, n_groups)
+
+    # interior candidate: the sign change (- to +) of g with the lowest NLL at its ends
+    change = (g_grid[:, :-1] < 0) & (g_grid[:, 1:] >= 0)
+    ends = np.where(change, np.minimum(nll_grid[:, :-1], nll_grid[:, 1:]), np.inf)
+    k_best = np.argmin(ends, axis=1)
+    has_root = change[np.arange(n_groups), k_best]
+    rows = np.flatnonzero(has_root)
+    s_root = np.full(n_groups, np.nan)
+    if rows.size:
+        def g_of(s, gid):  # elementwise in the group: g(s) of each active group
+            s, gid = np.broadcast_arrays(s, gid)
+            s_all = np.zeros(n_groups)
+            s_all[gid.ravel().astype(np.int64)] = s.ravel()
+            g = _profile(s_all[codes], codes, vc, e2, n_groups)[3]
+            return g[gid.astype(np.int64)]
+
+        res = elementwise.find_root(g_of, (s_grid[rows, k_best[rows]],
+                                           s_grid[rows, k_best[rows] + 1]),
+                                    args=(rows.astype(float),))
+        if not np.all(res.success):
+            raise RuntimeError(f"Eq. 4 sigma search did not converge for {np.sum(~res.success)} "
+                               f"groups (status {np.unique(res.status).tolist()})")
+        s_root[rows] = res.x
+    nll_root = _profile(np.nan_to_num(s_root)[codes], codes, vc, e2, n_groups)[2]
+
+    # candidates: sigma = 0 (if g(0) >= 0), interior root, sigma_max (if g(sigma_max) < 0)
+    cand_s = np.column_stack([np.zeros(n_groups), s_root, s_grid[:, -1]])
+    cand_nll = np.column_stack([np.where(g_grid[:, 0] >= 0, nll_grid[:, 0], np.inf),
+                                np.where(has_root, nll_root, np.inf),
+                                np.where(g_grid[:, -1] < 0, nll_grid[:, -1], np.inf)])
+    s_hat = cand_s[np.arange(n_groups), np.argmin(cand_nll, axis=1)]  # ties: smaller sigma
+    mu_c, sw, _, _ = _profile(s_hat[codes], codes, vc, e2, n_groups)
+    sigma = np.sqrt(s_hat)
+    return pd.DataFrame({"n_stars": n.astype(np.int64), "mu": ref + mu_c, "sigma": sigma,
+                         "mu_err_fisher": 1.0 / np.sqrt(sw),  # Fisher information of mu
+                         "mu_err_sqrtn": sigma / np.sqrt(n),  # App. B
+                         "mu_err_marg": _marginal_mu_error(s_grid, nll_grid, mu_grid, sw_grid)},
+                        index=pd.Index(labels, name="group"))
+
+
+def _marginal_mu_error(s_grid, nll_grid, mu_grid, sw_grid) -> np.ndarray:
+    """Posterior std of mu marginalised over sigma (flat priors on mu and sigma in [0, sigma_max]).
+
+    The Fisher error fixes sigma at its estimate, so with few stars (sigma poorly known, often
+    0) it is too small: pulls then scale like N/(N - 3) (Student-t-like). Integrating the Eq. 4
+    likelihood over mu (Gaussian: sqrt(2 pi / sum w)) leaves p(sigma | v) ~ exp(-NLL_profile)
+    (sum w)^-1/2, and var(mu | v) = E[1/sum w + (mu(sigma) - E mu)^2] over it (law of total
+    variance), integrated on the scan grid (trapezoid in sigma).
+    """
+    sig = np.sqrt(s_grid)
+    logp = -nll_grid - 0.5 * np.log(sw_grid)
+    p = np.exp(logp - logp.max(axis=1, keepdims=True))
+    dsig = np.diff(sig, axis=1)
+
+    def integral(f):  # trapezoid in sigma, per group
+        return np.sum(0.5 * (f[:, 1:] + f[:, :-1]) * dsig, axis=1)
+
+    norm = integral(p)
+    mean = integral(p * mu_grid) / norm
+    var = integral(p * (1.0 / sw_grid + (mu_grid - mean[:, None]) ** 2)) / norm
+    return np.sqrt(var)
+
+
+def profile_mle(v, e, sigma_max: float = 300.0) -> tuple[float, float, float]:
+    """Reference Eq. 4 MLE for one sample: (mu, sigma, mu_err_fisher) in km/s.
+
+    Plain and slow: the profile NLL on a dense sigma grid (0.1 km/s steps, plus log steps from
+    min(e)/10 to sigma_max) picks the global basin, then
+    ``scipy.optimize.brentq`` finds the root of dNLL/dsigma^2 there; sigma = 0 exactly when the
+    grid minimum is at 0 and dNLL/dsigma^2(0) >= 0 (sigma_max likewise at the top).
+    """
+    v, e = _check_ve(v, e)
+    if v.size == 0:
+        raise MapError("profile_mle: empty sample")
+    vc, e2 = v - v.mean(), e * e
+
+    def parts(s):
+        w = 1.0 / (s + e2)
+        mu = np.sum(w * vc) / np.sum(w)
+        r2 = (vc - mu) ** 2
+        return mu, w, 0.5 * np.sum(np.log(s + e2) + w * r2), np.sum(w) - np.sum(w * w * r2)
+
+    sig = np.union1d(np.linspace(0.0, sigma_max, int(np.ceil(sigma_max / 0.1)) + 1),
+                     np.geomspace(min(0.1 * e.min(), 1e-3 * sigma_max), sigma_max, 2000))
+    w = 1.0 / (sig[:, None] ** 2 + e2)
+    r2 = (vc - (w @ vc / w.sum(axis=1))[:, None]) ** 2
+    nll = 0.5 * np.sum(-np.log(w) + w * r2, axis=1)
+    k = int(np.argmin(nll))
+    if k == 0 and parts(0.0)[3] >= 0:
+        s_hat = 0.0
+    elif k == sig.size - 1 and parts(sigma_max**2)[3] <= 0:
+        s_hat = sigma_max**2
+    else:
+        lo, hi = sig[max(k - 1, 0)] ** 2, sig[min(k + 1, sig.size - 1)] ** 2
+        s_hat = optimize.brentq(lambda s: parts(s)[3], lo, hi, xtol=1e-13, rtol=1e-15)
+    mu, w, _, _ = parts(s_hat)
+    return float(v.mean() + mu), float(np.sqrt(s_hat)), float(1.0 / np.sqrt(np.sum(w)))
+
+
+# --- maps ------------------------------------------------------------------------------------
+
+def vr_map(x, y, v, e, size_kpc: float, min_stars: int = 6,
+           sigma_max: float = 300.0) -> pd.DataFrame:
+    """Mean v_R and sigma_R per spaxel (Eq. 4) for spaxels with >= ``min_stars`` stars.
+
+    x, y in kpc; v = v_R and e = v_R_err in km/s. Columns: x_center, y_center (kpc), n_stars,
+    vR_mean, sigma_R, vR_mean_err (Fisher), vR_mean_err_sqrtn (sigma_R / sqrt(N), the paper's),
+    vR_mean_err_marg (posterior std of the mean marginalised over sigma_R: calibrated at small N).
+    """
+    v, e = np.asarray(v, float), np.asarray(e, float)
+    codes, ix, iy, counts = _spaxels(x, y, size_kpc)
+    if not (v.shape == e.shape == codes.shape):
+        raise MapError(f"vr_map: {codes.size} positions but {v.size} v_R and {e.size} v_R_err")
+    keep = counts >= min_stars
+    stars = keep[codes]
+    fit = grouped_mle(codes[stars], v[stars], e[stars], sigma_max)
+    ix, iy = ix[fit.index.to_numpy()], iy[fit.index.to_numpy()]
+    out = pd.DataFrame({"x_center": (ix + 0.5) * size_kpc, "y_center": (iy + 0.5) * size_kpc,
+                        "n_stars": fit["n_stars"].to_numpy(), "vR_mean": fit["mu"].to_numpy(),
+                        "sigma_R": fit["sigma"].to_numpy(),
+                        "vR_mean_err": fit["mu_err_fisher"].to_numpy(),
+                        "vR_mean_err_sqrtn": fit["mu_err_sqrtn"].to_numpy(),
+                        "vR_mean_err_marg": fit["mu_err_marg"].to_numpy()})
+    log.info("v_R map at %g kpc: %d of %d occupied spaxels have >= %d stars (%d stars); "
+             "sigma_R = 0 in %d, = sigma_max in %d", size_kpc, keep.sum(), keep.size, min_stars,
+             stars.sum(), np.sum(out["sigma_R"] == 0), np.sum(out["sigma_R"] >= sigma_max))
+    return out
+
+
+def select_map_stars(kinematics: pd.DataFrame, flags: pd.DataFrame, z_max_kpc: float | None = None,
+                     labels: tuple[str, str] = ("kinematics", "flags")) -> pd.DataFrame:
+    """Stars for the maps: in_vphi_window, then finite x, y, v_R and v_R_err > 0, then |z| < z_max.
+
+    ``kinematics``: the kinematics product; ``flags``: vphi_window (source_id, in_vphi_window);
+    ``labels`` name them (e.g. file paths) in error messages. Returns the selected kinematics rows;
+    the cut-flow counts are logged and kept in ``result.attrs["counts"]``.
+    """
+    kin_label, flag_label = labels
+    need = ["source_id", "x", "y", "v_R", "v_R_err"] + (["z"] if z_max_kpc is not None else [])
+    for label, df, cols in ((kin_label, kinematics, need),
+                            (flag_label, flags, ["source_id", "in_vphi_window"])):
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise MapError(f"{label}: missing column(s) {missing}")
+    if flags["source_id"].duplicated().any():
+        raise MapError(f"{flag_label}: source_id is not unique")
+    window = kinematics["source_id"].map(flags.set_index("source_id")["in_vphi_window"])
+    if window.isna().any():
+        raise MapError(f"{flag_label}: in_vphi_window missing for {window.isna().sum()} "
+                       f"source_id of {kin_label} (expected one flag per star)")
+    in_window = window.astype(bool).to_numpy()
+    x, y, vr, er = (kinematics[c].to_numpy(float) for c in ("x", "y", "v_R", "v_R_err"))
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(x) & np.isfinite(y) & np.isfinite(vr) & np.isfinite(er) & (er > 0)
+        in_z = (np.abs(kinematics["z"].to_numpy(float)) < z_max_kpc if z_max_kpc is not None
+                else np.ones(len(kinematics), bool))
+    counts = {"n_input": len(kinematics), "n_in_vphi_window": int(in_window.sum()),
+              "n_finite_vR": int((in_window & finite).sum()),
+              "n_selected": int((in_window & finite & in_z).sum())}
+    out = kinematics.loc[in_window & finite & in_z].reset_index(drop=True)
+    out.attrs["counts"] = counts
+    log.info("map stars (|z| < %s kpc): %s", z_max_kpc, counts)
+    return out

@@ -1,14 +1,16 @@
-"""Benchmark: wall time and peak memory of the mock survey and of ingestion + HSS + velocities.
+"""Benchmark: wall time and peak memory of the workflow's stages on the mock survey.
 
-Runs the workflow in a private copy at the chosen mock preset (default: paper, the DR20 size) in
-two stages and prints a Markdown table for the README:
+Runs the workflow in a private copy at the chosen mock preset (default: paper, the DR20 size)
+stage by stage and prints a Markdown table for the README:
 1. the mock survey (after the isochrone grid it needs),
-2. ingestion + HSS + velocities (rules ingest, select_hss, average_vlos).
+2. ingestion + HSS + velocities (rules ingest, select_hss, average_vlos),
+3. kinematics (kinematics_inputs, compute_kinematics),
+4. the v_phi window and the 250 pc maps (flag_vphi_window, build_maps).
 Per stage: wall time and the peak RSS of the largest process (GNU time's %M over Snakemake and
 its jobs). Per rule: Snakemake's own benchmark files (`s`, `max_rss`; sampled, may miss short
 peaks). Usage:
 
-    python benchmarks/sample_stage.py [--preset paper] [--cores 2]
+    python benchmarks/workflow_stages.py [--preset paper] [--cores 2]
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from workflow_utils import copy_workflow  # noqa: E402
 STAGES = {
     "mock survey (simulate_survey)": ("resources/mock/truth.parquet", ["simulate_survey"]),
     "ingestion + HSS + velocities": ("results/rv/vlos.parquet", ["ingest", "select_hss", "average_vlos"]),
+    "kinematics": ("results/kinematics/kinematics.parquet", ["kinematics_inputs", "compute_kinematics"]),
+    "v_phi window + maps (250 pc)": ("results/maps/vR_250pc.parquet",
+                                     ["flag_vphi_window", "build_maps_250pc"]),
 }
 
 

@@ -149,7 +149,7 @@ def test_join_spectra_uses_dr3_id_and_keeps_unmatched():
 
 
 def test_build_targets_counts_spectra_and_requires_gaia_match():
-    spectra = pd.DataFrame({"source_id": [5, 5, 6, -1]})
+    spectra = pd.DataFrame({"source_id": [5, 5, 6, -1], "gaia_dr2_id": [-1, 55, -1, 77]})
     gaia = make_targets(source_id=np.array([5, 6, 7, 8, 9])).drop(
         columns=["r_med_photogeo", "r_lo_photogeo", "r_hi_photogeo", "j_m", "h_m", "ks_m", "ks_msigcom",
                  "n_spectra"])
@@ -160,6 +160,7 @@ def test_build_targets_counts_spectra_and_requires_gaia_match():
     targets = selection.build_targets(spectra, gaia, distances, tmass)
     assert targets["source_id"].tolist() == [5, 6]
     assert targets["n_spectra"].tolist() == [2, 1]
+    assert targets["gaia_dr2_id"].tolist() == [55, -1]  # the DR2 id, for DR2-keyed catalogues
     assert np.isnan(targets.loc[1, "r_med_photogeo"])
     with pytest.raises(selection.SampleError, match="Gaia"):
         selection.build_targets(spectra, gaia.assign(source_id=gaia["source_id"] + 100), distances, tmass)

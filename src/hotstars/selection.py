@@ -27,7 +27,7 @@ GAIA_COLUMNS = ["source_id", "ra", "dec", "l", "b", "parallax", "parallax_error"
                 "teff_esphs", "logg_esphs"]
 DISTANCE_COLUMNS = ["r_med_photogeo", "r_lo_photogeo", "r_hi_photogeo"]
 TMASS_COLUMNS = ["j_m", "h_m", "ks_m", "ks_msigcom"]
-SPECTRUM_COLUMNS = ["source_id", "sdss_id", "catalogid", "field", "mjd", "sn_median_all",
+SPECTRUM_COLUMNS = ["source_id", "sdss_id", "catalogid", "gaia_dr2_id", "field", "mjd", "sn_median_all",
                     "xcsao_rv", "xcsao_erv", "xcsao_rxc", "bn_v_r", "e_bn_v_r",
                     "teff", "e_teff", "logg", "e_logg", "fe_h", "e_fe_h"]
 STAR_PARAMETERS = ["teff", "logg", "fe_h"]
@@ -85,8 +85,9 @@ def join_spectra(spall: pd.DataFrame, bossnet: pd.DataFrame, mjd_max: int,
     joined = spectra.merge(bn, on=SPECTRUM_KEY, how="left", validate="one_to_one")
     for col in SPECTRUM_COLUMNS:
         if col not in joined:
-            joined[col] = np.nan
+            joined[col] = -1 if col == "gaia_dr2_id" else np.nan
     joined["source_id"] = joined["source_id"].fillna(-1).astype("int64")
+    joined["gaia_dr2_id"] = joined["gaia_dr2_id"].fillna(-1).astype("int64")
     joined.loc[joined["source_id"] <= 0, "source_id"] = -1
     if len(joined) and not (joined["source_id"] > 0).any():
         raise SampleError(f"no {sources[0]} spectrum (SDSS_ID, FIELD, MJD) joins a {sources[1]} "
@@ -102,8 +103,11 @@ def build_targets(spectra: pd.DataFrame, gaia: pd.DataFrame, distances: pd.DataF
     Distances and 2MASS are left-joined (missing -> NaN, counted later); a target must be in
     the Gaia table (the astrometry defines it). ``n_spectra`` counts its spectra.
     """
-    counts = (spectra.loc[spectra["source_id"] > 0].groupby("source_id").size()
-              .rename("n_spectra").reset_index())
+    matched = spectra.loc[spectra["source_id"] > 0]
+    counts = matched.groupby("source_id").size().rename("n_spectra").reset_index()
+    # spAll's GAIA_ID (Gaia DR2) is kept only as the DR2 key of DR2-based catalogues (CG20)
+    dr2 = matched.loc[matched["gaia_dr2_id"] > 0].groupby("source_id")["gaia_dr2_id"].first()
+    counts["gaia_dr2_id"] = counts["source_id"].map(dr2).fillna(-1).astype("int64")
     gaia_cols = [c for c in GAIA_COLUMNS if c in gaia.columns]
     targets = counts.merge(gaia[gaia_cols], on="source_id", how="inner")
     if counts.size and targets.empty:
@@ -114,7 +118,7 @@ def build_targets(spectra: pd.DataFrame, gaia: pd.DataFrame, distances: pd.DataF
     for col in GAIA_COLUMNS:
         if col not in targets:
             targets[col] = np.nan
-    cols = [*GAIA_COLUMNS, *DISTANCE_COLUMNS, *TMASS_COLUMNS, "n_spectra"]
+    cols = [*GAIA_COLUMNS, "gaia_dr2_id", *DISTANCE_COLUMNS, *TMASS_COLUMNS, "n_spectra"]
     return targets[cols].sort_values("source_id").reset_index(drop=True)
 
 

@@ -14,6 +14,10 @@ validate(config, "workflow/schemas/config.schema.yaml")
 report: "workflow/report/workflow.rst"
 
 
+scattergather:
+    age_shards=config["ages"]["shards"],
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/mock.smk"
 include: "workflow/rules/isochrones.smk"
@@ -21,6 +25,7 @@ include: "workflow/rules/sample.smk"
 include: "workflow/rules/rv.smk"
 include: "workflow/rules/kinematics.smk"
 include: "workflow/rules/maps.smk"
+include: "workflow/rules/ages.smk"
 include: "workflow/rules/validation.smk"
 include: "workflow/rules/vac.smk"
 include: "workflow/rules/figures.smk"
@@ -29,6 +34,7 @@ include: "workflow/rules/summary.smk"
 
 wildcard_constraints:
     size=r"\d+",
+    catalogue="|".join(CLUSTER_CATALOGUES),
 
 
 rule all:

@@ -14,6 +14,8 @@ def main(sm):
         numbers.update(summary.sample_numbers(pd.read_csv(sm.input.cutflow), classes,
                                               tables.read_table(sm.input.hss)))
         numbers.update(summary.rv_numbers(tables.read_table(sm.input.vlos)))
+        numbers.update(summary.age_numbers(tables.read_table(sm.input.ages),
+                                           sm.params.young_max_myr, sm.params.old_min_myr))
     numbers.update(summary.kinematics_numbers(tables.read_table(sm.input.kinematics),
                                               tables.read_table(sm.input.flags_vphi)))
     numbers.update(summary.map_numbers(tables.read_table(sm.input.vr_map)))

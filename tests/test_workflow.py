@@ -14,13 +14,19 @@ from workflow_utils import ROOT, copy_workflow, planned_jobs, snakemake
 
 pytestmark = pytest.mark.workflow
 
-MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "figB1_maps", "injection_recovery",
-                   "plot_injection_recovery", "summary", "all"}
+MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "figB1_maps", "vr_recovery", "plot_vr_recovery",
+                   "build_age_maps", "fig08_logage", "fig11_young_old", "injection_recovery",
+                   "summary", "all"}
 WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "fig06_vphi"}
-KINEMATICS_DOWNSTREAM = WINDOW_DOWNSTREAM | {"compute_kinematics", "write_vac"}
+AGES_DOWNSTREAM = {"compute_ages", "gather_ages", "build_age_maps", "fig08_logage",
+                   "fig11_young_old", "cluster_validation", "fig09_clusters", "age_recovery",
+                   "plot_age_recovery", "injection_recovery", "write_vac", "summary", "all"}
+KINEMATICS_DOWNSTREAM = WINDOW_DOWNSTREAM | AGES_DOWNSTREAM | {"compute_kinematics"}
 SAMPLE_DOWNSTREAM = KINEMATICS_DOWNSTREAM | {"select_hss", "average_vlos", "kinematics_inputs",
                                              "fig01_sky", "fig02_cutflow", "fig04_kiel"}
-ALL_RULES = SAMPLE_DOWNSTREAM | {"build_isochrone_grid", "simulate_survey", "ingest"}
+ALL_RULES = SAMPLE_DOWNSTREAM | {"build_isochrone_grid", "simulate_survey", "ingest",
+                                 "simulate_cluster_catalogues"}
+SHARDS = 4  # config ages.shards
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +49,10 @@ def test_lint_is_clean():
 
 
 def test_full_dag_dry_run(fresh_dir):
-    assert planned_jobs(fresh_dir) == {rule: 1 for rule in ALL_RULES}
+    jobs = planned_jobs(fresh_dir)
+    assert set(jobs) == ALL_RULES
+    assert jobs["compute_ages"] == SHARDS and jobs["cluster_validation"] == 2
+    assert all(n == 1 for rule, n in jobs.items() if rule not in ("compute_ages", "cluster_validation"))
 
 
 @pytest.mark.parametrize("overlay, words", [
@@ -94,6 +103,8 @@ def test_second_run_has_nothing_to_do(run_dir):
     ("solar_v.yaml", KINEMATICS_DOWNSTREAM),      # an assumed solar parameter: kinematics and after
     ("vphi_window.yaml", WINDOW_DOWNSTREAM),      # the v_phi window: maps, not kinematics
     ("spaxel500.yaml", MAPS_DOWNSTREAM),          # the spaxel size: maps and their figures only
+    ("imf.yaml", AGES_DOWNSTREAM),                # an age prior: ages and after, not kinematics
+    ("age_grid.yaml", AGES_DOWNSTREAM),           # the posterior's age grid: the same
 ])
 def test_config_change_reruns_exactly_the_downstream_jobs(run_dir, overlay, expected):
     path = str(ROOT / "tests" / "overlays" / overlay)

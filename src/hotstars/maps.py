@@ -330,3 +330,87 @@ def select_map_stars(kinematics: pd.DataFrame, flags: pd.DataFrame, z_max_kpc: f
     out.attrs["counts"] = counts
     log.info("map stars (|z| < %s kpc): %s", z_max_kpc, counts)
     return out
+
+
+# --- age maps (Sec. 3.2, Figs. 8 and 11) ------------------------------------------------------
+
+AGE_UNITS = {"x_center": "kpc", "y_center": "kpc", "surface_density": "1 / kpc2",
+             "logage_mean": "dex(yr)", "logage_median": "dex(yr)", "logage_std": "dex(yr)"}
+LOGAGE_COLUMNS = ["x_center", "y_center", "n_stars", "logage_mean", "logage_median",
+                  "logage_std"]
+
+
+def logage_map(x, y, logage, size_kpc: float, min_stars: int = 6) -> pd.DataFrame:
+    """Mean, median and standard deviation (ddof = 1) of the stars' log-ages per spaxel, for
+    spaxels with >= ``min_stars`` stars (Fig. 8: 125 pc spaxels, "more than 5 stars").
+
+    x, y in kpc (spaxels as :func:`spaxel_index`); ``logage``: log10(age / yr) of each star
+    (the posterior median ``logage_p50``), all finite — drop flagged stars first. Columns:
+    :data:`LOGAGE_COLUMNS`, rows sorted by (ix, iy).
+    """
+    logage = np.asarray(logage, float)
+    codes, ix, iy, counts = _spaxels(x, y, size_kpc)
+    if logage.shape != codes.shape:
+        raise MapError(f"logage_map: {codes.size} positions but {logage.size} log-ages")
+    if not np.all(np.isfinite(logage)):
+        raise MapError(f"logage_map: {np.sum(~np.isfinite(logage))} non-finite log-ages "
+                       "(drop stars with age_flag != 0 first)")
+    keep = np.flatnonzero(counts >= min_stars)
+    stars = np.isin(codes, keep)
+    per = (pd.Series(logage[stars]).groupby(codes[stars], sort=True)
+           .agg(["size", "mean", "median", "std"]))
+    k = per.index.to_numpy(np.int64)
+    out = pd.DataFrame({"x_center": (ix[k] + 0.5) * size_kpc, "y_center": (iy[k] + 0.5) * size_kpc,
+                        "n_stars": per["size"].to_numpy(np.int64),
+                        "logage_mean": per["mean"].to_numpy(float),
+                        "logage_median": per["median"].to_numpy(float),
+                        "logage_std": per["std"].to_numpy(float)})
+    log.info("log-age map at %g kpc: %d of %d occupied spaxels have >= %d stars (%d stars)",
+             size_kpc, len(out), counts.size, min_stars, stars.sum())
+    return out
+
+
+def young_old_density(x, y, age_myr, size_kpc: float, young_max_myr: float = 30.0,
+                      old_min_myr: float = 150.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Density maps (:func:`density_map`) of the young (age < ``young_max_myr``) and the old
+    (age > ``old_min_myr``) stars (Fig. 11: < 30 and > 150 Myr). x, y in kpc, ages in Myr;
+    stars with a NaN age are in neither map."""
+    x, y, age = (np.asarray(a, float) for a in (x, y, age_myr))
+    if not (x.shape == y.shape == age.shape):
+        raise MapError(f"young_old_density: {x.size} x, {y.size} y but {age.size} ages")
+    with np.errstate(invalid="ignore"):
+        young, old = age < young_max_myr, age > old_min_myr  # strict, as the paper's < and >
+    log.info("%d stars younger than %g Myr, %d older than %g Myr (of %d)", young.sum(),
+             young_max_myr, old.sum(), old_min_myr, age.size)
+    return (density_map(x[young], y[young], size_kpc), density_map(x[old], y[old], size_kpc))
+
+
+def select_age_map_stars(ages: pd.DataFrame, kinematics: pd.DataFrame, flags: pd.DataFrame,
+                         z_max_kpc: float | None = None,
+                         labels: tuple[str, str, str] = ("ages", "kinematics", "flags")
+                         ) -> pd.DataFrame:
+    """The stars of the age maps: those of the v_R maps (:func:`select_map_stars`: v_φ window,
+    finite x, y, v_R, v_R_err > 0, optional |Z| cut) with age_flag == 0.
+
+    Returns their kinematics rows with the ``ages`` columns (logage_p50, age_myr, ...) joined
+    by source_id; counts in ``result.attrs["counts"]`` (those of the v_R maps plus n_age_ok).
+    """
+    age_label, kin_label, flag_label = labels
+    need = ["source_id", "logage_p50", "age_myr", "age_flag"]
+    missing = [c for c in need if c not in ages.columns]
+    if missing:
+        raise MapError(f"{age_label}: missing column(s) {missing}")
+    if ages["source_id"].duplicated().any():
+        raise MapError(f"{age_label}: source_id is not unique")
+    stars = select_map_stars(kinematics, flags, z_max_kpc, labels=(kin_label, flag_label))
+    counts = stars.attrs["counts"]
+    cols = [c for c in ages.columns if c not in stars.columns or c == "source_id"]
+    df = stars.merge(ages[cols], on="source_id", how="left", validate="1:1", indicator=True)
+    if (df["_merge"] != "both").any():
+        ids = df.loc[df["_merge"] != "both", "source_id"].head(5).tolist()
+        raise MapError(f"{age_label}: no age for source_id {ids} of {kin_label} (expected one "
+                       "row per HSS star)")
+    out = df.loc[df["age_flag"].to_numpy() == 0].drop(columns="_merge").reset_index(drop=True)
+    out.attrs["counts"] = {**counts, "n_age_ok": len(out)}
+    log.info("age-map stars: %s", out.attrs["counts"])
+    return out

@@ -47,6 +47,13 @@ PAPER: dict[str, tuple[float | None, str]] = {
     "maps.median_sigma_R_kms": (None, "median sigma_R over spaxels, km/s (App. B: typically 10-20)"),
     "maps.vR_mean_p05_kms": (-30.0, "5th percentile of mean v_R over spaxels, km/s (Sec. 3.1: about +-30)"),
     "maps.vR_mean_p95_kms": (30.0, "95th percentile of mean v_R over spaxels, km/s (Sec. 3.1: about +-30)"),
+    "ages.fraction_younger_logage_8p5": (0.85, "fraction of stars younger than log-age 8.5 (~320 Myr) (Sec. 3.2)"),
+    "ages.median_err_myr": (15.0, "median age error (p84 - p16)/2, Myr (Sec. 3.2)"),
+    "ages.median_err_young_myr": (4.0, "median age error of stars < 30 Myr, Myr (Sec. 3.2: ~4)"),
+    "ages.median_err_old_myr": (30.0, "median age error of stars > 150 Myr, Myr (Sec. 3.2: ~30)"),
+    "ages.n_young": (7704, "stars younger than 30 Myr (Sec. 3.2, Fig. 11)"),
+    "ages.n_old": (12169, "stars older than 150 Myr (Sec. 3.2, Fig. 11)"),
+    "ages.n_flagged": (None, "HSS stars without an age (off the isochrone grid or missing inputs)"),
 }
 
 
@@ -105,6 +112,28 @@ def map_numbers(vr_map: pd.DataFrame) -> dict[str, float]:
         "maps.median_sigma_R_kms": float(vr_map["sigma_R"].median()),
         "maps.vR_mean_p05_kms": float(np.percentile(vr, 5)) if vr.size else float("nan"),
         "maps.vR_mean_p95_kms": float(np.percentile(vr, 95)) if vr.size else float("nan"),
+    }
+
+
+def age_numbers(ages: pd.DataFrame, young_max_myr: float, old_min_myr: float) -> dict[str, float]:
+    """Sec. 3.2 numbers from ages.parquet (stars with an age; errors in Myr from p16/p84)."""
+    ok = ages["age_flag"].to_numpy() == 0
+    age = ages.loc[ok, "age_myr"].to_numpy(float)
+    err = 0.5 * (ages.loc[ok, "age_p84_myr"] - ages.loc[ok, "age_p16_myr"]).to_numpy(float)
+    young, old = age < young_max_myr, age > old_min_myr
+
+    def median(x):
+        return float(np.median(x)) if x.size else float("nan")
+
+    return {
+        "ages.fraction_younger_logage_8p5": float(np.mean(ages.loc[ok, "logage_p50"] < 8.5))
+        if ok.any() else float("nan"),
+        "ages.median_err_myr": median(err),
+        "ages.median_err_young_myr": median(err[young]),
+        "ages.median_err_old_myr": median(err[old]),
+        "ages.n_young": int(young.sum()),
+        "ages.n_old": int(old.sum()),
+        "ages.n_flagged": int((~ok).sum()),
     }
 
 

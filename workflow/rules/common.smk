@@ -86,6 +86,26 @@ def mock_preset():
 
 
 SPAXEL_PC = config["maps"]["spaxel_pc"]
+AGE_SPAXEL_PC = config["ages"]["map_spaxel_pc"]
+CLUSTER_CATALOGUES = ("h23", "cg20")
+MOCK_CLUSTER_FILES = {
+    (cat, part): f"resources/mock/clusters/{cat}_{part}.csv"
+    for cat in CLUSTER_CATALOGUES
+    for part in ("members", "clusters")
+}
+
+
+def cluster_validation_inputs(wildcards):
+    """A cluster catalogue's members and clusters tables: configured, or the mock's."""
+    cat = wildcards.catalogue
+    given = config["inputs"].get(f"clusters_{cat}")
+    files = {
+        "members": given["members"] if given else MOCK_CLUSTER_FILES[(cat, "members")],
+        "clusters": given["clusters"] if given else MOCK_CLUSTER_FILES[(cat, "clusters")],
+    }
+    if use_mock():
+        files["truth"] = MOCK_FILES["truth"]
+    return files
 
 
 def map_files(kind, size=SPAXEL_PC):
@@ -110,15 +130,23 @@ def final_products():
         "resources/isochrones/grid.parquet",
         "results/sample/cutflow.csv",
         "results/rv/vlos.parquet",
+        "results/ages/ages.parquet",
+        map_files("logage", AGE_SPAXEL_PC),
         "results/vac/ob_vac.fits",
         "results/figures/fig01_sky.png",
         "results/figures/fig02_cutflow.png",
         "results/figures/fig04_kiel.png",
+        "results/figures/fig08_logage.png",
+        "results/figures/fig11_young_old.png",
     ]
+    if use_mock() or all(config["inputs"].get(f"clusters_{c}") for c in CLUSTER_CATALOGUES):
+        products += [f"results/validation/clusters_{c}.parquet" for c in CLUSTER_CATALOGUES]
+        products.append("results/figures/fig09_clusters.png")
     if use_mock():
         products += [
             "results/validation/injection_recovery.json",
             "results/figures/validation_vR_recovery.png",
+            "results/figures/validation_age_recovery.png",
         ]
     return products
 
@@ -136,6 +164,7 @@ def summary_inputs(wildcards):
             flags="results/sample/target_flags.parquet",
             hss="results/sample/hss.parquet",
             vlos="results/rv/vlos.parquet",
+            ages="results/ages/ages.parquet",
         )
     return inputs
 

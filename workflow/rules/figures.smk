@@ -170,7 +170,7 @@ rule figB1_maps:
         "../../scripts/plot_figB1_maps.py"
 
 
-rule plot_injection_recovery:
+rule plot_vr_recovery:
     """Validation figure: recovered against injected mean v_R per spaxel (mock only)."""
     input:
         vr_map=map_files("vR"),
@@ -192,13 +192,126 @@ rule plot_injection_recovery:
         min_stars=config["maps"]["min_stars"],
         z_max_kpc=config["maps"]["z_max_kpc"],
     log:
-        "results/logs/plot_injection_recovery.log",
+        "results/logs/plot_vr_recovery.log",
     benchmark:
-        "results/benchmarks/plot_injection_recovery.tsv"
+        "results/benchmarks/plot_vr_recovery.tsv"
     resources:
         mem_mb=2000,
         runtime=5,
     conda:
         "../../envs/plotting.yaml"
     script:
-        "../../scripts/plot_injection_recovery.py"
+        "../../scripts/plot_vr_recovery.py"
+
+
+rule fig08_logage:
+    """Fig. 8: mean log-age per spaxel."""
+    input:
+        logage=map_files("logage", AGE_SPAXEL_PC),
+        code=lib("plotting"),
+    output:
+        png=report(
+            "results/figures/fig08_logage.png",
+            caption="../report/fig08_logage.rst",
+            category="Figures",
+            labels={"figure": "Fig. 8"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        r_sun_kpc=config["frame"]["r_sun_kpc"],
+    log:
+        "results/logs/fig08_logage.log",
+    benchmark:
+        "results/benchmarks/fig08_logage.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_fig08_logage.py"
+
+
+rule fig09_clusters:
+    """Fig. 9: cluster ages from hot members against Hunt & Reffert 2023 and Cantat-Gaudin 2020."""
+    input:
+        h23="results/validation/clusters_h23.parquet",
+        cg20="results/validation/clusters_cg20.parquet",
+        code=lib("plotting"),
+    output:
+        png=report(
+            "results/figures/fig09_clusters.png",
+            caption="../report/fig09_clusters.rst",
+            category="Figures",
+            labels={"figure": "Fig. 9"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+    log:
+        "results/logs/fig09_clusters.log",
+    benchmark:
+        "results/benchmarks/fig09_clusters.tsv"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_fig09_clusters.py"
+
+
+rule fig11_young_old:
+    """Fig. 11: density of young (< 30 Myr) and older (> 150 Myr) hot stars."""
+    input:
+        young=map_files("density_young"),
+        old=map_files("density_old"),
+        code=lib("plotting"),
+    output:
+        png=report(
+            "results/figures/fig11_young_old.png",
+            caption="../report/fig11_young_old.rst",
+            category="Figures",
+            labels={"figure": "Fig. 11"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        r_sun_kpc=config["frame"]["r_sun_kpc"],
+    log:
+        "results/logs/fig11_young_old.log",
+    benchmark:
+        "results/benchmarks/fig11_young_old.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_fig11_young_old.py"
+
+
+rule plot_age_recovery:
+    """Validation figure: recovered against true ages of the mock stars."""
+    input:
+        ages="results/ages/ages.parquet",
+        truth=MOCK_FILES["truth"],
+        code=lib("plotting", "validation"),
+    output:
+        png=report(
+            "results/figures/validation_age_recovery.png",
+            caption="../report/age_recovery.rst",
+            category="Validation",
+            labels={"figure": "age injection-recovery"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+    log:
+        "results/logs/plot_age_recovery.log",
+    benchmark:
+        "results/benchmarks/plot_age_recovery.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_age_recovery.py"

@@ -32,3 +32,29 @@ rule simulate_survey:
         "../../envs/science.yaml"
     script:
         "../../scripts/simulate_survey.py"
+
+
+rule simulate_cluster_catalogues:
+    """The mock's clusters as Hunt & Reffert 2023 and Cantat-Gaudin et al. 2020 tables (published columns)."""
+    input:
+        truth=MOCK_FILES["truth"],
+        targets="results/sample/targets.parquet",
+        code=lib("clusters", "tables"),
+    output:
+        h23_members=MOCK_CLUSTER_FILES[("h23", "members")],
+        h23_clusters=MOCK_CLUSTER_FILES[("h23", "clusters")],
+        cg20_members=MOCK_CLUSTER_FILES[("cg20", "members")],
+        cg20_clusters=MOCK_CLUSTER_FILES[("cg20", "clusters")],
+    params:
+        seed=config["mock"]["seed"],
+    log:
+        "results/logs/simulate_cluster_catalogues.log",
+    benchmark:
+        "results/benchmarks/simulate_cluster_catalogues.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/simulate_cluster_catalogues.py"

@@ -15,6 +15,8 @@ rule summary:
         ),
     params:
         teff_classes=config["sample"]["teff_classes_k"],
+        young_max_myr=config["ages"]["young_max_myr"],
+        old_min_myr=config["ages"]["old_min_myr"],
         source=data_source(),
     log:
         "results/logs/summary.log",

@@ -7,6 +7,7 @@ rule write_vac:
         hss="results/sample/hss.parquet",
         vlos="results/rv/vlos.parquet",
         kinematics="results/kinematics/kinematics.parquet",
+        ages="results/ages/ages.parquet",
         code=lib("vac", "tables"),
     output:
         vac="results/vac/ob_vac.fits",

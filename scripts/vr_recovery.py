@@ -1,4 +1,4 @@
-"""Rule injection_recovery: recovered v̄_R map and per-star v_R against the mock's truth (JSON)."""
+"""Rule vr_recovery: recovered v̄_R map and per-star v_R against the mock's truth (JSON)."""
 
 from hotstars import logs, tables, validation
 

@@ -167,3 +167,25 @@ def test_averaged_velocities_recover_the_mock_truth(run_dir):
         assert abs(np.median(single)) < 0.15
         assert 0.8 < robust_std(single) < 1.25
     assert robust_std(pull[m["is_binary"]]) > 1.2
+
+
+def test_ages_recover_the_mock_truth(run_dir):
+    """[p16, p84] covers the true log-age of ~68 % of the stars older than 30 Myr."""
+    report = json.loads((run_dir / "results" / "validation" / "injection_recovery.json").read_text())
+    old = report["ages"]["older_than_30myr"]
+    assert old["n"] > 1000
+    assert 0.6 <= old["coverage_68"] <= 0.8
+    assert abs(old["bias_median_dex"]) < 0.05
+    ages = pd.read_parquet(run_dir / "results" / "ages" / "ages.parquet")
+    hss = pd.read_parquet(run_dir / "results" / "sample" / "hss.parquet", columns=["source_id"])
+    assert ages["source_id"].tolist() == sorted(hss["source_id"])  # every HSS star, once
+
+
+def test_cluster_ages_match_the_mock_truth(run_dir):
+    for catalogue in ("h23", "cg20"):
+        table = pd.read_parquet(run_dir / "results" / "validation" / f"clusters_{catalogue}.parquet")
+        assert len(table) >= 5 and (table["n_hot"] >= 5).all()
+        # our cluster ages sit closer to the truth than the catalogue's own (scattered) ages
+        ours = np.sqrt(np.mean((table["logage_hs"] - table["logage_true"]) ** 2))
+        theirs = np.sqrt(np.mean((table["logage_catalogue"] - table["logage_true"]) ** 2))
+        assert ours < 0.1 and ours < theirs

@@ -316,3 +316,94 @@ def injection_recovery(vr_maps: Mapping[float, pd.DataFrame], kinematics: pd.Dat
         "of single non-runaway stars; errors_by_epochs compares the median v_R_err with the "
         "scatter of the residuals. Velocities in km/s.")
     return out
+
+
+# --- ages (Sec. 3.2) --------------------------------------------------------------------------
+
+AGE_BINS_MYR = (0, 10, 30, 60, 100, 150, 300, 600, 1000)
+AGES_COLUMNS = ("source_id", "logage_p16", "logage_p50", "logage_p84", "logage_err", "age_flag")
+# the 95 % interval (p2.5, p97.5), used when the ages table has it
+AGES_95_COLUMNS = ("logage_p2p5", "logage_p97p5")
+
+
+def _age_stats(df: pd.DataFrame, wide: bool) -> dict:
+    """Bias and coverage of recovered log-ages (dex) in ``df`` (rows with age_flag 0 count)."""
+    ok = df["age_flag"].to_numpy() == 0
+    out = {"n": int(ok.sum()), "n_flagged": int((~ok).sum())}
+    if not ok.any():
+        return out
+    d = df.loc[ok]
+    true = d["true_logage"].to_numpy(float)
+    diff = d["logage_p50"].to_numpy(float) - true
+    out |= {"bias_median_dex": float(np.median(diff)), "bias_mean_dex": float(np.mean(diff)),
+            "abs_bias_median_dex": float(np.median(np.abs(diff))),
+            "coverage_68": float(np.mean((d["logage_p16"] <= true) & (true <= d["logage_p84"]))),
+            "logage_err_median_dex": float(np.median(d["logage_err"])),
+            "true_logage_median_dex": float(np.median(true))}
+    if wide:
+        lo, hi = (d[c].to_numpy(float) for c in AGES_95_COLUMNS)
+        out["coverage_95"] = float(np.mean((lo <= true) & (true <= hi)))
+    return out
+
+
+def _age_summary(df: pd.DataFrame, edges: np.ndarray, split_myr: float, wide: bool) -> dict:
+    age = df["true_age_myr"].to_numpy(float)
+    # bin k: edges[k] <= age < edges[k+1]; the last bin includes its upper edge (1 Gyr)
+    k = np.searchsorted(edges, age, side="right") - 1
+    k[age == edges[-1]] = edges.size - 2
+    return {"overall": _age_stats(df, wide),
+            f"younger_than_{split_myr:g}myr": _age_stats(df.loc[age <= split_myr], wide),
+            f"older_than_{split_myr:g}myr": _age_stats(df.loc[age > split_myr], wide),
+            "per_bin": [{"age_min_myr": float(lo), "age_max_myr": float(hi),
+                         **_age_stats(df.loc[k == i], wide)}
+                        for i, (lo, hi) in enumerate(zip(edges[:-1], edges[1:]))]}
+
+
+def age_recovery(ages: pd.DataFrame, truth: pd.DataFrame,
+                 bins_myr=AGE_BINS_MYR, split_myr: float = 30.0) -> dict:
+    """Recovered ages (``ages.parquet``) against the mock's true ages.
+
+    True log-age = log10(truth ``age_myr`` · 10^6 yr) (the mock draws grid-node ages). For the
+    stars with age_flag 0: n, the median and mean bias of logage_p50 − true log-age, the median
+    |bias|, the coverage of [p16, p84] (fraction of true log-ages inside; 0.68 if calibrated),
+    of [p2.5, p97.5] (``coverage_95``, only if the ages table has :data:`AGES_95_COLUMNS`) and
+    the median logage_err and the median true log-age (dex); ``n_flagged`` counts the stars
+    with age_flag != 0. Given
+    ``overall``, for true ages ≤ and > ``split_myr`` (Myr), and ``per_bin`` in true-age bins
+    ``bins_myr`` (Myr; lo ≤ age < hi, the last bin closed); the same for ``single`` and
+    ``binary`` stars (truth ``is_binary``). The uniform-in-age prior (Eq. 7) pulls the youngest
+    stars older (PAPER.md, Ages): expect a positive bias and low coverage below ~30 Myr.
+    """
+    _require(ages, AGES_COLUMNS, "ages")
+    _require(truth, ("source_id", "age_myr", "is_binary"), "truth")
+    edges = np.asarray(bins_myr, float)
+    if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
+        raise ValidationInputError(f"age bins must be increasing edges in Myr, got {bins_myr}")
+    wide = all(c in ages.columns for c in AGES_95_COLUMNS)
+    cols = list(AGES_COLUMNS) + (list(AGES_95_COLUMNS) if wide else [])
+    t = truth[["source_id", "age_myr", "is_binary"]].rename(
+        columns={"age_myr": "true_age_myr", "is_binary": "true_is_binary"})
+    df = ages[cols].merge(t, on="source_id", how="left", validate="1:1", indicator=True)
+    if (df["_merge"] != "both").any():
+        ids = df.loc[df["_merge"] != "both", "source_id"].head(5).tolist()
+        raise ValidationInputError(f"truth: no row for source_id {ids} of the ages table "
+                                   "(is the truth from the same mock survey?)")
+    age = df["true_age_myr"].to_numpy(float)
+    if not np.all(np.isfinite(age) & (age > 0)):
+        raise ValidationInputError("truth: column 'age_myr' must be finite and > 0 Myr")
+    df["true_logage"] = np.log10(age) + 6.0  # Myr -> log10(age / yr)
+    binary = df["true_is_binary"].astype(bool).to_numpy()
+    flag = df["age_flag"].to_numpy()
+    return {"n_stars": int(len(df)), "n_age_ok": int(np.sum(flag == 0)),
+            "n_flag_1": int(np.sum(flag == 1)), "n_flag_2": int(np.sum(flag == 2)),
+            "bins_myr": edges.tolist(), "split_myr": float(split_myr),
+            **_age_summary(df, edges, split_myr, wide),
+            "single": _age_summary(df.loc[~binary], edges, split_myr, wide),
+            "binary": _age_summary(df.loc[binary], edges, split_myr, wide),
+            "notes": (
+                "Recovered log-age (posterior median logage_p50) minus the true log-age of the "
+                "mock star, in dex, for stars with age_flag 0 (n_flagged: the others). "
+                "coverage_68: fraction of true log-ages inside [logage_p16, logage_p84] (0.68 "
+                "for calibrated intervals); coverage_95 likewise for [p2.5, p97.5] when given. "
+                "Bins in true age (Myr), lo <= age < hi. The uniform-in-age prior pushes the "
+                "youngest stars older (positive bias below ~30 Myr).")}

@@ -102,6 +102,7 @@ rule cluster_validation:
         min_prob=lambda wildcards: config["clusters"][f"{wildcards.catalogue}_min_prob"],
         min_hot_members=config["clusters"]["min_hot_members"],
         max_width=config["clusters"]["max_posterior_width_dex"],
+        age_prior=config["ages"]["age_prior"],
     log:
         "results/logs/cluster_validation_{catalogue}.log",
     benchmark:

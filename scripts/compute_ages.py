@@ -1,0 +1,33 @@
+"""Rule compute_ages: log-age posteriors of one shard of the HSS (Sec. 3.2, Eq. 5-14)."""
+
+import dataclasses
+
+import numpy as np
+
+from hotstars import ages, logs, tables
+
+
+def main(sm):
+    log = logs.setup(sm.log[0])
+    i, n = int(sm.params.shard), int(sm.params.n_shards)
+    inputs = ages.age_inputs(tables.read_table(sm.input.hss), tables.read_table(sm.input.kinematics),
+                             sm.params.extinction_column)
+    inputs = inputs.iloc[ages.shard_indices(len(inputs), i, n)]
+    axis = ages.log_age_axis(sm.params.log_age)
+    grid = ages.prepare_grid(tables.read_table(sm.input.grid), axis)
+    priors = ages.AgePriors.from_config(sm.params.priors)
+    window = float(sm.params.window_sigma)
+    P, n_points, flag = ages.posteriors(inputs, grid, priors, window_sigma=window)
+    out = ages.summarise(inputs["source_id"], P, axis, n_points, flag)
+    counts = np.bincount(flag, minlength=3)
+    log.info("shard %d of %d: %d stars; %d ok, %d off the grid (flag 1), %d missing input (flag 2); "
+             "median log-age %.2f, median error %.3f dex", i, n, len(out), *counts,
+             out["logage_p50"].median(), out["logage_err"].median())
+    meta = {"priors": dataclasses.asdict(priors), "window_sigma": window, "shard": i, "n_shards": n,
+            "log_age_grid": axis.tolist(), "extinction_column": sm.params.extinction_column}
+    tables.write_table(out, sm.output.ages, units=ages.UNITS, meta=meta)
+    ages.write_posteriors(sm.output.posteriors, out["source_id"], axis, P, meta=meta)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821

@@ -5,7 +5,8 @@ stage by stage and prints a Markdown table for the README:
 1. the mock survey (after the isochrone grid it needs),
 2. ingestion + HSS + velocities (rules ingest, select_hss, average_vlos),
 3. kinematics (kinematics_inputs, compute_kinematics),
-4. the v_phi window and the 250 pc maps (flag_vphi_window, build_maps).
+4. the v_phi window and the 250 pc maps (flag_vphi_window, build_maps),
+5. the age posteriors (compute_ages per shard, gather_ages).
 Per stage: wall time and the peak RSS of the largest process (GNU time's %M over Snakemake and
 its jobs). Per rule: Snakemake's own benchmark files (`s`, `max_rss`; sampled, may miss short
 peaks). Usage:
@@ -32,6 +33,8 @@ STAGES = {
     "kinematics": ("results/kinematics/kinematics.parquet", ["kinematics_inputs", "compute_kinematics"]),
     "v_phi window + maps (250 pc)": ("results/maps/vR_250pc.parquet",
                                      ["flag_vphi_window", "build_maps_250pc"]),
+    "ages (4 shards on 2 cores)": ("results/ages/ages.parquet",
+                                   [f"compute_ages_{i}-of-4" for i in range(1, 5)] + ["gather_ages"]),
 }
 
 

@@ -28,6 +28,7 @@ include: "workflow/rules/maps.smk"
 include: "workflow/rules/ages.smk"
 include: "workflow/rules/validation.smk"
 include: "workflow/rules/vac.smk"
+include: "workflow/rules/comparisons.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/summary.smk"
 

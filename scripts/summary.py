@@ -1,5 +1,7 @@
 """Rule summary: the paper's numbers beside ours (results/summary.json)."""
 
+import json
+
 import pandas as pd
 
 from hotstars import logs, selection, summary, tables
@@ -19,6 +21,10 @@ def main(sm):
     numbers.update(summary.kinematics_numbers(tables.read_table(sm.input.kinematics),
                                               tables.read_table(sm.input.flags_vphi)))
     numbers.update(summary.map_numbers(tables.read_table(sm.input.vr_map)))
+    for name, path in sm.input.items():  # stages that write their own numbers (JSON)
+        if name.startswith("numbers_"):
+            with open(path) as f:
+                numbers.update(summary.numbers_from_json(json.load(f)))
     tables.write_json(summary.assemble(numbers, sm.params.source), sm.output.json)
 
 

@@ -23,7 +23,9 @@ AGES_DOWNSTREAM = {"compute_ages", "gather_ages", "build_age_maps", "fig08_logag
                    "plot_age_recovery", "injection_recovery", "write_vac", "summary", "all"}
 KINEMATICS_DOWNSTREAM = WINDOW_DOWNSTREAM | AGES_DOWNSTREAM | {"compute_kinematics"}
 SAMPLE_DOWNSTREAM = KINEMATICS_DOWNSTREAM | {"select_hss", "average_vlos", "kinematics_inputs",
-                                             "fig01_sky", "fig02_cutflow", "fig04_kiel"}
+                                             "fig01_sky", "fig02_cutflow", "fig04_kiel",
+                                             "compare_gaia_rv", "compare_esphs", "simulate_binaries",
+                                             "fig03_esphs", "fig05_gaia_rv", "figC1_binaries"}
 ALL_RULES = SAMPLE_DOWNSTREAM | {"build_isochrone_grid", "simulate_survey", "ingest",
                                  "simulate_cluster_catalogues"}
 SHARDS = 4  # config ages.shards
@@ -88,8 +90,9 @@ def test_products_are_consistent(run_dir):
     h = hss.to_pandas()
     assert (h["ruwe"] < 1.4).all() and (h["teff"] > 1e4).all()
     assert (h["parallax_error"] < 0.2 * h["parallax"]).all()
-    for name in ["fig01_sky", "fig02_cutflow", "fig04_kiel", "fig06_vphi", "fig07_maps", "figB1_maps",
-                 "validation_vR_recovery"]:
+    for name in ["fig01_sky", "fig02_cutflow", "fig03_esphs", "fig04_kiel", "fig05_gaia_rv",
+                 "fig06_vphi", "fig07_maps", "fig08_logage", "fig09_clusters", "fig11_young_old",
+                 "figB1_maps", "figC1_binaries", "validation_vR_recovery", "validation_age_recovery"]:
         png = results / "figures" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
 

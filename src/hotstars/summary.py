@@ -54,7 +54,21 @@ PAPER: dict[str, tuple[float | None, str]] = {
     "ages.n_young": (7704, "stars younger than 30 Myr (Sec. 3.2, Fig. 11)"),
     "ages.n_old": (12169, "stars older than 150 Myr (Sec. 3.2, Fig. 11)"),
     "ages.n_flagged": (None, "HSS stars without an age (off the isochrone grid or missing inputs)"),
+    "gaia_rv.n_common": (5959, "HSS stars with a Gaia DR3 radial velocity (Sec. 2.3, Fig. 5)"),
+    "gaia_rv.fraction_within_1sigma": (0.50, "v_los agreeing with Gaia (Eq. 3) within 1 sigma (Sec. 2.3)"),
+    "gaia_rv.fraction_within_2sigma": (0.75, "v_los agreeing with Gaia (Eq. 3) within 2 sigma (Sec. 2.3)"),
+    "esphs.fraction_teff_within_2sigma": (0.70, "BOSS Net and ESP-HS Teff within 2 sigma (Sec. 2.2, Fig. 3)"),
+    "esphs.fraction_logg_within_2sigma": (0.80, "BOSS Net and ESP-HS log g within 2 sigma (Sec. 2.2, Fig. 3)"),
+    "binaries.halfwidth_single_1epoch_kms": (10.0, "16-84 half-width, single stars, 1 epoch, km/s (App. C)"),
+    "binaries.halfwidth_binary_1epoch_kms": (27.0, "16-84 half-width, binaries, 1 epoch, km/s (App. C)"),
+    "binaries.halfwidth_binary_2epoch_kms": (18.0, "16-84 half-width, binaries, 2 epochs, km/s (App. C)"),
 }
+
+
+def numbers_from_json(numbers: dict) -> dict[str, float]:
+    """The keys of a stage's numbers JSON (e.g. results/comparisons/gaia_rv.json) that
+    summary.json reports (those in ``PAPER``); the stage may write more for its own readers."""
+    return {key: value for key, value in numbers.items() if key in PAPER}
 
 
 def sample_numbers(cutflow: pd.DataFrame, class_counts: dict[str, int],

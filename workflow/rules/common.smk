@@ -88,6 +88,8 @@ def mock_preset():
 SPAXEL_PC = config["maps"]["spaxel_pc"]
 AGE_SPAXEL_PC = config["ages"]["map_spaxel_pc"]
 CLUSTER_CATALOGUES = ("h23", "cg20")
+# comparison stages whose results/comparisons/<name>.json numbers go into summary.json
+COMPARISON_NUMBERS = ("gaia_rv", "esphs", "binary_simulation")
 MOCK_CLUSTER_FILES = {
     (cat, part): f"resources/mock/clusters/{cat}_{part}.csv"
     for cat in CLUSTER_CATALOGUES
@@ -138,6 +140,9 @@ def final_products():
         "results/figures/fig04_kiel.png",
         "results/figures/fig08_logage.png",
         "results/figures/fig11_young_old.png",
+        "results/figures/fig03_esphs.png",
+        "results/figures/fig05_gaia_rv.png",
+        "results/figures/figC1_binaries.png",
     ]
     if use_mock() or all(config["inputs"].get(f"clusters_{c}") for c in CLUSTER_CATALOGUES):
         products += [f"results/validation/clusters_{c}.parquet" for c in CLUSTER_CATALOGUES]
@@ -165,6 +170,7 @@ def summary_inputs(wildcards):
             hss="results/sample/hss.parquet",
             vlos="results/rv/vlos.parquet",
             ages="results/ages/ages.parquet",
+            **{f"numbers_{name}": f"results/comparisons/{name}.json" for name in COMPARISON_NUMBERS},
         )
     return inputs
 

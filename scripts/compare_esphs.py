@@ -1,0 +1,21 @@
+"""Rule compare_esphs: BOSS Net Teff and log g against Gaia DR3 ESP-HS (Sec. 2.2, Fig. 3)."""
+
+from hotstars import comparisons, logs, tables
+
+
+def main(sm):
+    log = logs.setup(sm.log[0])
+    hss = tables.read_table(sm.input.hss)
+    table = comparisons.compare_esphs(hss, teff_err_frac=sm.params.teff_err_frac,
+                                      logg_err_dex=sm.params.logg_err_dex,
+                                      hss_name=str(sm.input.hss))
+    numbers = comparisons.esphs_numbers(table)
+    log.info("BOSS Net vs ESP-HS: %s", numbers)
+    meta = {"esphs_teff_err_frac": sm.params.teff_err_frac,
+            "esphs_logg_err_dex": sm.params.logg_err_dex}
+    tables.write_table(table, sm.output.table, units=comparisons.ESPHS_UNITS, meta=meta)
+    tables.write_json(numbers | {"config": meta}, sm.output.numbers)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)

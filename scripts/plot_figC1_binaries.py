@@ -1,0 +1,16 @@
+"""Fig. C.1: epoch average minus systemic velocity for simulated singles and binaries."""
+
+from hotstars import logs, plots_comparisons, plotting
+from hotstars.tables import read_table
+
+
+def main(sm):
+    log = logs.setup(sm.log[0])
+    table = read_table(sm.input.table)
+    log.info("%d rows (%s)", len(table), sm.input.table)
+    plotting.savefig(plots_comparisons.fig_binaries(table), sm.output.png, dpi=sm.params.dpi)
+    log.info("wrote %s", sm.output.png)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)

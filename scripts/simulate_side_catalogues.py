@@ -1,0 +1,26 @@
+"""Rule simulate_side_catalogues: ALS-III-like and D23-like catalogues of the mock survey.
+
+ALS-III as its web export (ALS, RA, DEC, Gaia_DR3, Sample: CSV), D23 as a source_id list (CSV)
+and the Gaia + 2MASS + Bailer-Jones rows of the D23 stars (Parquet) that real users query from
+the Gaia archive; see hotstars.crossmatch.mock_side_catalogues.
+"""
+
+from hotstars import crossmatch, logs, tables
+
+
+def main(sm):
+    log = logs.setup(sm.log[0])
+    cats = crossmatch.mock_side_catalogues(
+        tables.read_table(sm.input.targets), tables.read_table(sm.input.truth),
+        tables.read_table(sm.input.grid), int(sm.params.seed), dict(sm.params.frame),
+        dict(sm.params.physics or {}), **dict(sm.params.options or {}))
+    tables.write_table(cats["als3"], sm.output.als3)
+    tables.write_table(cats["d23"], sm.output.d23)
+    tables.write_table(cats["d23_gaia"], sm.output.d23_gaia,
+                       units=crossmatch.MOCK_D23_GAIA_UNITS)
+    for key in ("als3", "d23", "d23_gaia"):
+        log.info("%s: %d rows -> %s", key, len(cats[key]), sm.output[key])
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.workflow
 
 MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "figB1_maps", "vr_recovery", "plot_vr_recovery",
                    "build_age_maps", "fig08_logage", "fig11_young_old", "injection_recovery",
-                   "summary", "all"}
-WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "fig06_vphi"}
+                   "contrast_numbers", "fig10_contrast", "summary", "all"}
+WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "fig06_vphi", "density_contrast"}
 AGES_DOWNSTREAM = {"compute_ages", "gather_ages", "build_age_maps", "fig08_logage",
                    "fig11_young_old", "cluster_validation", "fig09_clusters", "age_recovery",
                    "plot_age_recovery", "injection_recovery", "write_vac", "summary", "all"}
@@ -92,7 +92,8 @@ def test_products_are_consistent(run_dir):
     assert (h["parallax_error"] < 0.2 * h["parallax"]).all()
     for name in ["fig01_sky", "fig02_cutflow", "fig03_esphs", "fig04_kiel", "fig05_gaia_rv",
                  "fig06_vphi", "fig07_maps", "fig08_logage", "fig09_clusters", "fig11_young_old",
-                 "figB1_maps", "figC1_binaries", "validation_vR_recovery", "validation_age_recovery"]:
+                 "fig10_contrast", "figB1_maps", "figC1_binaries", "validation_vR_recovery",
+                 "validation_age_recovery"]:
         png = results / "figures" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
 

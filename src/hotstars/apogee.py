@@ -219,6 +219,15 @@ def _log_position_check(stars: pd.DataFrame, r_sun_kpc: float) -> None:
                  "by > 0.5 kpc", np.median(off[ok]), 100 * np.mean(off[ok] > 0.5), ok.sum())
 
 
+def toomre_table(stars: pd.DataFrame) -> pd.DataFrame:
+    """The stars passing cuts 1-3 (those of the Toomre diagram, Fig. D.1) with their positions,
+    velocities and the last two flags: a compact product (the full VAC has 0.7 M rows)."""
+    base = stars[["in_plane", "dist_ok", "giant"]].all(axis=1).to_numpy()
+    cols = ["apogee_id", "l", "b", "dist", "x", "y", "z", "R", "v_R", "v_phi", "v_z", "v_R_err",
+            "U", "V", "W", "in_plane", "dist_ok", "giant", "toomre_ok", "selected"]
+    return stars.loc[base, cols].reset_index(drop=True)
+
+
 # --- map ---------------------------------------------------------------------------------------
 
 def vr_map(stars: pd.DataFrame, size_kpc: float, min_stars: int = 6, sigma_max: float = 300.0,

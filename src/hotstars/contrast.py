@@ -15,10 +15,11 @@ Conventions (PAPER.md, Comparisons)
   100 pc are an option (then use pixels of ≤ 5 pc; the maps are noise-dominated).
 - Survey edges (our choice). Outside the volume the survey sampled there are no stars, and plain
   smoothing counts that emptiness as density 0: near the edge Σ̄ (wide kernel) is diluted more
-  than Σ (narrow kernel), which draws a fake over-density band (Δ_Σ ~ +0.5) just inside the edge.
-  We use normalised convolution (Knutsson & Westin 1993): with M the footprint mask (1 where the
-  survey sampled, else 0), Σ_w = G*(N) / (A · G*(M)) on the footprint (A: pixel area), so a
-  uniform density inside any footprint gives Δ_Σ = 0 exactly up to the edge. The footprint is
+  than Σ (narrow kernel), which draws a fake over-density band just inside the edge (Δ_Σ up to
+  +0.9 for a uniform disc with the default bandwidths). We use normalised convolution
+  (Knutsson & Westin 1993): with M the footprint mask (1 where the survey sampled, else 0),
+  Σ_w = G*(N) / (A · G*(M)) on the footprint (A: pixel area), so a uniform density inside any
+  footprint gives Δ_Σ = 0 exactly up to the edge. The footprint is
   the closing of the occupied pixels by a disc of ``footprint_kpc`` (:func:`footprint_mask`,
   default 1 kpc: gaps narrower than ~2 kpc, the mean bandwidth, count as observed and
   under-dense); outside it everything is NaN. Holes and bays wider than that become "not
@@ -96,7 +97,7 @@ def _check(x, y, pixel_kpc, local_kpc, mean_kpc, truncate, footprint_kpc):
         raise ContrastError(f"density_contrast: pixel_kpc ({pixel_kpc}) must be <= local_kpc/2 "
                             f"({local_kpc / 2}) to resolve the local kernel")
     if footprint_kpc is not None and not (np.isfinite(footprint_kpc) and footprint_kpc > 0):
-        raise ContrastError(f"density_contrast: footprint_kpc must be > 0 or None, got "
+        raise ContrastError(f"density_contrast: footprint_kpc must be finite and > 0, got "
                             f"{footprint_kpc!r}")
     return x, y
 

@@ -88,12 +88,11 @@ _SAMPLE_POSITIONS = InputSpec("sample", (
 _SAMPLE_IDS = InputSpec("sample", (_c("source_id", "int", aliases=_SOURCE_ID_ALIASES),),
                         key=("source_id",))
 
-#: The mwm_ob selection lines of Zari et al. (2021) drawn in Fig. A.1 (carton notes, paper
-#: Eq. 2): y = slope (G − Ks) + intercept in each colour-colour diagram; M_K limits.
-Z21_LINES = {
-    "j_h": ((0.15, -0.15), (0.15, 0.05)),              # 0.15 (G−Ks) − 0.15 < J−H < 0.15 (G−Ks) + 0.05
-    "j_ks": ((0.25, -0.30), (0.25, 0.10), (0.23, 0.03)),  # −0.30 < (J−Ks) − 0.25 (G−Ks) < 0.10;
-}                                                       # J−Ks < 0.23 (G−Ks) + 0.03
+#: The mwm_ob colour cuts of Zari et al. (2021) drawn in Fig. A.1 (carton notes), as lines
+#: y = slope (G − Ks) + intercept: 0.15 (G−Ks) − 0.15 < J−H < 0.15 (G−Ks) + 0.05;
+#: −0.30 < (J−Ks) − 0.25 (G−Ks) < 0.10 and J−Ks < 0.23 (G−Ks) + 0.03.
+Z21_LINES = {"j_h": ((0.15, -0.15), (0.15, 0.05)),
+             "j_ks": ((0.25, -0.30), (0.25, 0.10), (0.23, 0.03))}
 MK_CARTON = -0.6  # paper Eq. 2: mwm_ob (and Z21 "M_K < −0.6")
 MK_Z21 = 0.0      # Zari et al. 2021: the full target sample, M_K ≲ 0
 
@@ -149,12 +148,12 @@ def read_sample(path) -> pd.DataFrame:
     try:
         return read_input(path, _SAMPLE_POSITIONS)
     except InputError as err:
-        if not set(err.columns) & {"ra", "dec"} or "missing" not in str(err):
+        if "missing required" not in str(err):  # unreadable file, bad or repeated positions
             raise
     try:
         return read_input(path, _SAMPLE_IDS)
     except InputError as err:
-        if "missing" not in str(err):
+        if "missing required" not in str(err):
             raise
         raise InputError(f"{path} [sample]", "expected columns ra and dec (deg), or a Gaia DR3 "
                          f"source_id; found neither. {err}", ["ra", "dec", "source_id"]) from None
@@ -492,10 +491,14 @@ def _field_stars(grid, seed_rng, frame, physics, mk_max, g_max, batch) -> pd.Dat
 
 
 def _offset_positions(rng, ra, dec, near_fraction, far_fraction):
-    """ALS-III positions: the Gaia ones with a 0.03″ jitter per axis; ``near_fraction`` moved by
-    U(0.1, 0.5)″ and ``far_fraction`` by U(1.2, 3)″ (beyond the 1″ radius), random directions."""
+    """ALS-III positions: the Gaia ones with a 0.03″ jitter per axis, except for a random
+    ``near_fraction`` (at least one star) moved by U(0.1, 0.5)″ and ``far_fraction`` (at least
+    one) by U(1.2, 3)″, beyond the 1″ radius; random directions."""
     n = ra.size
-    kind = rng.choice(3, n, p=[1.0 - near_fraction - far_fraction, near_fraction, far_fraction])
+    n_far = min(n, max(1, int(round(far_fraction * n))))
+    n_near = min(n - n_far, max(1, int(round(near_fraction * n))))
+    kind = np.zeros(n, int)
+    kind[rng.permutation(n)[:n_far + n_near]] = np.repeat([2, 1], [n_far, n_near])
     sep = np.select([kind == 1, kind == 2],
                     [rng.uniform(0.1, 0.5, n), rng.uniform(1.2, 3.0, n)],
                     np.abs(rng.normal(0.0, 0.03, n)))
@@ -533,7 +536,8 @@ def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.Da
       targets), a fraction ``als_target_fraction`` (paper 7,656/20,387 in Theta-3) among the hot
       (true Teff ≥ 10 kK) targets brighter than ``als_g_max``, the rest hot field stars as bright;
       the hottest ``als_m_fraction`` (paper 14,273/20,387) flagged "M", the others "I";
-      positions per :func:`_offset_positions`. Columns ALS, RA, DEC, Gaia_DR3, Sample.
+      positions per :func:`_offset_positions` (in each part: a few 0.1–0.5″ and a few > 1″
+      off, so that the 1″ radius matters). Columns ALS, RA, DEC, Gaia_DR3, Sample.
     """
     for df, cols, what in ((targets, ["source_id", *MOCK_D23_GAIA_UNITS], "targets"),
                            (truth, ["source_id", "teff"], "truth")):
@@ -595,9 +599,11 @@ def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.Da
     rank = np.argsort(-als_rows["teff"].to_numpy(), kind="stable")
     flag = np.full(len(als_rows), "I", dtype=object)
     flag[rank[:n_m]] = MASSIVE_VALUE
-    ra, dec = _offset_positions(rng, als_rows["ra"].to_numpy(float),
-                                als_rows["dec"].to_numpy(float), als_near_fraction,
-                                als_far_fraction)
+    ra, dec = (np.array(als_rows[c], dtype=float) for c in ("ra", "dec"))
+    for part in (slice(0, n_als_t), slice(n_als_t, None)):  # targets' and field stars' alike
+        if ra[part].size:
+            ra[part], dec[part] = _offset_positions(rng, ra[part], dec[part], als_near_fraction,
+                                                    als_far_fraction)
     order = np.argsort(ra, kind="stable")
     als3 = pd.DataFrame({"ALS": np.arange(1, len(als_rows) + 1, dtype=np.int64),
                          "RA": np.round(ra[order], 7), "DEC": np.round(dec[order], 7),

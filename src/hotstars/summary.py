@@ -62,6 +62,10 @@ PAPER: dict[str, tuple[float | None, str]] = {
     "binaries.halfwidth_single_1epoch_kms": (10.0, "16-84 half-width, single stars, 1 epoch, km/s (App. C)"),
     "binaries.halfwidth_binary_1epoch_kms": (27.0, "16-84 half-width, binaries, 1 epoch, km/s (App. C)"),
     "binaries.halfwidth_binary_2epoch_kms": (18.0, "16-84 half-width, binaries, 2 epochs, km/s (App. C)"),
+    "contrast.frac_footprint_delta_gt_0": (None, "fraction of the mapped plane with Delta_Sigma > 0 (Eq. 15)"),
+    "contrast.frac_footprint_delta_gt_0p5": (None, "fraction of the mapped plane with Delta_Sigma > 0.5"),
+    "contrast.spearman_vr_delta": (None, "Spearman correlation of mean v_R with Delta_Sigma per spaxel "
+                                   "(Sec. 4.1: kinematic structures not aligned with OB over-densities)"),
 }
 
 

@@ -89,7 +89,7 @@ SPAXEL_PC = config["maps"]["spaxel_pc"]
 AGE_SPAXEL_PC = config["ages"]["map_spaxel_pc"]
 CLUSTER_CATALOGUES = ("h23", "cg20")
 # comparison stages whose results/comparisons/<name>.json numbers go into summary.json
-COMPARISON_NUMBERS = ("gaia_rv", "esphs", "binary_simulation")
+COMPARISON_NUMBERS = ("gaia_rv", "esphs", "binary_simulation", "contrast")
 MOCK_CLUSTER_FILES = {
     (cat, part): f"resources/mock/clusters/{cat}_{part}.csv"
     for cat in CLUSTER_CATALOGUES
@@ -143,6 +143,7 @@ def final_products():
         "results/figures/fig03_esphs.png",
         "results/figures/fig05_gaia_rv.png",
         "results/figures/figC1_binaries.png",
+        "results/figures/fig10_contrast.png",
     ]
     if use_mock() or all(config["inputs"].get(f"clusters_{c}") for c in CLUSTER_CATALOGUES):
         products += [f"results/validation/clusters_{c}.parquet" for c in CLUSTER_CATALOGUES]

@@ -146,3 +146,86 @@ rule figC1_binaries:
     script:
         "../../scripts/plot_figC1_binaries.py"
 
+
+
+rule density_contrast:
+    """Density contrast Delta_Sigma = (Sigma - mean Sigma)/mean Sigma of the map stars (Eq. 15)."""
+    input:
+        kinematics="results/kinematics/kinematics.parquet",
+        flags="results/kinematics/vphi_window.parquet",
+        code=lib("contrast", "maps", "tables"),
+    output:
+        contrast="results/maps/density_contrast.parquet",
+    params:
+        pixel_kpc=config["contrast"]["pixel_kpc"],
+        local_kpc=config["contrast"]["local_kpc"],
+        mean_kpc=config["contrast"]["mean_kpc"],
+        truncate=config["contrast"]["truncate"],
+        edge_correction=config["contrast"]["edge_correction"],
+        footprint_kpc=config["contrast"]["footprint_kpc"],
+        z_max_kpc=config["maps"]["z_max_kpc"],
+    log:
+        "results/logs/density_contrast.log",
+    benchmark:
+        "results/benchmarks/density_contrast.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/density_contrast.py"
+
+
+rule contrast_numbers:
+    """Sec. 4.1 numbers: over-dense fraction, and how mean v_R follows Delta_Sigma."""
+    input:
+        contrast="results/maps/density_contrast.parquet",
+        vr=map_files("vR"),
+        code=lib("contrast", "tables"),
+    output:
+        numbers="results/comparisons/contrast.json",
+    params:
+        spaxel_pc=SPAXEL_PC,
+    log:
+        "results/logs/contrast_numbers.log",
+    benchmark:
+        "results/benchmarks/contrast_numbers.tsv"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/contrast_numbers.py"
+
+
+rule fig10_contrast:
+    """Fig. 10: Delta_Sigma with its 0 and 0.5 contours; mean v_R with them; mean v_R with Reid's arms."""
+    input:
+        contrast="results/maps/density_contrast.parquet",
+        vr=map_files("vR"),
+        code=lib("plots_structure", "spiral", "plotting"),
+        arms="src/hotstars/data/reid2019_table2_arm_parameters.csv",
+    output:
+        png=report(
+            "results/figures/fig10_contrast.png",
+            caption="../report/fig10_contrast.rst",
+            category="Figures",
+            labels={"figure": "Fig. 10"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        r_sun_kpc=config["frame"]["r_sun_kpc"],
+        levels=config["contrast"]["levels"],
+    log:
+        "results/logs/fig10_contrast.log",
+    benchmark:
+        "results/benchmarks/fig10_contrast.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_fig10_contrast.py"

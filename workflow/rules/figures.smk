@@ -261,11 +261,12 @@ rule fig09_clusters:
 
 
 rule fig11_young_old:
-    """Fig. 11: density of young (< 30 Myr) and older (> 150 Myr) hot stars."""
+    """Fig. 11: density of young (< 30 Myr) and older (> 150 Myr) hot stars, Delta_Sigma contours, OB associations."""
     input:
         young=map_files("density_young"),
         old=map_files("density_old"),
-        code=lib("plotting"),
+        contrast="results/maps/density_contrast.parquet",
+        code=lib("plots_structure", "associations", "plotting"),
     output:
         png=report(
             "results/figures/fig11_young_old.png",
@@ -275,7 +276,8 @@ rule fig11_young_old:
         ),
     params:
         dpi=config["figures"]["dpi"],
-        r_sun_kpc=config["frame"]["r_sun_kpc"],
+        frame=config["frame"],
+        levels=config["contrast"]["levels"],
     log:
         "results/logs/fig11_young_old.log",
     benchmark:
@@ -286,7 +288,7 @@ rule fig11_young_old:
     conda:
         "../../envs/plotting.yaml"
     script:
-        "../../scripts/plot_fig11_young_old.py"
+        "../../scripts/plot_fig11_young_old_contours.py"
 
 
 rule plot_age_recovery:

@@ -1,0 +1,23 @@
+"""Rule apogee_maps: APOGEE DR17 astroNN giants selected as in App. D (Toomre cut included) and
+their Eq. 4 mean v_R map with R < r_mask masked (Fig. 13), in astroNN's own frame."""
+
+from hotstars import apogee, logs, maps, tables
+
+
+def main(sm):
+    log = logs.setup(sm.log[0])
+    p = sm.params
+    stars = apogee.select_disc_giants(apogee.read_astronn(sm.input.apogee), **p.giants,
+                                      v_sun_kms=p.frame["v_sun_kms"],
+                                      r_sun_kpc=p.frame["r_sun_kpc"])
+    vr = apogee.vr_map(stars, p.spaxel_pc / 1000.0, p.min_stars, p.sigma_max, p.r_mask_kpc)
+    meta = {"spaxel_pc": p.spaxel_pc, "r_mask_kpc": p.r_mask_kpc, **stars.attrs["counts"],
+            **vr.attrs["counts"]}
+    log.info("%d selected stars, %d spaxels", meta["n_selected"], len(vr))
+    tables.write_table(vr, sm.output.vr, units=maps.UNITS, meta=meta)
+    tables.write_table(apogee.toomre_table(stars), sm.output.stars, units=apogee.STAR_UNITS,
+                       meta=meta)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821

@@ -1,0 +1,19 @@
+"""Fig. D.1: Toomre diagram of the APOGEE DR17 astroNN stars passing the App. D cuts 1-3, with
+the disc-kinematics selection box."""
+
+from hotstars import logs, plots_mocks, plotting
+from hotstars.tables import read_table
+
+
+def main(sm):
+    log = logs.setup(sm.log[0])
+    stars = read_table(sm.input.stars)
+    log.info("%d stars (%s)", len(stars), sm.input.stars)
+    fig = plots_mocks.fig_toomre(stars, v_range_kms=sm.params.toomre_v_kms,
+                                 uw_max_kms=sm.params.toomre_uw_max_kms)
+    plotting.savefig(fig, sm.output.png, dpi=sm.params.dpi)
+    log.info("wrote %s", sm.output.png)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821

@@ -1,0 +1,178 @@
+"""APOGEE DR17 astroNN: reader (real column names and cases), App. D cuts at their boundaries,
+Toomre velocities on hand cases and against astropy, the mock file read back, and the v̄_R map
+recovering the mock's injected pattern (paper App. D, Fig. 13, Fig. D.1)."""
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+import astropy.units as u
+from astropy.coordinates import CartesianDifferential, CartesianRepresentation, Galactic
+from astropy.io import fits
+from astropy.table import Table
+
+from hotstars import apogee, plots_mocks
+from hotstars.frame import galactocentric_frame
+from hotstars.io import InputError
+
+matplotlib.use("Agg")
+
+R0, VSUN = apogee.ASTRONN_R_SUN_KPC, apogee.ASTRONN_V_SUN
+
+
+def _vac_rows():
+    """Three stars in the VAC's layout (DR17 names: upper-case spectroscopic, lower-case astroNN)."""
+    return {
+        "APOGEE_ID": np.array([b"2M00000001+0000001", b"2M00000002+0000002",
+                               b"2M00000001+0000001"]),
+        "LOCATION_ID": np.array([4100, 4200, 5100], np.int32),
+        "TELESCOPE": np.array([b"apo25m", b"apo25m", b"lco25m"]),
+        "RA_APOGEE": np.array([280.0, 90.0, 280.0]), "DEC_APOGEE": np.array([-5.0, 20.0, -5.0]),
+        "TEFF": np.array([4500.0, 4800.0, 4510.0], np.float32),
+        "LOGG": np.array([2.5, 2.9, 2.4], np.float32),
+        "dist": np.array([2.0, 3.0, 2.1]),  # written in kpc (TUNIT), read in pc
+        "dist_error": np.array([0.4, 0.3, 0.2]),
+        "galr": np.array([6.3, 11.0, 6.2]), "galphi": np.array([0.1, -0.2, 0.1]),
+        "galz": np.array([0.05, 0.1, 0.05]), "galvr": np.array([5.0, -8.0, 6.0]),
+        "galvt": np.array([230.0, 235.0, 231.0]), "galvz": np.array([1.0, -2.0, 1.5]),
+        "galvr_err": np.array([3.0, 4.0, 3.5]), "age": np.array([4.0, 5.0, 4.2]),
+    }
+
+
+def _write_fits(path, cols, units=None):
+    t = Table(cols)
+    for name, unit in (units or {}).items():
+        t[name].unit = unit
+    t.write(path, format="fits", overwrite=True)
+    return path
+
+
+def test_reader_converts_units_and_keeps_one_row_per_star(tmp_path):
+    path = _write_fits(tmp_path / "apogee_astroNN-DR17.fits", _vac_rows(),
+                       {"dist": "kpc", "dist_error": "kpc", "galphi": "deg"})
+    df = apogee.read_astronn(path)
+    # the repeated APOGEE_ID keeps the row with the smaller dist_error/dist (0.2/2.1 < 0.4/2.0)
+    assert sorted(df["apogee_id"]) == ["2M00000001+0000001", "2M00000002+0000002"]
+    row = df.set_index("apogee_id").loc["2M00000001+0000001"]
+    assert row["telescope"] == "lco25m"
+    assert row["dist"] == pytest.approx(2100.0) and row["dist_error"] == pytest.approx(200.0)
+    assert row["galphi"] == pytest.approx(np.radians(0.1))  # TUNIT deg honoured
+
+
+def test_reader_parquet_lower_case_and_missing_column_named(tmp_path):
+    cols = {k.lower(): (v.astype(str) if v.dtype.kind == "S" else v)
+            for k, v in _vac_rows().items()}
+    pd.DataFrame(cols).to_parquet(tmp_path / "vac.parquet")
+    assert len(apogee.read_astronn(tmp_path / "vac.parquet")) == 2
+    del cols["galvr"]
+    pd.DataFrame(cols).to_csv(tmp_path / "vac.csv", index=False)
+    with pytest.raises(InputError, match=r"vac\.csv.*galvr"):
+        apogee.read_astronn(tmp_path / "vac.csv")
+
+
+def test_giant_cuts_at_their_boundaries():
+    b = np.array([10.0, 9.999, -9.999, -10.0, np.nan])
+    cuts = apogee.giant_cuts(b, np.ones(5), np.zeros(5), np.full(5, 4500.0), np.full(5, 2.0))
+    assert cuts["in_plane"].tolist() == [False, True, True, False, False]
+    d = np.array([1000.0, 1000.0, 1000.0, 0.0, np.nan])
+    de = np.array([300.0, 299.9, 0.0, 0.0, 10.0])
+    cuts = apogee.giant_cuts(np.zeros(5), d, de, np.full(5, 4500.0), np.full(5, 2.0))
+    assert cuts["dist_ok"].tolist() == [False, True, True, False, False]
+    teff = np.array([3500.0, 3500.1, 4999.9, 5000.0, 4500.0, 4500.0, np.nan])
+    logg = np.array([2.0, 2.0, 2.0, 2.0, 3.6, 3.599, 2.0])
+    cuts = apogee.giant_cuts(np.zeros(7), np.ones(7), np.zeros(7), teff, logg)
+    assert cuts["giant"].tolist() == [False, True, True, False, False, True, False]
+
+
+def test_toomre_hand_cases():
+    # (X, Y, v_R, v_phi, v_z) -> (U, V, W), computed by hand for the Sun's (11.1, 242, 7.25)
+    cases = [((-R0, 0.0, -11.1, 242.0, 7.25), (0.0, 0.0, 0.0)),    # co-moving with the Sun
+             ((-R0, 0.0, 0.0, 242.0, 7.25), (-11.1, 0.0, 0.0)),    # no inward motion: U < 0
+             ((R0, 0.0, 0.0, 242.0, 0.0), (-11.1, -484.0, -7.25)),  # beyond the GC: counter-moving
+             ((0.0, R0, 0.0, 242.0, 0.0), (230.9, -242.0, -7.25))]  # at l ~ 45 deg, phi = 90 deg
+    for (x, y, vr, vp, vz), expected in cases:
+        np.testing.assert_allclose(apogee.toomre_uvw(x, y, vr, vp, vz, VSUN), expected, atol=1e-9)
+    v = np.array([-600.0, -599.9, 199.9, 200.0, 0.0, 0.0, np.nan])
+    uu = np.array([0.0, 0.0, 0.0, 0.0, 400.0, 399.9, 0.0])
+    assert apogee.toomre_ok(uu, v, np.zeros(7)).tolist() == [False, True, True, False, False,
+                                                             True, False]
+
+
+def test_toomre_matches_astropy_heliocentric_velocities():
+    """U, V, W from the Galactocentric cylindrical velocities = astropy's Galactic Cartesian
+    velocity (relative to the Sun) within the neglected z0 tilt (< 1 km/s)."""
+    rng = np.random.default_rng(3)
+    n = 200
+    x, y, z = rng.uniform(-14, -2, n), rng.uniform(-6, 6, n), rng.normal(0, 0.3, n)
+    v = rng.normal(0, 60, (3, n)) + np.array([[0.0], [200.0], [0.0]])
+    frame = galactocentric_frame(R0, apogee.ASTRONN_Z_SUN_PC, VSUN)
+    rep = CartesianRepresentation(x * u.kpc, y * u.kpc, z * u.kpc,
+                                  differentials=CartesianDifferential(*v, unit=u.km / u.s))
+    gal = frame.realize_frame(rep).transform_to(Galactic())
+    expected = gal.cartesian.differentials["s"].d_xyz.to_value(u.km / u.s)
+    r = np.hypot(x, y)
+    v_r, v_phi = (x * v[0] + y * v[1]) / r, (y * v[0] - x * v[1]) / r  # PAPER.md
+    got = apogee.toomre_uvw(x, y, v_r, v_phi, v[2], VSUN)
+    np.testing.assert_allclose(got, expected, atol=1.0)
+
+
+@pytest.fixture(scope="module")
+def mock(tmp_path_factory):
+    path = tmp_path_factory.mktemp("apogee") / "apogee_astroNN.fits"
+    table = apogee.simulate_astronn(60000, seed=5)
+    apogee.write_astronn(table, path)
+    return table, path
+
+
+def test_mock_file_has_the_vac_layout_and_reads_back(mock):
+    table, path = mock
+    with fits.open(path) as hdul:
+        names = hdul[1].columns.names
+        formats = dict(zip(names, hdul[1].columns.formats))
+    assert {"APOGEE_ID", "TEFF", "LOGG", "dist", "dist_error", "galr", "galphi", "galvr"} <= set(names)
+    assert formats["APOGEE_ID"] == "18A" and formats["TEFF"] == "E" and formats["galr"] == "D"
+    vac = apogee.read_astronn(path)
+    assert len(vac) == table["APOGEE_ID"].nunique()
+    # positions from galr/galphi agree with those from (RA, Dec, dist) through astropy's Galactic
+    x, y = apogee.plane_xy(vac["galr"], vac["galphi"])
+    lon, lat = apogee.galactic_lb(vac["ra_apogee"], vac["dec_apogee"])
+    d = vac["dist"].to_numpy() / 1000.0
+    np.testing.assert_allclose(x, -R0 + d * np.cos(np.radians(lat)) * np.cos(np.radians(lon)),
+                               atol=0.02)
+    np.testing.assert_allclose(y, d * np.cos(np.radians(lat)) * np.sin(np.radians(lon)), atol=0.02)
+
+
+def test_selection_and_map_recover_the_injected_pattern(mock):
+    _, path = mock
+    stars = apogee.select_disc_giants(apogee.read_astronn(path))
+    counts = stars.attrs["counts"]
+    assert counts["n_input"] > counts["n_in_plane"] > counts["n_dist_ok"] > counts["n_giant"]
+    removed = counts["n_giant"] - counts["n_toomre_ok"]
+    assert 0 < removed < 0.03 * counts["n_giant"]  # outliers only
+    sel = stars.loc[stars["selected"]]
+    assert (np.abs(sel["b"]) < 10).all() and (sel["teff"] < 5000).all() and (sel["logg"] < 3.6).all()
+    vr = apogee.vr_map(stars, 0.5, min_stars=6, r_mask_kpc=5.0)
+    assert (np.hypot(vr["x_center"], vr["y_center"]) >= 5.0).all()
+    assert vr.attrs["counts"]["n_spaxels_masked"] > 0
+    truth = apogee.mock_mean_vr(vr["x_center"], vr["y_center"])
+    strong = (vr["n_stars"] >= 40) & (np.abs(truth) > 5)
+    assert strong.sum() > 50
+    assert np.mean(np.sign(vr["vR_mean"][strong]) == np.sign(truth[strong])) > 0.85
+    numbers = apogee.summary_numbers(stars, vr, hss_vr=vr.assign(vR_mean=3 * vr["vR_mean"]))
+    assert numbers["comparisons.apogee.hss_to_apogee_vR_spread"] == pytest.approx(3.0)
+
+
+def test_figures_show_the_products(mock):
+    _, path = mock
+    stars = apogee.select_disc_giants(apogee.read_astronn(path))
+    toomre = apogee.toomre_table(stars)
+    fig = plots_mocks.fig_toomre(toomre)
+    ax = fig.axes[0]
+    removed = next(line for line in ax.lines if line.get_gid() == "removed")
+    assert len(removed.get_xdata()) == int((~toomre["toomre_ok"]).sum())
+    vr = apogee.vr_map(stars, 0.25)
+    fig = plots_mocks.fig_apogee_vr(vr, r_mask_kpc=5.0)
+    mask = next(p for p in fig.axes[0].patches if p.get_gid() == "mask")
+    assert mask.get_radius() == 5.0
+    with pytest.raises(ValueError, match="U"):
+        plots_mocks.fig_toomre(toomre.drop(columns="U"))

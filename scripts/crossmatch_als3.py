@@ -11,8 +11,10 @@ def main(sm):
     als = cx.read_als3(sm.input.als3, p.flag_column, p.massive_value)
     hss = tables.read_table(sm.input.hss)
     samples = {"HSS": hss, "mwm_ob observed": tables.read_table(sm.input.targets)}
-    samples.update({name: cx.read_sample(path)
-                    for name, path in zip(p.sample_names, list(sm.input.samples))})
+    for name, path in zip(p.sample_names, list(sm.input.samples), strict=True):
+        if name in samples:
+            raise ValueError(f"comparisons.als3.samples: the name {name!r} is taken")
+        samples[name] = cx.read_sample(path)
     long, _ = cx.als3_crossmatch(als, samples, p.radius_arcsec, p.massive_value)
     is_m = als["flag"].str.upper() == p.massive_value.upper()
     free = {k: cx.unmatched_hot_counts(hss, a, p.radius_arcsec, p.teff_edges)

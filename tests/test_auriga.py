@@ -72,7 +72,8 @@ def test_reader_concatenates_files_and_converts_units(fileset):
     np.testing.assert_allclose(df["radial_velocity"], vel[:, 2])
     assert df["particle_id"].dtype == np.int64
     # the same star written with proper motions in arcsec/yr reads identically
-    v = dict(vals[0], HVelocities=vals[0]["HVelocities"] * [[MAS_PER_RAD / 1000, MAS_PER_RAD / 1000, 1]])
+    to_arcsec = [[MAS_PER_RAD / 1000, MAS_PER_RAD / 1000, 1.0]]
+    v = dict(vals[0], HVelocities=vals[0]["HVelocities"] * to_arcsec)
     _write(folder / "other.hdf5", 1, v, units={"HVelocities": "arcsec/yr, arcsec/yr, km/s"})
     other = auriga.read_mock(folder / "other.hdf5", auriga.datasets(False))
     np.testing.assert_allclose(other["pmdec"], df["pmdec"][:5])
@@ -182,6 +183,9 @@ def test_maps_recover_the_injected_vr_sign_and_contours_follow_density(toy):
         strong = (vr["n_stars"] >= 20) & (np.abs(truth) > 8)
         assert strong.sum() > 20, pop
         assert np.mean(np.sign(vr["vR_mean"][strong]) == np.sign(truth[strong])) > 0.85, pop
+    numbers = auriga.summary_numbers(products, sel)
+    assert numbers["comparisons.auriga.young_vR_mean_p05_kms"] < -10  # the ±20 km/s wave
+    assert numbers["comparisons.auriga.young_vR_mean_p95_kms"] > 10
     dens = products["young_density"]
     cont = auriga.density_contours(dens, 0.5, smooth_kpc=0.5)
     assert cont["z"].shape == (cont["y"].size, cont["x"].size)

@@ -25,9 +25,11 @@ KINEMATICS_DOWNSTREAM = WINDOW_DOWNSTREAM | AGES_DOWNSTREAM | {"compute_kinemati
 SAMPLE_DOWNSTREAM = KINEMATICS_DOWNSTREAM | {"select_hss", "average_vlos", "kinematics_inputs",
                                              "fig01_sky", "fig02_cutflow", "fig04_kiel",
                                              "compare_gaia_rv", "compare_esphs", "simulate_binaries",
-                                             "fig03_esphs", "fig05_gaia_rv", "figC1_binaries"}
+                                             "fig03_esphs", "fig05_gaia_rv", "figC1_binaries",
+                                             "crossmatch_als3", "compare_d23", "crossmatch_numbers",
+                                             "figA1_d23_selection", "figA2_d23_plane"}
 ALL_RULES = SAMPLE_DOWNSTREAM | {"build_isochrone_grid", "simulate_survey", "ingest",
-                                 "simulate_cluster_catalogues"}
+                                 "simulate_cluster_catalogues", "simulate_side_catalogues"}
 SHARDS = 4  # config ages.shards
 
 
@@ -92,8 +94,8 @@ def test_products_are_consistent(run_dir):
     assert (h["parallax_error"] < 0.2 * h["parallax"]).all()
     for name in ["fig01_sky", "fig02_cutflow", "fig03_esphs", "fig04_kiel", "fig05_gaia_rv",
                  "fig06_vphi", "fig07_maps", "fig08_logage", "fig09_clusters", "fig11_young_old",
-                 "fig10_contrast", "figB1_maps", "figC1_binaries", "validation_vR_recovery",
-                 "validation_age_recovery"]:
+                 "fig10_contrast", "figB1_maps", "figC1_binaries", "figA1_d23_selection",
+                 "figA2_d23_plane", "validation_vR_recovery", "validation_age_recovery"]:
         png = results / "figures" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
 

@@ -7,8 +7,8 @@ R0 = 8.125 kpc, z0 = 20.8 pc and a solar motion of v_R = -11.1, v_T = 242, v_z =
 taken as given, not recomputed. galpy's frame has the Sun at x = +R0, y toward l = 90 deg and
 phi = atan2(y, x), so galphi is our azimuth phi = atan2(Y, -X) (0 at the Sun, increasing toward
 l = 90 deg) and, in the paper's orientation (Sun at X = -R0, +Y toward l = 90 deg):
-X = -galr cos(galphi), Y = galr sin(galphi), v_R = galvr (outward > 0), v_phi = galvt (about +240 km/s
-in the disc). The Sun's Cartesian velocity in that orientation is (11.1, 242, 7.25) km/s
+X = -galr cos(galphi), Y = galr sin(galphi), v_R = galvr (outward > 0), v_phi = galvt (about
++240 km/s in the disc). The Sun's Cartesian velocity in that orientation is (11.1, 242, 7.25) km/s
 (:data:`ASTRONN_V_SUN`: toward the GC, toward rotation, toward the NGP).
 
 Toomre velocities (App. D, Fig. D.1): U, V, W = the star's Galactocentric Cartesian velocity
@@ -91,7 +91,7 @@ def read_astronn(path, hdu: int | str = 1) -> pd.DataFrame:
 
 
 def unique_stars(df: pd.DataFrame, what: str = "astroNN VAC") -> pd.DataFrame:
-    """One row per apogee_id: the one with the smallest dist_error/dist (NaN last, then file order)."""
+    """One row per apogee_id: the one with the smallest dist_error/dist (NaN last, then first)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = (df["dist_error"] / df["dist"]).to_numpy(float)
     order = np.lexsort((np.arange(len(df)), np.where(np.isfinite(rel), rel, np.inf)))
@@ -113,7 +113,8 @@ def plane_xy(galr, galphi) -> tuple[np.ndarray, np.ndarray]:
 def toomre_uvw(x, y, v_r, v_phi, v_z, v_sun_kms: Sequence[float] = ASTRONN_V_SUN):
     """Velocities relative to the Sun (U toward the GC, V toward l = 90 deg, W toward the NGP),
     km/s, from Galactocentric positions (kpc, Sun at X < 0) and cylindrical velocities (PAPER.md:
-    v_R = (X v_X + Y v_Y)/R, v_phi = (Y v_X - X v_Y)/R, inverted) minus the Sun's Cartesian velocity.
+    v_R = (X v_X + Y v_Y)/R, v_phi = (Y v_X - X v_Y)/R, inverted) minus the Sun's Cartesian
+    velocity.
     """
     x, y = np.asarray(x, float), np.asarray(y, float)
     v_r, v_phi, v_z = (np.asarray(a, float) for a in (v_r, v_phi, v_z))
@@ -292,7 +293,8 @@ def simulate_astronn(n_stars: int, seed: int, d_max_kpc: float = 7.0,
     """An astroNN-DR17-format table of mock APOGEE stars (DR17 column names and cases).
 
     Old disc giants: exponential disc (R_d = 2.6 kpc, R in 0.5-16 kpc, |z| scale 0.3 kpc) seen
-    with a probability e^(-d / 2.5 kpc) within ``d_max_kpc`` of the Sun (a magnitude-limited survey); σ_(R, φ, z) = (35, 25, 20) km/s about v_φ = 230 (1 - e^(-R/1.2 kpc))
+    with a probability e^(-d / 2.5 kpc) within ``d_max_kpc`` of the Sun (a magnitude-limited
+    survey); σ_(R, φ, z) = (35, 25, 20) km/s about v_φ = 230 (1 - e^(-R/1.2 kpc))
     - 15 km/s and v̄_R = :func:`mock_mean_vr`. Also a non-rotating halo (σ = 150 km/s), velocity
     outliers (400-800 km/s, removed by the Toomre cut), dwarfs (log g > 3.8), some stars cooler
     than 3500 K or hotter than 5000 K, relative distance errors 2-45 %, and ``repeat_fraction``
@@ -304,7 +306,7 @@ def simulate_astronn(n_stars: int, seed: int, d_max_kpc: float = 7.0,
     # positions: exponential disc by rejection to d < d_max (Sun at X = -R0)
     xs, ys = [], []
     while sum(map(len, xs)) < n_stars:
-        r = rng.gamma(2.0, 2.6, 4 * n_stars)  # surface density ∝ e^(-R/R_d): p(R) ∝ R e^(-R/R_d)
+        r = rng.gamma(2.0, 2.6, 4 * n_stars)  # Σ ∝ e^(-R/R_d): p(R) ∝ R e^(-R/R_d)
         ph = rng.uniform(-np.pi, np.pi, r.size)
         x, y = -r * np.cos(ph), r * np.sin(ph)
         d = np.hypot(x + r0, y)
@@ -330,7 +332,8 @@ def simulate_astronn(n_stars: int, seed: int, d_max_kpc: float = 7.0,
     teff = rng.uniform(3600, 5300, n_stars)
     logg = rng.uniform(0.8, 3.5, n_stars)
     dwarf = kind == 3
-    teff[dwarf], logg[dwarf] = rng.uniform(4000, 6200, dwarf.sum()), rng.uniform(3.8, 4.8, dwarf.sum())
+    teff[dwarf] = rng.uniform(4000, 6200, dwarf.sum())
+    logg[dwarf] = rng.uniform(3.8, 4.8, dwarf.sum())
     cool = rng.random(n_stars) < 0.03
     teff[cool], logg[cool] = rng.uniform(3200, 3500, cool.sum()), rng.uniform(0.3, 1.0, cool.sum())
     # heliocentric observables in astroNN's frame (positions exact)

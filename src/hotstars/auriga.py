@@ -19,9 +19,9 @@ A dataset without a parseable Units attribute is an error unless ``units_overrid
 
 Selections (paper Sec. 4.2, App. D; PAPER.md Comparisons), strict inequalities:
 - young: G < 16, age < 0.5 Gyr, Teff > 10,000 K (the paper's ADQL query);
-- old: the App. D giant cuts that apply to a mock (:func:`hotstars.apogee.giant_cuts`): |b| < 10 deg,
-  3500 < Teff < 5000 K, log g < 3.6 (SurfaceGravity), the Toomre cut with velocities relative to
-  the mock's Sun; the distance-error cut uses σ_ϖ/ϖ (HCoordinateErrors) with the observed
+- old: the App. D giant cuts that apply to a mock (:func:`hotstars.apogee.giant_cuts`):
+  |b| < 10 deg, 3500 < Teff < 5000 K, log g < 3.6 (SurfaceGravity), the Toomre cut with
+  velocities relative to the mock's Sun; the distance-error cut uses σ_ϖ/ϖ (HCoordinateErrors) with the observed
   astrometry and is void (no error) with the true values.
 Kinematics: :func:`hotstars.kinematics.galactocentric` in a given frame (default the paper's; the
 toy galaxy is built in that same frame). By default the true ("noiseless") values are used, as the
@@ -65,8 +65,11 @@ class Dataset:
     description: str = ""
 
 
-def _datasets(obs: str) -> dict[str, Dataset]:
-    return {
+def datasets(observed: bool = False) -> dict[str, Dataset]:
+    """The datasets the comparison needs, true (default) or ``Obs`` values, plus Age,
+    ParticleID and (observed only) the astrometric errors."""
+    obs = "Obs" if observed else ""
+    out = {
         "coordinates": Dataset(f"HCoordinates{obs}", ("ra", "dec", "parallax"),
                                ("deg", "deg", "mas"), "RA, Dec, parallax"),
         "velocities": Dataset(f"HVelocities{obs}", ("pmra", "pmdec", "radial_velocity"),
@@ -76,12 +79,6 @@ def _datasets(obs: str) -> dict[str, Dataset]:
         "teff": Dataset(f"EffectiveTemperature{obs}", ("teff",), ("K",), "effective temperature"),
         "logg": Dataset(f"SurfaceGravity{obs}", ("logg",), ("dex",), "log10 surface gravity"),
     }
-
-
-def datasets(observed: bool = False) -> dict[str, Dataset]:
-    """The datasets the comparison needs, true (default) or ``Obs`` values, plus Age,
-    ParticleID and (observed only) the astrometric errors."""
-    out = _datasets("Obs" if observed else "")
     out["age"] = Dataset("Age", ("age",), ("Gyr",), "stellar age")
     out["particle_id"] = Dataset("ParticleID", ("particle_id",), (None,), "parent particle id")
     if observed:
@@ -108,6 +105,8 @@ def mock_files(source) -> list[Path]:
     glob such as ``folder/mock_030.*.hdf5``) or when Header/NumFilesPerSnapshot says that files
     are missing.
     """
+    if isinstance(source, (list, tuple)) and len(source) == 1:
+        source = source[0]  # e.g. Snakemake's input list holding one folder or file
     if isinstance(source, (list, tuple)):
         files = [Path(f) for f in source]
         where = f"{len(files)} listed files"
@@ -181,8 +180,7 @@ def _unit_tokens(attr, n_cols: int) -> list[str] | None:
     if isinstance(attr, np.ndarray) and attr.size > 1:
         tokens = [_py(a) for a in attr.ravel()]
     else:
-        text = _py(attr)
-        tokens = [t for t in re.split(r"[,;]", str(text))]
+        tokens = re.split(r"[,;]", str(_py(attr)))
     tokens = [str(t).strip() for t in tokens]
     if len(tokens) == 1:
         return tokens * n_cols
@@ -195,7 +193,7 @@ def _factor(token: str, target: str | None) -> float | None:
         return 1.0
     key = token.strip().lower().replace(" ", "")
     if target == "mag":
-        return 1.0 if key in ("", "mag", "mags", "magnitude", "magnitudes") else None
+        return 1.0 if key == "" or key.startswith("mag") else None
     if target == "dex":  # log g: any log-of-cgs spelling, no conversion
         return 1.0 if key in ("", "dex") or "log" in key or "cm" in key else None
     if not key:
@@ -256,8 +254,9 @@ def read_mock(source, specs: Mapping[str, Dataset],
             for spec in specs.values():
                 if spec.name not in group:
                     present = ", ".join(sorted(group.keys()))
-                    raise InputError(where, f"missing dataset Stardata/{spec.name} ({spec.description}); "
-                                     f"datasets present: {present}", [spec.name])
+                    raise InputError(where, f"missing dataset Stardata/{spec.name} "
+                                     f"({spec.description}); datasets present: {present}",
+                                     [spec.name])
                 ds = group[spec.name]
                 data = ds[...]
                 n_cols = len(spec.columns)
@@ -288,7 +287,7 @@ def read_mock(source, specs: Mapping[str, Dataset],
     return out
 
 
-# --- selections and kinematics ---------------------------------------------------------------------
+# --- selections and kinematics ---------------------------------------------------------------
 
 def young_mask(g_mag, age_gyr, teff, *, g_max: float = 16.0, age_max_gyr: float = 0.5,
                teff_min_k: float = 10000.0) -> np.ndarray:
@@ -406,7 +405,8 @@ def density_contours(density: pd.DataFrame, size_kpc: float, smooth_kpc: float =
     """Contours of a density map (Fig. 12's black lines): star counts on the spaxel grid (empty
     spaxels 0) smoothed by a Gaussian of ``smooth_kpc`` (scipy.ndimage), in log10 of stars per
     spaxel, at the ``quantiles`` of the smoothed values over the occupied spaxels. Returns the
-    :func:`hotstars.plotting.fig_young_old` contour hook: x, y (grid centres, kpc), z [y, x], levels.
+    :func:`hotstars.plotting.fig_young_old` contour hook: x, y (grid centres, kpc), z [y, x],
+    levels.
     """
     ix = np.rint(density["x_center"].to_numpy(float) / size_kpc - 0.5).astype(int)
     iy = np.rint(density["y_center"].to_numpy(float) / size_kpc - 0.5).astype(int)
@@ -422,12 +422,13 @@ def density_contours(density: pd.DataFrame, size_kpc: float, smooth_kpc: float =
             "levels": levels.tolist()}
 
 
-def summary_numbers(maps_: Mapping[str, pd.DataFrame], counts: Mapping[str, int]) -> dict:
-    """Sec. 4.2 numbers: stars and spaxels of each population, p05/p95 of v̄_R (the paper: the
-    young mock v̄_R has an amplitude comparable to Fig. 7, about ±30 km/s)."""
-    out = {"comparisons.auriga.n_young": int(counts["n_young"]),
-           "comparisons.auriga.n_old": int(counts.get("n_old_toomre_ok", 0))}
+def summary_numbers(maps_: Mapping[str, pd.DataFrame], stars: pd.DataFrame) -> dict:
+    """Sec. 4.2 numbers from the products: stars (``stars``: the selected-stars table) and v̄_R
+    spaxels of each population, p05/p95 of v̄_R (the paper: the young mock stars' v̄_R has an
+    amplitude comparable to Fig. 7, about ±30 km/s)."""
+    out = {}
     for pop in ("young", "old"):
+        out[f"comparisons.auriga.n_{pop}"] = int((stars["population"] == pop).sum())
         v = maps_[f"{pop}_vR"]["vR_mean"].to_numpy(float)
         out[f"comparisons.auriga.{pop}_n_spaxels_vR"] = int(v.size)
         for q in (5, 95):
@@ -436,7 +437,7 @@ def summary_numbers(maps_: Mapping[str, pd.DataFrame], counts: Mapping[str, int]
     return out
 
 
-# --- the toy galaxy ---------------------------------------------------------------------------------
+# --- the toy galaxy ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ToyGalaxy:
@@ -472,7 +473,8 @@ class ToyGalaxy:
         r, phi = np.hypot(x, y), np.arctan2(y, -x)
         wave_a, bar_b = ((self.young_wave_vr_kms, self.young_bar_vr_kms) if population == "young"
                          else (self.old_wave_vr_kms, self.old_bar_vr_kms))
-        wave = np.cos(self.wave_m * (phi - np.log(r / 8.2) / np.tan(np.radians(self.wave_pitch_deg))))
+        spiral = np.log(r / 8.2) / np.tan(np.radians(self.wave_pitch_deg))
+        wave = np.cos(self.wave_m * (phi - spiral))
         return (wave_a * wave + bar_b * np.exp(-((r - 3.0) ** 2) / 4.5)
                 * np.sin(2 * (phi - np.radians(self.bar_angle_deg))))
 
@@ -503,7 +505,8 @@ def simulate_toy(n_young: int, n_old: int, seed: int, frame: Galactocentric,
     v_y = (s["y"] * s["v_R"] - s["x"] * s["v_phi"]) / r
     obs = galactocentric_to_observed(s["x"].to_numpy(), s["y"].to_numpy(), s["z"].to_numpy(),
                                      v_x.to_numpy(), v_y.to_numpy(), s["v_z"].to_numpy(), frame)
-    s["g_mag"] = s["abs_g"] + 5 * np.log10(obs["distance"] * 100.0) + toy.a_g_per_kpc * obs["distance"]
+    d = obs["distance"]  # kpc; G = M_G + 5 log10(d / 10 pc) + A_G
+    s["g_mag"] = s["abs_g"] + 5 * np.log10(d * 100.0) + toy.a_g_per_kpc * d
     for k in ("ra", "dec", "parallax", "pmra", "pmdec", "radial_velocity"):
         s[k] = obs[k]
     s = s.loc[s["g_mag"] < toy.g_limit].reset_index(drop=True)
@@ -581,7 +584,7 @@ def _old_stars(rng, n, toy: ToyGalaxy) -> pd.DataFrame:
         "age": rng.uniform(1.0, 10.0, n), "teff": teff, "logg": logg, "abs_g": abs_g})
 
 
-# --- writing -----------------------------------------------------------------------------------------
+# --- writing -----------------------------------------------------------------------------------
 
 #: Units attributes written by :func:`write_mock` (the AuriGaia README's units).
 WRITE_UNITS = {"HCoordinates": "rad, rad, arcsec", "HVelocities": "arcsec/yr, arcsec/yr, km/s",

@@ -143,7 +143,8 @@ def fig_toomre(stars: pd.DataFrame, v_range_kms: Sequence[float] = (-600.0, 200.
     if not finite.any():
         raise PlotInputError(f"{what}: no star passes the cuts 1-3 with finite U, V, W")
     removed = finite & ~kept
-    xlim = (min(lo - 100.0, np.nanmin(vv[finite]) - 20), max(hi + 100.0, np.nanmax(vv[finite]) + 20))
+    xlim = (min(lo - 100.0, np.nanmin(vv[finite]) - 20),
+            max(hi + 100.0, np.nanmax(vv[finite]) + 20))
     ylim = (0.0, max(uw_max_kms + 100.0, np.nanmax(uw[finite]) + 20))
     xe = np.arange(np.floor(xlim[0] / bin_kms), np.ceil(xlim[1] / bin_kms) + 1) * bin_kms
     ye = np.arange(0.0, np.ceil(ylim[1] / bin_kms) + 1) * bin_kms
@@ -161,9 +162,10 @@ def fig_toomre(stars: pd.DataFrame, v_range_kms: Sequence[float] = (-600.0, 200.
         for r in np.arange(100.0, np.hypot(max(map(abs, xlim)), ylim[1]), 100.0):
             ax.plot(r * np.cos(t), r * np.sin(t), color="0.6", linewidth=0.4, linestyle=":",
                     zorder=1)
+        box = (f"${lo:g} < V < {hi:g}$, ".replace("-", "\N{MINUS SIGN}")
+               + f"$\\sqrt{{U^2 + W^2}} < {uw_max_kms:g}$ km s$^{{-1}}$")
         ax.plot([lo, lo, hi, hi], [0.0, uw_max_kms, uw_max_kms, 0.0], color="k", linewidth=0.8,
-                linestyle="--", gid="cut", label=f"${lo:g} < V < {hi:g}$, "
-                f"$\\sqrt{{U^2 + W^2}} < {uw_max_kms:g}$ km s$^{{-1}}$".replace("-", "\N{MINUS SIGN}"))
+                linestyle="--", gid="cut", label=box)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hotstars import crossmatch
+
 # key: (paper value, description with the paper's section)
 PAPER: dict[str, tuple[float | None, str]] = {
     "sample.n_spectra_observed": (459679, "mwm_ob spectra with MJD <= 60708 (Sec. 2.1)"),
@@ -67,6 +69,9 @@ PAPER: dict[str, tuple[float | None, str]] = {
     "contrast.spearman_vr_delta": (None, "Spearman correlation of mean v_R with Delta_Sigma per spaxel "
                                    "(Sec. 4.1: kinematic structures not aligned with OB over-densities)"),
 }
+
+
+PAPER.update(crossmatch.PAPER_VALUES)
 
 
 def numbers_from_json(numbers: dict) -> dict[str, float]:

@@ -90,6 +90,21 @@ AGE_SPAXEL_PC = config["ages"]["map_spaxel_pc"]
 CLUSTER_CATALOGUES = ("h23", "cg20")
 # comparison stages whose results/comparisons/<name>.json numbers go into summary.json
 COMPARISON_NUMBERS = ("gaia_rv", "esphs", "binary_simulation", "contrast")
+SIDE_CATALOGUES = ("als3", "d23", "d23_gaia")
+MOCK_SIDE_FILES = {
+    "als3": "resources/mock/als3.csv",
+    "d23": "resources/mock/d23_source_ids.csv",
+    "d23_gaia": "resources/mock/d23_gaia.parquet",
+}
+
+
+def side_catalogue(name):
+    """ALS-III / D23 inputs: configured, or the mock's."""
+    return config["inputs"].get(name) or MOCK_SIDE_FILES[name]
+
+
+def have_side_catalogues():
+    return use_mock() or all(config["inputs"].get(k) for k in SIDE_CATALOGUES)
 MOCK_CLUSTER_FILES = {
     (cat, part): f"resources/mock/clusters/{cat}_{part}.csv"
     for cat in CLUSTER_CATALOGUES
@@ -145,6 +160,12 @@ def final_products():
         "results/figures/figC1_binaries.png",
         "results/figures/fig10_contrast.png",
     ]
+    if have_side_catalogues():
+        products += [
+            "results/comparisons/table1_als3.csv",
+            "results/figures/figA1_d23_selection.png",
+            "results/figures/figA2_d23_plane.png",
+        ]
     if use_mock() or all(config["inputs"].get(f"clusters_{c}") for c in CLUSTER_CATALOGUES):
         products += [f"results/validation/clusters_{c}.parquet" for c in CLUSTER_CATALOGUES]
         products.append("results/figures/fig09_clusters.png")
@@ -173,6 +194,8 @@ def summary_inputs(wildcards):
             ages="results/ages/ages.parquet",
             **{f"numbers_{name}": f"results/comparisons/{name}.json" for name in COMPARISON_NUMBERS},
         )
+        if have_side_catalogues():
+            inputs["numbers_crossmatch"] = "results/comparisons/crossmatch.json"
     return inputs
 
 

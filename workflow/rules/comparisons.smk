@@ -229,3 +229,148 @@ rule fig10_contrast:
         "../../envs/plotting.yaml"
     script:
         "../../scripts/plot_fig10_contrast.py"
+
+
+rule crossmatch_als3:
+    """Table 1: ALS-III "M" and full within 1 arcsec of the HSS, the observed targets and any configured sample."""
+    input:
+        als3=side_catalogue("als3"),
+        hss="results/sample/hss.parquet",
+        targets="results/sample/targets.parquet",
+        samples=[s["path"] for s in config["comparisons"]["als3"]["samples"]],
+        code=lib("crossmatch", "tables"),
+    output:
+        csv=report(
+            "results/comparisons/table1_als3.csv",
+            caption="../report/table1_als3.rst",
+            category="Comparisons",
+            labels={"table": "Table 1 (ALS-III)"},
+        ),
+        md="results/comparisons/table1_als3.md",
+        json="results/comparisons/als3_crossmatch.json",
+    params:
+        radius_arcsec=config["comparisons"]["als3"]["radius_arcsec"],
+        flag_column=config["comparisons"]["als3"]["flag_column"],
+        massive_value=config["comparisons"]["als3"]["massive_value"],
+        sample_names=[s["name"] for s in config["comparisons"]["als3"]["samples"]],
+        teff_edges={
+            "o": config["sample"]["teff_classes_k"]["o_min"],
+            "early_b": config["sample"]["teff_classes_k"]["early_b_min"],
+        },
+    log:
+        "results/logs/crossmatch_als3.log",
+    benchmark:
+        "results/benchmarks/crossmatch_als3.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/crossmatch_als3.py"
+
+
+rule compare_d23:
+    """App. A: the Gaia DR3 OB sample (D23) against the mwm_ob targets and the HSS."""
+    input:
+        d23=side_catalogue("d23"),
+        d23_gaia=side_catalogue("d23_gaia"),
+        targets="results/sample/targets.parquet",
+        hss="results/sample/hss.parquet",
+        code=lib("crossmatch", "tables"),
+    output:
+        stars="results/comparisons/d23_stars.parquet",
+        json="results/comparisons/d23_overlap.json",
+    params:
+        r_sun_kpc=config["frame"]["r_sun_kpc"],
+        z_sun_pc=config["frame"]["z_sun_pc"],
+        mk_range=config["comparisons"]["d23"]["mk_range"],
+    log:
+        "results/logs/compare_d23.log",
+    benchmark:
+        "results/benchmarks/compare_d23.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/compare_d23.py"
+
+
+rule crossmatch_numbers:
+    """Sec. 2.1-2.2 numbers of the ALS-III and D23 comparisons for summary.json."""
+    input:
+        als3="results/comparisons/als3_crossmatch.json",
+        d23="results/comparisons/d23_overlap.json",
+        code=lib("crossmatch", "tables"),
+    output:
+        numbers="results/comparisons/crossmatch.json",
+    log:
+        "results/logs/crossmatch_numbers.log",
+    benchmark:
+        "results/benchmarks/crossmatch_numbers.tsv"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/crossmatch_numbers.py"
+
+
+rule figA1_d23_selection:
+    """Fig. A.1: D23 stars and ours in the mwm_ob selection diagrams with the Z21 lines."""
+    input:
+        d23_stars="results/comparisons/d23_stars.parquet",
+        targets="results/sample/targets.parquet",
+        code=lib("plots_crossmatch", "crossmatch", "plotting"),
+    output:
+        png=report(
+            "results/figures/figA1_d23_selection.png",
+            caption="../report/figA1_d23_selection.rst",
+            category="Figures",
+            labels={"figure": "Fig. A.1"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+    log:
+        "results/logs/figA1_d23_selection.log",
+    benchmark:
+        "results/benchmarks/figA1_d23_selection.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_figA1_d23_selection.py"
+
+
+rule figA2_d23_plane:
+    """Fig. A.2: D23 stars in the Galactic plane, with and without Gaia RVs."""
+    input:
+        d23_stars="results/comparisons/d23_stars.parquet",
+        code=lib("plots_crossmatch", "plotting"),
+    output:
+        png=report(
+            "results/figures/figA2_d23_plane.png",
+            caption="../report/figA2_d23_plane.rst",
+            category="Figures",
+            labels={"figure": "Fig. A.2"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        r_sun_kpc=config["frame"]["r_sun_kpc"],
+        bin_kpc=config["comparisons"]["d23"]["plane_bin_kpc"],
+    log:
+        "results/logs/figA2_d23_plane.log",
+    benchmark:
+        "results/benchmarks/figA2_d23_plane.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_figA2_d23_plane.py"

@@ -58,3 +58,32 @@ rule simulate_cluster_catalogues:
         "../../envs/science.yaml"
     script:
         "../../scripts/simulate_cluster_catalogues.py"
+
+
+rule simulate_side_catalogues:
+    """ALS-III-like and D23-like catalogues of the mock Galaxy (D23 with its Gaia rows)."""
+    input:
+        targets="results/sample/targets.parquet",
+        truth=MOCK_FILES["truth"],
+        grid="resources/isochrones/grid.parquet",
+        code=lib("crossmatch", "mock", "tables"),
+    output:
+        als3=MOCK_SIDE_FILES["als3"],
+        d23=MOCK_SIDE_FILES["d23"],
+        d23_gaia=MOCK_SIDE_FILES["d23_gaia"],
+    params:
+        seed=config["mock"]["seed"],
+        frame=config["mock"]["frame"],
+        physics=config["mock"]["physics"],
+        options={},
+    log:
+        "results/logs/simulate_side_catalogues.log",
+    benchmark:
+        "results/benchmarks/simulate_side_catalogues.tsv"
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/simulate_side_catalogues.py"

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.workflow
 
 MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "figB1_maps", "vr_recovery", "plot_vr_recovery",
                    "build_age_maps", "fig08_logage", "fig11_young_old", "injection_recovery",
-                   "contrast_numbers", "fig10_contrast", "summary", "all"}
+                   "contrast_numbers", "fig10_contrast", "mock_comparison_numbers", "summary", "all"}
+# the comparison galaxies' maps are named after the spaxel size too
+SPAXEL_CHANGE = MAPS_DOWNSTREAM | {"auriga_maps", "apogee_maps", "fig12_auriga", "fig13_apogee",
+                                   "figD1_toomre"}
 WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "fig06_vphi", "density_contrast"}
 AGES_DOWNSTREAM = {"compute_ages", "gather_ages", "build_age_maps", "fig08_logage",
                    "fig11_young_old", "cluster_validation", "fig09_clusters", "age_recovery",
@@ -28,8 +31,9 @@ SAMPLE_DOWNSTREAM = KINEMATICS_DOWNSTREAM | {"select_hss", "average_vlos", "kine
                                              "fig03_esphs", "fig05_gaia_rv", "figC1_binaries",
                                              "crossmatch_als3", "compare_d23", "crossmatch_numbers",
                                              "figA1_d23_selection", "figA2_d23_plane"}
-ALL_RULES = SAMPLE_DOWNSTREAM | {"build_isochrone_grid", "simulate_survey", "ingest",
-                                 "simulate_cluster_catalogues", "simulate_side_catalogues"}
+ALL_RULES = SAMPLE_DOWNSTREAM | SPAXEL_CHANGE | {
+    "build_isochrone_grid", "simulate_survey", "ingest", "simulate_cluster_catalogues",
+    "simulate_side_catalogues", "simulate_auriga", "simulate_apogee"}
 SHARDS = 4  # config ages.shards
 
 
@@ -94,8 +98,9 @@ def test_products_are_consistent(run_dir):
     assert (h["parallax_error"] < 0.2 * h["parallax"]).all()
     for name in ["fig01_sky", "fig02_cutflow", "fig03_esphs", "fig04_kiel", "fig05_gaia_rv",
                  "fig06_vphi", "fig07_maps", "fig08_logage", "fig09_clusters", "fig11_young_old",
-                 "fig10_contrast", "figB1_maps", "figC1_binaries", "figA1_d23_selection",
-                 "figA2_d23_plane", "validation_vR_recovery", "validation_age_recovery"]:
+                 "fig10_contrast", "fig12_auriga", "fig13_apogee", "figB1_maps", "figC1_binaries",
+                 "figA1_d23_selection", "figA2_d23_plane", "figD1_toomre", "validation_vR_recovery",
+                 "validation_age_recovery"]:
         png = results / "figures" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
 
@@ -108,7 +113,7 @@ def test_second_run_has_nothing_to_do(run_dir):
     ("snr25.yaml", SAMPLE_DOWNSTREAM),            # a sample cut: not the mock, grid, ingestion
     ("solar_v.yaml", KINEMATICS_DOWNSTREAM),      # an assumed solar parameter: kinematics and after
     ("vphi_window.yaml", WINDOW_DOWNSTREAM),      # the v_phi window: maps, not kinematics
-    ("spaxel500.yaml", MAPS_DOWNSTREAM),          # the spaxel size: maps and their figures only
+    ("spaxel500.yaml", SPAXEL_CHANGE),            # the spaxel size: maps and their figures only
     ("imf.yaml", AGES_DOWNSTREAM),                # an age prior: ages and after, not kinematics
     ("age_grid.yaml", AGES_DOWNSTREAM),           # the posterior's age grid: the same
 ])

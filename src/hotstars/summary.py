@@ -72,6 +72,23 @@ PAPER: dict[str, tuple[float | None, str]] = {
 
 
 PAPER.update(crossmatch.PAPER_VALUES)
+PAPER.update({
+    "auriga.n_young": (None, "Auriga mock stars with G < 16, age < 0.5 Gyr, Teff > 10 kK (Sec. 4.2)"),
+    "auriga.n_old": (None, "Auriga mock giants selected as in App. D"),
+    "auriga.young_n_spaxels_vR": (None, "spaxels of the young Auriga v_R map"),
+    "auriga.old_n_spaxels_vR": (None, "spaxels of the old Auriga v_R map"),
+    "auriga.young_vR_mean_p05_kms": (-30.0, "5th pct of young Auriga mean v_R, km/s (Sec. 4.2: like Fig. 7)"),
+    "auriga.young_vR_mean_p95_kms": (30.0, "95th pct of young Auriga mean v_R, km/s (Sec. 4.2: like Fig. 7)"),
+    "auriga.old_vR_mean_p05_kms": (None, "5th pct of old Auriga mean v_R, km/s"),
+    "auriga.old_vR_mean_p95_kms": (None, "95th pct of old Auriga mean v_R, km/s"),
+    "apogee.n_selected": (None, "APOGEE astroNN giants passing the App. D cuts"),
+    "apogee.n_spaxels_vR": (None, "spaxels of the APOGEE mean v_R map"),
+    "apogee.vR_mean_p05_kms": (None, "5th pct of APOGEE mean v_R, km/s"),
+    "apogee.vR_mean_p95_kms": (None, "95th pct of APOGEE mean v_R, km/s"),
+    "apogee.median_sigma_R_kms": (None, "median sigma_R of the APOGEE giants, km/s (App. B)"),
+    "apogee.hss_to_apogee_vR_spread": (3.0, "spread of HSS mean v_R over APOGEE's (Sec. 4.3: lower by ~3 "
+                                       "for the giants)"),
+})
 
 
 def numbers_from_json(numbers: dict) -> dict[str, float]:

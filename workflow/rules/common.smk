@@ -91,6 +91,8 @@ CLUSTER_CATALOGUES = ("h23", "cg20")
 # comparison stages whose results/comparisons/<name>.json numbers go into summary.json
 COMPARISON_NUMBERS = ("gaia_rv", "esphs", "binary_simulation", "contrast")
 SIDE_CATALOGUES = ("als3", "d23", "d23_gaia")
+MOCK_AURIGA = "resources/mock/auriga"
+MOCK_APOGEE = "resources/mock/apogee_astroNN.fits"
 MOCK_SIDE_FILES = {
     "als3": "resources/mock/als3.csv",
     "d23": "resources/mock/d23_source_ids.csv",
@@ -160,6 +162,12 @@ def final_products():
         "results/figures/figC1_binaries.png",
         "results/figures/fig10_contrast.png",
     ]
+    if use_mock() or (config["inputs"].get("auriga") and config["inputs"].get("apogee")):
+        products += [
+            "results/figures/fig12_auriga.png",
+            "results/figures/fig13_apogee.png",
+            "results/figures/figD1_toomre.png",
+        ]
     if have_side_catalogues():
         products += [
             "results/comparisons/table1_als3.csv",
@@ -196,6 +204,8 @@ def summary_inputs(wildcards):
         )
         if have_side_catalogues():
             inputs["numbers_crossmatch"] = "results/comparisons/crossmatch.json"
+        if use_mock() or (config["inputs"].get("auriga") and config["inputs"].get("apogee")):
+            inputs["numbers_galaxies"] = "results/comparisons/galaxies.json"
     return inputs
 
 

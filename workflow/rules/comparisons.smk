@@ -374,3 +374,183 @@ rule figA2_d23_plane:
         "../../envs/plotting.yaml"
     script:
         "../../scripts/plot_figA2_d23_plane.py"
+
+
+rule auriga_maps:
+    """Young and old stars of an Auriga mock (Sec. 4.2, App. D): density and mean v_R maps."""
+    input:
+        auriga=config["inputs"].get("auriga") or MOCK_AURIGA,
+        code=lib("auriga", "maps", "kinematics", "tables"),
+    output:
+        young_density=f"results/comparisons/auriga_young_density_{SPAXEL_PC}pc.parquet",
+        young_vR=f"results/comparisons/auriga_young_vR_{SPAXEL_PC}pc.parquet",
+        old_density=f"results/comparisons/auriga_old_density_{SPAXEL_PC}pc.parquet",
+        old_vR=f"results/comparisons/auriga_old_vR_{SPAXEL_PC}pc.parquet",
+        stars="results/comparisons/auriga_stars.parquet",
+    params:
+        observed=config["comparisons"]["auriga"]["observed"],
+        young=config["comparisons"]["auriga"]["young"],
+        giants=config["comparisons"]["giants"],
+        units_override=config["comparisons"]["auriga"]["units_override"],
+        frame=config["comparisons"]["auriga"]["frame"],
+        vr_error_floor_kms=config["comparisons"]["auriga"]["vr_error_floor_kms"],
+        spaxel_pc=SPAXEL_PC,
+        min_stars=config["maps"]["min_stars"],
+        sigma_max=config["maps"]["sigma_max_kms"],
+    log:
+        "results/logs/auriga_maps.log",
+    benchmark:
+        "results/benchmarks/auriga_maps.tsv"
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/auriga_maps.py"
+
+
+rule apogee_maps:
+    """APOGEE DR17 astroNN disc giants (App. D cuts incl. Toomre) and their mean v_R map."""
+    input:
+        apogee=config["inputs"].get("apogee") or MOCK_APOGEE,
+        code=lib("apogee", "maps", "tables"),
+    output:
+        vr=f"results/comparisons/apogee_vR_{SPAXEL_PC}pc.parquet",
+        stars="results/comparisons/apogee_giants.parquet",
+    params:
+        giants=config["comparisons"]["giants"],
+        frame=config["comparisons"]["apogee"]["frame"],
+        spaxel_pc=SPAXEL_PC,
+        min_stars=config["maps"]["min_stars"],
+        sigma_max=config["maps"]["sigma_max_kms"],
+        r_mask_kpc=config["comparisons"]["apogee"]["r_mask_kpc"],
+    log:
+        "results/logs/apogee_maps.log",
+    benchmark:
+        "results/benchmarks/apogee_maps.tsv"
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/apogee_maps.py"
+
+
+rule mock_comparison_numbers:
+    """Sec. 4.2-4.3 numbers of the Auriga and APOGEE comparisons for summary.json."""
+    input:
+        auriga_stars="results/comparisons/auriga_stars.parquet",
+        auriga_young_vR=f"results/comparisons/auriga_young_vR_{SPAXEL_PC}pc.parquet",
+        auriga_old_vR=f"results/comparisons/auriga_old_vR_{SPAXEL_PC}pc.parquet",
+        apogee_stars="results/comparisons/apogee_giants.parquet",
+        apogee_vR=f"results/comparisons/apogee_vR_{SPAXEL_PC}pc.parquet",
+        hss_vR=map_files("vR"),
+        code=lib("auriga", "apogee", "tables"),
+    output:
+        numbers="results/comparisons/galaxies.json",
+    log:
+        "results/logs/mock_comparison_numbers.log",
+    benchmark:
+        "results/benchmarks/mock_comparison_numbers.tsv"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/mock_comparison_numbers.py"
+
+
+rule fig12_auriga:
+    """Fig. 12: density and mean v_R of young and old stars of the Auriga mock."""
+    input:
+        young_density=f"results/comparisons/auriga_young_density_{SPAXEL_PC}pc.parquet",
+        young_vR=f"results/comparisons/auriga_young_vR_{SPAXEL_PC}pc.parquet",
+        old_density=f"results/comparisons/auriga_old_density_{SPAXEL_PC}pc.parquet",
+        old_vR=f"results/comparisons/auriga_old_vR_{SPAXEL_PC}pc.parquet",
+        code=lib("plots_mocks", "auriga", "plotting"),
+    output:
+        png=report(
+            "results/figures/fig12_auriga.png",
+            caption="../report/fig12_auriga.rst",
+            category="Figures",
+            labels={"figure": "Fig. 12"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        spaxel_pc=SPAXEL_PC,
+        contour_smooth_kpc=config["comparisons"]["auriga"]["contour_smooth_kpc"],
+        r_sun_kpc=config["comparisons"]["auriga"]["frame"]["r_sun_kpc"],
+        vmax_kms=config["comparisons"]["auriga"]["vmax_kms"],
+    log:
+        "results/logs/fig12_auriga.log",
+    benchmark:
+        "results/benchmarks/fig12_auriga.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_fig12_auriga.py"
+
+
+rule fig13_apogee:
+    """Fig. 13: mean v_R of APOGEE astroNN disc giants (R < 5 kpc masked)."""
+    input:
+        vr=f"results/comparisons/apogee_vR_{SPAXEL_PC}pc.parquet",
+        code=lib("plots_mocks", "plotting"),
+    output:
+        png=report(
+            "results/figures/fig13_apogee.png",
+            caption="../report/fig13_apogee.rst",
+            category="Figures",
+            labels={"figure": "Fig. 13"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        r_sun_kpc=config["comparisons"]["apogee"]["frame"]["r_sun_kpc"],
+        r_mask_kpc=config["comparisons"]["apogee"]["r_mask_kpc"],
+        vmax_kms=config["comparisons"]["apogee"]["vmax_kms"],
+    log:
+        "results/logs/fig13_apogee.log",
+    benchmark:
+        "results/benchmarks/fig13_apogee.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_fig13_apogee.py"
+
+
+rule figD1_toomre:
+    """Fig. D.1: Toomre diagram of the APOGEE giants with the disc cuts."""
+    input:
+        stars="results/comparisons/apogee_giants.parquet",
+        code=lib("plots_mocks", "plotting"),
+    output:
+        png=report(
+            "results/figures/figD1_toomre.png",
+            caption="../report/figD1_toomre.rst",
+            category="Figures",
+            labels={"figure": "Fig. D.1"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        toomre_v_kms=config["comparisons"]["giants"]["toomre_v_kms"],
+        toomre_uw_max_kms=config["comparisons"]["giants"]["toomre_uw_max_kms"],
+    log:
+        "results/logs/figD1_toomre.log",
+    benchmark:
+        "results/benchmarks/figD1_toomre.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_figD1_toomre.py"

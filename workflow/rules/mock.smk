@@ -87,3 +87,51 @@ rule simulate_side_catalogues:
         "../../envs/science.yaml"
     script:
         "../../scripts/simulate_side_catalogues.py"
+
+
+rule simulate_auriga:
+    """A small Auriga "aurigaia"-format HDF5 file set of a barred, two-armed toy galaxy (Fig. 12)."""
+    input:
+        code=lib("auriga", "frame"),
+    output:
+        folder=directory(MOCK_AURIGA),
+    params:
+        seed=config["mock"]["seed"],
+        frame=config["mock"]["frame"],
+        n_young=config["mock"]["auriga"]["n_young"],
+        n_old=config["mock"]["auriga"]["n_old"],
+        n_files=config["mock"]["auriga"]["n_files"],
+        bar_angle_deg=config["mock"]["auriga"]["bar_angle_deg"],
+    log:
+        "results/logs/simulate_auriga.log",
+    benchmark:
+        "results/benchmarks/simulate_auriga.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/simulate_auriga.py"
+
+
+rule simulate_apogee:
+    """An APOGEE DR17 astroNN-format file of old giants (Fig. 13, D.1)."""
+    input:
+        code=lib("apogee"),
+    output:
+        fits=MOCK_APOGEE,
+    params:
+        seed=config["mock"]["seed"],
+        n_stars=config["mock"]["apogee"]["n_stars"],
+    log:
+        "results/logs/simulate_apogee.log",
+    benchmark:
+        "results/benchmarks/simulate_apogee.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/simulate_apogee.py"

@@ -21,6 +21,9 @@ def main(sm):
     numbers.update(summary.kinematics_numbers(tables.read_table(sm.input.kinematics),
                                               tables.read_table(sm.input.flags_vphi)))
     numbers.update(summary.map_numbers(tables.read_table(sm.input.vr_map)))
+    clusters = {name.removeprefix("clusters_"): tables.read_table(path)
+                for name, path in sm.input.items() if name.startswith("clusters_")}
+    numbers.update(summary.cluster_numbers(clusters))
     for name, path in sm.input.items():  # stages that write their own numbers (JSON)
         if name.startswith("numbers_"):
             with open(path) as f:

@@ -32,3 +32,12 @@ def test_rv_numbers_and_unknown_keys():
         summary.assemble({"rv.no_such": 1.0}, source="test")
     assert summary.assemble({"rv.median_err_multi_epoch_kms": float("nan")}, "t")["rv"][
         "median_err_multi_epoch_kms"]["ours"] is None
+
+
+def test_cluster_numbers_offsets():
+    h23 = pd.DataFrame({"logage_hs": [7.0, 7.5, 8.0, 8.2], "logage_catalogue": [6.9, 7.5, 8.1, np.nan]})
+    out = summary.cluster_numbers({"h23": h23})
+    assert out["clusters.n_h23"] == 4
+    assert out["clusters.median_offset_h23_dex"] == pytest.approx(0.0, abs=1e-12)
+    assert out["clusters.robust_scatter_h23_dex"] == pytest.approx(1.4826 * 0.1)
+    assert set(out) <= set(summary.PAPER)

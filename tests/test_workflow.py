@@ -19,7 +19,7 @@ MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "figB1_maps", "vr_recovery", "plo
                    "contrast_numbers", "fig10_contrast", "mock_comparison_numbers", "summary", "all"}
 # the comparison galaxies' maps are named after the spaxel size too
 SPAXEL_CHANGE = MAPS_DOWNSTREAM | {"auriga_maps", "apogee_maps", "fig12_auriga", "fig13_apogee",
-                                   "figD1_toomre"}
+                                   "figD1_toomre", "figB1_apogee"}
 WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "fig06_vphi", "density_contrast"}
 AGES_DOWNSTREAM = {"compute_ages", "gather_ages", "build_age_maps", "fig08_logage",
                    "fig11_young_old", "cluster_validation", "fig09_clusters", "age_recovery",
@@ -99,7 +99,8 @@ def test_products_are_consistent(run_dir):
     for name in ["fig01_sky", "fig02_cutflow", "fig03_esphs", "fig04_kiel", "fig05_gaia_rv",
                  "fig06_vphi", "fig07_maps", "fig08_logage", "fig09_clusters", "fig11_young_old",
                  "fig10_contrast", "fig12_auriga", "fig13_apogee", "figB1_maps", "figC1_binaries",
-                 "figA1_d23_selection", "figA2_d23_plane", "figD1_toomre", "validation_vR_recovery",
+                 "figA1_d23_selection", "figA2_d23_plane", "figD1_toomre", "figB1_apogee",
+                 "validation_vR_recovery",
                  "validation_age_recovery"]:
         png = results / "figures" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000

@@ -72,6 +72,14 @@ PAPER: dict[str, tuple[float | None, str]] = {
 
 
 PAPER.update(crossmatch.PAPER_VALUES)
+for _cat, _name, _text in (("h23", "Hunt & Reffert 2023", "they agree well"),
+                           ("cg20", "Cantat-Gaudin et al. 2020", "ours slightly older")):
+    PAPER.update({
+        f"clusters.n_{_cat}": (None, f"clusters with >= 5 hot members, {_name} (Sec. 3.2, Fig. 9)"),
+        f"clusters.median_offset_{_cat}_dex": (
+            None, f"median (ours - {_name}) cluster log-age, dex (Sec. 3.2: {_text})"),
+        f"clusters.robust_scatter_{_cat}_dex": (None, f"1.4826 MAD of (ours - {_name}) log-age, dex"),
+    })
 PAPER.update({
     "auriga.n_young": (None, "Auriga mock stars with G < 16, age < 0.5 Gyr, Teff > 10 kK (Sec. 4.2)"),
     "auriga.n_old": (None, "Auriga mock giants selected as in App. D"),
@@ -175,6 +183,20 @@ def age_numbers(ages: pd.DataFrame, young_max_myr: float, old_min_myr: float) ->
         "ages.n_old": int(old.sum()),
         "ages.n_flagged": int((~ok).sum()),
     }
+
+
+def cluster_numbers(tables_by_catalogue: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """Fig. 9 numbers: clusters kept and our log-age minus the catalogue's (median, 1.4826 MAD)."""
+    out = {}
+    for cat, table in tables_by_catalogue.items():
+        diff = (table["logage_hs"] - table["logage_catalogue"]).to_numpy(float)
+        diff = diff[np.isfinite(diff)]
+        med = float(np.median(diff)) if diff.size else float("nan")
+        out[f"clusters.n_{cat}"] = int(len(table))
+        out[f"clusters.median_offset_{cat}_dex"] = med
+        out[f"clusters.robust_scatter_{cat}_dex"] = (
+            float(1.4826 * np.median(np.abs(diff - med))) if diff.size else float("nan"))
+    return out
 
 
 def _clean(value):

@@ -105,6 +105,10 @@ def side_catalogue(name):
     return config["inputs"].get(name) or MOCK_SIDE_FILES[name]
 
 
+def have_cluster_catalogues():
+    return use_mock() or all(config["inputs"].get(f"clusters_{c}") for c in CLUSTER_CATALOGUES)
+
+
 def have_side_catalogues():
     return use_mock() or all(config["inputs"].get(k) for k in SIDE_CATALOGUES)
 MOCK_CLUSTER_FILES = {
@@ -167,6 +171,7 @@ def final_products():
             "results/figures/fig12_auriga.png",
             "results/figures/fig13_apogee.png",
             "results/figures/figD1_toomre.png",
+            "results/figures/figB1_apogee.png",
         ]
     if have_side_catalogues():
         products += [
@@ -174,7 +179,7 @@ def final_products():
             "results/figures/figA1_d23_selection.png",
             "results/figures/figA2_d23_plane.png",
         ]
-    if use_mock() or all(config["inputs"].get(f"clusters_{c}") for c in CLUSTER_CATALOGUES):
+    if have_cluster_catalogues():
         products += [f"results/validation/clusters_{c}.parquet" for c in CLUSTER_CATALOGUES]
         products.append("results/figures/fig09_clusters.png")
     if use_mock():
@@ -206,6 +211,9 @@ def summary_inputs(wildcards):
             inputs["numbers_crossmatch"] = "results/comparisons/crossmatch.json"
         if use_mock() or (config["inputs"].get("auriga") and config["inputs"].get("apogee")):
             inputs["numbers_galaxies"] = "results/comparisons/galaxies.json"
+        if have_cluster_catalogues():
+            inputs.update({f"clusters_{c}": f"results/validation/clusters_{c}.parquet"
+                           for c in CLUSTER_CATALOGUES})
     return inputs
 
 

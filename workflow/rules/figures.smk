@@ -317,3 +317,31 @@ rule plot_age_recovery:
         "../../envs/plotting.yaml"
     script:
         "../../scripts/plot_age_recovery.py"
+
+
+rule figB1_apogee:
+    """Fig. B.1, APOGEE row: sigma_R and the error of mean v_R of the astroNN giants."""
+    input:
+        vr=f"results/comparisons/apogee_vR_{SPAXEL_PC}pc.parquet",
+        code=lib("plotting"),
+    output:
+        png=report(
+            "results/figures/figB1_apogee.png",
+            caption="../report/figB1_apogee.rst",
+            category="Figures",
+            labels={"figure": "Fig. B.1 (APOGEE)"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        r_sun_kpc=config["comparisons"]["apogee"]["frame"]["r_sun_kpc"],
+    log:
+        "results/logs/figB1_apogee.log",
+    benchmark:
+        "results/benchmarks/figB1_apogee.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_figB1_maps.py"

@@ -14,7 +14,7 @@ def main(sm):
     logage = maps.logage_map(x, y, stars["logage_p50"].to_numpy(), size_kpc, sm.params.min_stars)
     young, old = maps.young_old_density(x, y, stars["age_myr"].to_numpy(), density_kpc,
                                         sm.params.young_max_myr, sm.params.old_min_myr)
-    meta = {"z_max_kpc": sm.params.z_max_kpc, **stars.attrs["counts"]}
+    meta = {"z_max_kpc": sm.params.z_max_kpc, **stars.attrs["counts"], **stars.attrs.get("dropped", {})}
     log.info("%d log-age spaxels (>= %d stars); young: %d stars, old: %d stars", len(logage),
              sm.params.min_stars, young["n_stars"].sum(), old["n_stars"].sum())
     tables.write_table(logage, sm.output.logage, units=maps.AGE_UNITS,

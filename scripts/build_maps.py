@@ -14,7 +14,7 @@ def main(sm):
     vr = maps.vr_map(x, y, stars["v_R"].to_numpy(), stars["v_R_err"].to_numpy(), size_kpc,
                      sm.params.min_stars, sm.params.sigma_max)
     meta = {"spaxel_pc": sm.params.spaxel_pc, "z_max_kpc": sm.params.z_max_kpc,
-            **stars.attrs["counts"]}
+            **stars.attrs["counts"], **stars.attrs.get("dropped", {})}
     log.info("%d density spaxels, %d v_R spaxels (>= %d stars)", len(density), len(vr),
              sm.params.min_stars)
     tables.write_table(density, sm.output.density, units=maps.UNITS,

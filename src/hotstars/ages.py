@@ -514,7 +514,9 @@ def percentiles(P: np.ndarray, log_age_axis, q: Sequence[float] = (16, 50, 84)) 
     """Percentiles [dex(yr)] of the posteriors, shape (n_star, len(q)) (PAPER.md convention).
 
     The CDF of f(τ): each τ_k owns the bin [τ_k − Δ/2, τ_k + Δ/2] (Δ the grid step) with its
-    mass spread uniformly, so the CDF is linear inside a bin. NaN rows give NaN.
+    mass spread uniformly, so the CDF is linear inside a bin. ``P`` needs no normalisation (any
+    non-negative row; scaled by its maximum first, so huge or tiny values neither overflow nor
+    underflow). Rows with a NaN, an infinity, a negative value or no mass give NaN.
     """
     P = np.atleast_2d(np.asarray(P, float))
     axis = np.asarray(log_age_axis, float)
@@ -530,8 +532,10 @@ def percentiles(P: np.ndarray, log_age_axis, q: Sequence[float] = (16, 50, 84)) 
     edges_lo = axis - 0.5 * step[0]
     for r0 in range(0, P.shape[0], _STAR_BLOCK * 64):  # row blocks bound the temporaries
         rows = slice(r0, r0 + _STAR_BLOCK * 64)
-        ok = np.isfinite(P[rows]).all(axis=1) & (P[rows].sum(axis=1) > 0)
-        p = P[rows][ok] / P[rows][ok].sum(axis=1, keepdims=True)
+        ok = np.isfinite(P[rows]).all(axis=1) & (P[rows] >= 0).all(axis=1)
+        ok[ok] = P[rows][ok].max(axis=1) > 0
+        p = P[rows][ok] / P[rows][ok].max(axis=1, keepdims=True)
+        p /= p.sum(axis=1, keepdims=True)
         c_right = np.cumsum(p, axis=1)
         i = np.arange(p.shape[0])
         for iq, frac in enumerate(qs / 100.0):

@@ -240,7 +240,7 @@ def vr_map(stars: pd.DataFrame, size_kpc: float, min_stars: int = 6, sigma_max: 
     sel = stars["selected"].to_numpy(bool)
     x, y, v, e = (stars[c].to_numpy(float) for c in ("x", "y", "v_R", "v_R_err"))
     with np.errstate(invalid="ignore"):
-        use = sel & np.isfinite(x) & np.isfinite(y) & np.isfinite(v) & np.isfinite(e) & (e > 0)
+        use = sel & np.isfinite(x) & np.isfinite(y) & maps.usable_velocities(v, e)
     out = maps.vr_map(x[use], y[use], v[use], e[use], size_kpc, min_stars, sigma_max)
     masked = np.hypot(out["x_center"], out["y_center"]).to_numpy() < r_mask_kpc
     out = out.loc[~masked].reset_index(drop=True)

@@ -24,6 +24,10 @@ Conventions
 - Integer columns stored as floats are accepted only if integral and below 2**53 (beyond that
   float64 has already corrupted Gaia/SDSS ids). FITS TNULL sentinels in integer columns are passed
   through as plain values (no row is dropped).
+- Values are checked against the spec (:class:`ColumnSpec`: finite, bounds such as errors > 0,
+  a plausible median that catches e.g. kpc given as pc without a unit; :class:`InputSpec`:
+  unique key, ordered percentiles). The returned DataFrame's ``attrs["source"]`` names the file
+  for the messages of later joins.
 - spAll's GAIA_ID is a Gaia **DR2** id and is returned as ``gaia_dr2_id`` so nobody joins on it;
   the Gaia DR3 key of a spectrum comes from BOSS Net's ``gaia_dr3_source_id``.
 """
@@ -76,6 +80,12 @@ class ColumnSpec:
     after ``name``. ``unit`` is the expected (and returned) unit of a float column: "" for
     dimensionless, None for no unit check (ints, strings). ``unit_aliases`` are extra unit strings
     meaning exactly ``unit`` (no conversion), e.g. the SDSS spellings of log g.
+
+    Value checks of a float column, in ``unit``, on the non-NaN values (NaN is "missing" and only
+    refused by ``finite``): ``gt`` / ``ge`` / ``le`` bounds (e.g. an error must be > 0) and
+    ``median``, the plausible (low, high) range of the median of the finite values: outside it
+    the values are taken to be in another unit than the file says or than is assumed (e.g. kpc
+    where pc is expected, in a CSV without units).
     """
 
     name: str
@@ -85,16 +95,25 @@ class ColumnSpec:
     optional: bool = False
     aliases: tuple[str, ...] = ()
     unit_aliases: tuple[str, ...] = ()
+    gt: float | None = None
+    ge: float | None = None
+    le: float | None = None
+    median: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
 class InputSpec:
-    """The contract of one input: its columns, unique key and default FITS HDU."""
+    """The contract of one input: its columns, unique key and default FITS HDU.
+
+    ``ordered``: columns whose values must be non-decreasing along each row where all are finite
+    (e.g. the 16th, 50th, 84th percentiles of a distance).
+    """
 
     name: str
     columns: tuple[ColumnSpec, ...]
     key: tuple[str, ...]
     hdu: int | str = 1
+    ordered: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -115,6 +134,18 @@ _UNIT_ALIASES = {"degrees": "deg", "degree": "deg", "kelvin": "K", "mags": "mag"
 
 _DEG, _MAS, _MASYR, _KMS = "deg", "mas", "mas / yr", "km / s"
 _c = ColumnSpec
+# Value checks (where a value is given; NaN = missing is judged by `finite` only). Errors are > 0:
+# a zero or negative error would silently become a zero or |e| weight (squared in the SNR-weighted
+# means, inverted in the likelihoods). Exceptions, by design: spAll XCSAO_ERV and BOSS Net e_bn_v_r
+# <= 0 mark a failed velocity fit and are turned into "no velocity" by hotstars.rv; 2MASS
+# ks_msigcom = 0 is allowed (the distance term keeps sigma(M_Ks) > 0), < 0 is not. Parallaxes may
+# be <= 0 (Gaia): they leave through the counted parallax step of the HSS cut-flow.
+_POS = {"gt": 0.0}
+_ANGLE = {"ge": 0.0, "le": 360.0}
+_LAT = {"ge": -90.0, "le": 90.0}
+# Bailer-Jones distances of any Gaia sample lie between ~50 pc and ~100 kpc; a median outside
+# means another unit, typically kpc in a unit-less CSV (median of a few pc).
+_PC_MEDIAN = (50.0, 1e5)
 
 
 SPALL = InputSpec("spall", (
@@ -129,9 +160,9 @@ SPALL = InputSpec("spall", (
 
 BOSSNET = InputSpec("bossnet", (
     _c("sdss_id", "int"), _c("gaia_dr3_source_id", "int"), _c("mjd", "int"), _c("fieldid", "int"),
-    _c("teff", "float", "K"), _c("e_teff", "float", "K"),
+    _c("teff", "float", "K"), _c("e_teff", "float", "K", **_POS),
     _c("logg", "float", "dex", unit_aliases=_LOGG_UNITS),
-    _c("e_logg", "float", "dex", unit_aliases=_LOGG_UNITS),
+    _c("e_logg", "float", "dex", unit_aliases=_LOGG_UNITS, **_POS),
     # DR20 (Astra 0.8.1) bn_v_r / e_bn_v_r; DR19 (0.6.0) v_rad / e_v_rad.
     _c("bn_v_r", "float", _KMS, aliases=("v_rad",)),
     _c("e_bn_v_r", "float", _KMS, aliases=("e_v_rad",)),
@@ -141,25 +172,29 @@ BOSSNET = InputSpec("bossnet", (
 
 GAIA = InputSpec("gaia", (
     _c("source_id", "int"),
-    *(_c(n, "float", _DEG, finite=True) for n in ("ra", "dec", "l", "b")),
-    _c("parallax", "float", _MAS, finite=True), _c("parallax_error", "float", _MAS, finite=True),
-    *(_c(n, "float", _MASYR, finite=True)
+    *(_c(n, "float", _DEG, finite=True, **(_LAT if n in ("dec", "b") else _ANGLE))
+      for n in ("ra", "dec", "l", "b")),
+    _c("parallax", "float", _MAS, finite=True),
+    _c("parallax_error", "float", _MAS, finite=True, **_POS),
+    *(_c(n, "float", _MASYR, finite=True, **(_POS if n.endswith("_error") else {}))
       for n in ("pmra", "pmra_error", "pmdec", "pmdec_error")),
-    _c("pmra_pmdec_corr", "float", "", finite=True), _c("ruwe", "float", "", finite=True),
+    _c("pmra_pmdec_corr", "float", "", finite=True, ge=-1.0, le=1.0),
+    _c("ruwe", "float", "", finite=True, **_POS),
     _c("phot_g_mean_mag", "float", "mag", finite=True),
-    _c("radial_velocity", "float", _KMS), _c("radial_velocity_error", "float", _KMS),
+    _c("radial_velocity", "float", _KMS), _c("radial_velocity_error", "float", _KMS, **_POS),
     _c("grvs_mag", "float", "mag"), _c("rv_template_teff", "float", "K", optional=True),
-    _c("teff_esphs", "float", "K"), _c("logg_esphs", "float", "dex", unit_aliases=_LOGG_UNITS),
+    _c("teff_esphs", "float", "K", **_POS),
+    _c("logg_esphs", "float", "dex", unit_aliases=_LOGG_UNITS),
 ), key=("source_id",))
 
 DISTANCES = InputSpec("distances", (
     _c("source_id", "int"),
-    *(_c(f"r_{q}_photogeo", "float", "pc") for q in ("med", "lo", "hi")),
-), key=("source_id",))
+    *(_c(f"r_{q}_photogeo", "float", "pc", median=_PC_MEDIAN, **_POS) for q in ("med", "lo", "hi")),
+), key=("source_id",), ordered=("r_lo_photogeo", "r_med_photogeo", "r_hi_photogeo"))
 
 TMASS = InputSpec("tmass", (
     _c("source_id", "int"), _c("j_m", "float", "mag"), _c("h_m", "float", "mag"),
-    _c("ks_m", "float", "mag", finite=True), _c("ks_msigcom", "float", "mag"),
+    _c("ks_m", "float", "mag", finite=True), _c("ks_msigcom", "float", "mag", ge=0.0),
 ), key=("source_id",))
 
 SPECS: dict[str, InputSpec] = {s.name: s for s in (SPALL, BOSSNET, GAIA, DISTANCES, TMASS)}
@@ -209,11 +244,19 @@ def _open(path: Path, fmt: str, hdu, where: str) -> Iterator[_Source]:
         # memmap + bytes: only the needed columns are touched, text is decoded after selection
         with _uncompressed(path) as plain, \
                 fits.open(plain, memmap=True, lazy_load_hdus=True, character_as_bytes=True) as hdul:
-            try:
-                table = hdul[hdu]
-            except (IndexError, KeyError):
-                raise InputError(where, f"no HDU {hdu!r} in the file (HDUs: "
-                                 f"{[h.name for h in hdul]}; wrong file, or truncated?)") from None
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    table = hdul[hdu]
+                except (IndexError, KeyError):
+                    raise InputError(where, f"no HDU {hdu!r} in the file (HDUs: "
+                                     f"{[h.name for h in hdul]}; wrong file, or truncated?)"
+                                     ) from None
+            for w in caught:  # astropy only warns when a table's data run past the file's end
+                if "truncated" in str(w.message):
+                    raise InputError(where, f"truncated file: {w.message}; expected the whole "
+                                     "file (an interrupted download or copy? fetch it again)")
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             if not isinstance(table, (fits.BinTableHDU, fits.TableHDU)):
                 raise InputError(where, f"HDU {hdu!r} is a {type(table).__name__}, not a table")
             cols = table.columns
@@ -573,11 +616,78 @@ def read_input(path, spec: InputSpec, *, hdu: int | str | None = None,
                     raise InputError(where, f"column {col.name!r}: expected finite values "
                                      f"(NaN/inf not allowed); {_bad_rows(rows, values, bad)}",
                                      [col.name])
+            _check_values(values, col, fname, file_units[col.name], rows, where)
         data[col.name] = values
     df = pd.DataFrame(data)
+    _check_order(df, spec, rows, where)
     _check_key(df, spec, rows, where)
+    df.attrs["source"] = where  # for messages of later joins (not written to products)
     log.info("%s: %d rows, %d columns", where, len(df), df.shape[1])
     return df
+
+
+def _check_values(values: np.ndarray, col: ColumnSpec, fname: str, file_unit, rows: np.ndarray,
+                  where: str) -> None:
+    """``col``'s bounds on the non-NaN values, then the plausibility of their median."""
+    unit = f" {col.unit}" if col.unit else ""
+    given = ~np.isnan(values)
+    with np.errstate(invalid="ignore"):
+        for op, bound, ok in (("> ", col.gt, np.greater), (">= ", col.ge, np.greater_equal),
+                              ("<= ", col.le, np.less_equal)):
+            if bound is None:
+                continue
+            bad = given & ~ok(values, bound)
+            if bad.any():
+                raise InputError(where, f"{_label(col, fname)}: expected values {op}{bound:g}{unit}"
+                                 f"{'' if col.finite else ' (or NaN when missing)'}; "
+                                 f"{_bad_rows(rows, values, bad)}", [col.name])
+    finite = values[np.isfinite(values)]
+    if col.median is None or finite.size == 0:
+        return
+    med = float(np.median(finite))
+    lo, hi = col.median
+    if lo <= med <= hi:
+        return
+    said = (f"the file gives its unit as {str(file_unit)!r}" if file_unit and str(file_unit).strip()
+            else f"the file gives no unit, so {col.unit!r} was assumed")
+    msg = (f"{_label(col, fname)}: median value {med:.4g}{unit}, expected a median between "
+           f"{lo:g} and {hi:g}{unit}; {said}")
+    likely = _likely_unit(med, col)
+    if likely is not None:
+        factor = float(likely.to(col.unit))
+        msg += (f". The values look like {likely.to_string()}: convert them to {col.unit} "
+                f"(multiply by {factor:g}) or declare the unit {likely.to_string()!r} in the file "
+                "(FITS TUNIT, ECSV or astropy-Parquet unit)")
+    raise InputError(where, msg, [col.name])
+
+
+# Units tried when a column's median is implausible (the first that makes it plausible is named).
+_LIKELY_UNITS = ("kpc", "pc", "Mpc", "lyr", "km", "AU", "mas", "arcsec", "deg", "rad", "m / s",
+                 "km / s")
+
+
+def _likely_unit(median: float, col: ColumnSpec):
+    expected = u.Unit(col.unit)
+    for text in _LIKELY_UNITS:
+        unit = u.Unit(text)
+        if unit != expected and unit.is_equivalent(expected):
+            if col.median[0] <= median * float(unit.to(expected)) <= col.median[1]:
+                return unit
+    return None
+
+
+def _check_order(df: pd.DataFrame, spec: InputSpec, rows: np.ndarray, where: str) -> None:
+    if not spec.ordered:
+        return
+    values = df[list(spec.ordered)].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        bad = np.isfinite(values).all(axis=1) & (np.diff(values, axis=1) < 0).any(axis=1)
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        shown = ", ".join(f"row {rows[i]}: {tuple(_py(v) for v in values[i])}" for i in idx[:5])
+        more = f" ... ({len(idx)} bad rows in all)" if len(idx) > 5 else ""
+        raise InputError(where, f"columns {', '.join(map(repr, spec.ordered))}: expected "
+                         f"{' <= '.join(spec.ordered)} in every row; {shown}{more}", spec.ordered)
 
 
 def _check_key(df: pd.DataFrame, spec: InputSpec, rows: np.ndarray, where: str) -> None:

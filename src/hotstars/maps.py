@@ -24,9 +24,12 @@ Estimator details (all velocities and errors in km/s; write s = sigma^2):
   candidates sigma = 0 (if g(0) >= 0) and sigma = sigma_max (if g(sigma_max) < 0).
 - Degenerate samples: all velocities equal, or N = 1, give sigma = 0 and mu = the weighted mean.
   A star with a tiny error pins mu to its velocity unless the others prefer sigma > 0 enough to
-  beat it (the global comparison decides). Errors must be finite and > 0 (with e = 0 the
-  likelihood is unbounded at sigma = 0): anything else raises :class:`MapError`;
-  :func:`select_map_stars` drops such stars beforehand.
+  beat it (the global comparison decides).
+- Domain (:func:`usable_velocities`): finite v with |v| < c, finite e >= :data:`E_MIN_KMS`;
+  anything else raises :class:`MapError`. Zero errors are not floored: with e_i = 0 the
+  likelihood is unbounded at sigma = 0 (that star alone fixes mu = v_i and sigma = 0), and any
+  floor would invent a precision the data do not have. :func:`select_map_stars` drops such stars
+  before the maps and counts them (``attrs["dropped"]["bad_vR_err"]``, logged as a warning).
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ DENSITY_COLUMNS = ["x_center", "y_center", "n_stars", "surface_density"]
 VR_COLUMNS = ["x_center", "y_center", "n_stars", "vR_mean", "sigma_R", "vR_mean_err",
               "vR_mean_err_sqrtn", "vR_mean_err_marg"]
 N_GRID = 96  # global scan: sigma = 0 and 95 log-spaced values from min(e)/10 to sigma_max
+V_MAX_KMS = 299792.458  # |v| >= c [km/s]: a unit or upstream error, never a star
+# Smallest usable error [km/s]: far below any stellar velocity error (~1e-4 km/s at best), far
+# above where Eq. 4 overflows float64 (1/e^4 times the squared spread, from e ~ 1e-75 km/s).
+E_MIN_KMS = 1e-8
 
 
 class MapError(ValueError):
@@ -100,18 +107,27 @@ def density_map(x, y, size_kpc: float) -> pd.DataFrame:
 
 # --- Eq. 4 maximum likelihood ----------------------------------------------------------------
 
+def usable_velocities(v, e) -> np.ndarray:
+    """Stars Eq. 4 can use (bool per star): finite v with |v| < c and finite e >= E_MIN_KMS
+    (km/s; module docstring, "Domain")."""
+    v, e = np.asarray(v, float), np.asarray(e, float)
+    with np.errstate(invalid="ignore"):
+        return (np.abs(v) < V_MAX_KMS) & np.isfinite(e) & (e >= E_MIN_KMS)
+
+
 def _check_ve(v, e) -> tuple[np.ndarray, np.ndarray]:
     v, e = np.asarray(v, float), np.asarray(e, float)
     if v.shape != e.shape or v.ndim != 1:
         raise MapError(f"velocities and errors must be 1-D of equal length, got {v.shape}, "
                        f"{e.shape}")
-    if not np.all(np.isfinite(v)):
-        raise MapError(f"velocities: {np.sum(~np.isfinite(v))} non-finite values "
-                       "(expected finite km/s)")
-    with np.errstate(invalid="ignore", over="ignore"):
-        bad = ~((e > 0) & np.isfinite(e * e) & (e * e > 0))
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.abs(v) < V_MAX_KMS)
     if bad.any():
-        raise MapError(f"velocity errors: {bad.sum()} values not finite and > 0 km/s "
+        raise MapError(f"velocities: {bad.sum()} values not finite or beyond the speed of light "
+                       f"(e.g. {v[bad][:3].tolist()}; expected km/s)")
+    bad = ~usable_velocities(v, e)
+    if bad.any():
+        raise MapError(f"velocity errors: {bad.sum()} values not finite and >= {E_MIN_KMS:g} km/s "
                        f"(e.g. {e[bad][:3].tolist()}); Eq. 4 needs e_i > 0")
     return v, e
 
@@ -298,11 +314,15 @@ def vr_map(x, y, v, e, size_kpc: float, min_stars: int = 6,
 
 def select_map_stars(kinematics: pd.DataFrame, flags: pd.DataFrame, z_max_kpc: float | None = None,
                      labels: tuple[str, str] = ("kinematics", "flags")) -> pd.DataFrame:
-    """Stars for the maps: in_vphi_window, then finite x, y, v_R and v_R_err > 0, then |z| < z_max.
+    """Stars for the maps: in_vphi_window, then finite x, y and usable v_R, v_R_err
+    (:func:`usable_velocities`: finite, |v_R| < c, v_R_err >= E_MIN_KMS), then |z| < z_max.
 
     ``kinematics``: the kinematics product; ``flags``: vphi_window (source_id, in_vphi_window);
     ``labels`` name them (e.g. file paths) in error messages. Returns the selected kinematics rows;
-    the cut-flow counts are logged and kept in ``result.attrs["counts"]``.
+    the cut-flow counts are logged and kept in ``result.attrs["counts"]``, and why stars in the
+    window were dropped in ``result.attrs["dropped"]`` (no_position, bad_vR, bad_vR_err: the
+    first failing test per star; they sum to n_in_vphi_window - n_finite_vR). Stars with zero
+    errors are dropped, not floored (module docstring), with a warning.
     """
     kin_label, flag_label = labels
     need = ["source_id", "x", "y", "v_R", "v_R_err"] + (["z"] if z_max_kpc is not None else [])
@@ -319,16 +339,26 @@ def select_map_stars(kinematics: pd.DataFrame, flags: pd.DataFrame, z_max_kpc: f
                        f"source_id of {kin_label} (expected one flag per star)")
     in_window = window.astype(bool).to_numpy()
     x, y, vr, er = (kinematics[c].to_numpy(float) for c in ("x", "y", "v_R", "v_R_err"))
+    position = np.isfinite(x) & np.isfinite(y)
     with np.errstate(invalid="ignore"):
-        finite = np.isfinite(x) & np.isfinite(y) & np.isfinite(vr) & np.isfinite(er) & (er > 0)
+        good_v = np.abs(vr) < V_MAX_KMS
         in_z = (np.abs(kinematics["z"].to_numpy(float)) < z_max_kpc if z_max_kpc is not None
                 else np.ones(len(kinematics), bool))
+    finite = position & usable_velocities(vr, er)
     counts = {"n_input": len(kinematics), "n_in_vphi_window": int(in_window.sum()),
               "n_finite_vR": int((in_window & finite).sum()),
               "n_selected": int((in_window & finite & in_z).sum())}
+    dropped = {"no_position": int((in_window & ~position).sum()),
+               "bad_vR": int((in_window & position & ~good_v).sum()),
+               "bad_vR_err": int((in_window & position & good_v & ~finite).sum())}
     out = kinematics.loc[in_window & finite & in_z].reset_index(drop=True)
-    out.attrs["counts"] = counts
-    log.info("map stars (|z| < %s kpc): %s", z_max_kpc, counts)
+    out.attrs["counts"], out.attrs["dropped"] = counts, dropped
+    log.info("map stars (|z| < %s kpc): %s; dropped in the v_phi window: %s", z_max_kpc, counts,
+             dropped)
+    if dropped["bad_vR_err"]:
+        log.warning("%s: %d stars in the v_phi window have v_R_err not finite or < %g km/s "
+                    "(e.g. 0): dropped from the maps (errors are not floored)", kin_label,
+                    dropped["bad_vR_err"], E_MIN_KMS)
     return out
 
 

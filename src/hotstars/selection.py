@@ -73,7 +73,8 @@ def join_spectra(spall: pd.DataFrame, bossnet: pd.DataFrame, mjd_max: int,
     spAll joins BOSS Net on (SDSS_ID, FIELD, MJD) = (sdss_id, fieldid, mjd). The star key is BOSS
     Net's ``gaia_dr3_source_id`` (spAll's GAIA_ID is a Gaia DR2 id and is never used). Spectra
     without a BOSS Net result (or without a DR3 id) keep ``source_id = -1``; they leave through
-    the cut-flow's ``matched`` step.
+    the cut-flow's ``matched`` step. An error (naming the files, ``attrs["source"]`` of the
+    readers' tables) if no spectrum joins at all.
     """
     spectra = spall.loc[spall["mjd"] <= mjd_max].copy()
     bn = bossnet.rename(columns={"fieldid": "field", "gaia_dr3_source_id": "source_id"})
@@ -90,9 +91,10 @@ def join_spectra(spall: pd.DataFrame, bossnet: pd.DataFrame, mjd_max: int,
     joined["gaia_dr2_id"] = joined["gaia_dr2_id"].fillna(-1).astype("int64")
     joined.loc[joined["source_id"] <= 0, "source_id"] = -1
     if len(joined) and not (joined["source_id"] > 0).any():
-        raise SampleError(f"no {sources[0]} spectrum (SDSS_ID, FIELD, MJD) joins a {sources[1]} "
-                          "visit (sdss_id, fieldid, mjd) with a gaia_dr3_source_id: check that the "
-                          "two files belong to the same data release")
+        files = " and ".join(_source(df, name) for df, name in zip((spall, bossnet), sources))
+        raise SampleError(f"{files}: no {sources[0]} spectrum (SDSS_ID, FIELD, MJD) joins a "
+                          f"{sources[1]} visit (sdss_id, fieldid, mjd) with a gaia_dr3_source_id: "
+                          "expected the two files of the same data release")
     return joined[SPECTRUM_COLUMNS].sort_values(SPECTRUM_KEY, kind="stable").reset_index(drop=True)
 
 
@@ -101,7 +103,9 @@ def build_targets(spectra: pd.DataFrame, gaia: pd.DataFrame, distances: pd.DataF
     """One row per matched target (Gaia DR3 source_id), with its Gaia, Bailer-Jones and 2MASS values.
 
     Distances and 2MASS are left-joined (missing -> NaN, counted later); a target must be in
-    the Gaia table (the astrometry defines it). ``n_spectra`` counts its spectra.
+    the Gaia table (the astrometry defines it). ``n_spectra`` counts its spectra. An error
+    (naming the file) if no target is in the Gaia, the distances or the 2MASS table at all: the
+    file is then the wrong one (other ids, e.g. Gaia DR2), not a file with gaps.
     """
     matched = spectra.loc[spectra["source_id"] > 0]
     counts = matched.groupby("source_id").size().rename("n_spectra").reset_index()
@@ -110,9 +114,15 @@ def build_targets(spectra: pd.DataFrame, gaia: pd.DataFrame, distances: pd.DataF
     counts["gaia_dr2_id"] = counts["source_id"].map(dr2).fillna(-1).astype("int64")
     gaia_cols = [c for c in GAIA_COLUMNS if c in gaia.columns]
     targets = counts.merge(gaia[gaia_cols], on="source_id", how="inner")
-    if counts.size and targets.empty:
-        raise SampleError("no BOSS Net gaia_dr3_source_id is in the Gaia table's source_id: "
-                          "are the Gaia file's ids Gaia DR3 ids?")
+    if len(counts) and targets.empty:
+        raise SampleError(f"{_source(gaia, 'Gaia table')}: no BOSS Net gaia_dr3_source_id of "
+                          f"the {len(counts)} matched stars (e.g. {counts['source_id'].iloc[0]}) "
+                          "is in column 'source_id': expected the Gaia DR3 ids of the same stars")
+    for table, what in ((distances, "distances"), (tmass, "2MASS")):
+        if len(targets) and not targets["source_id"].isin(table["source_id"]).any():
+            raise SampleError(f"{_source(table, what + ' table')}: none of the {len(targets)} "
+                              f"targets' Gaia DR3 ids (e.g. {targets['source_id'].iloc[0]}) is in "
+                              "column 'source_id': expected the Gaia DR3 ids of the same stars")
     targets = targets.merge(distances[["source_id", *DISTANCE_COLUMNS]], on="source_id", how="left")
     targets = targets.merge(tmass[["source_id", *TMASS_COLUMNS]], on="source_id", how="left")
     for col in GAIA_COLUMNS:
@@ -120,6 +130,11 @@ def build_targets(spectra: pd.DataFrame, gaia: pd.DataFrame, distances: pd.DataF
             targets[col] = np.nan
     cols = [*GAIA_COLUMNS, "gaia_dr2_id", *DISTANCE_COLUMNS, *TMASS_COLUMNS, "n_spectra"]
     return targets[cols].sort_values("source_id").reset_index(drop=True)
+
+
+def _source(df: pd.DataFrame, default: str) -> str:
+    """The file a reader's table came from (``attrs["source"]``, hotstars.io), else ``default``."""
+    return str(df.attrs.get("source", default))
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,7 +152,8 @@ def star_parameters(spectra: pd.DataFrame) -> pd.DataFrame:
     """SNR-weighted mean Teff, log g, [Fe/H] per source_id over the given spectra (PAPER.md).
 
     Weights w_i = sn_median_all; each parameter uses the spectra where it is finite. The error of
-    a weighted mean of independent values is sqrt(sum w_i^2 e_i^2) / sum w_i.
+    a weighted mean of independent values is sqrt(sum w_i^2 e_i^2) / sum w_i; it is NaN if a
+    spectrum used for the value has no finite error (rather than counting that error as 0).
     """
     out = {}
     grouped_source = spectra["source_id"].to_numpy()
@@ -147,11 +163,12 @@ def star_parameters(spectra: pd.DataFrame) -> pd.DataFrame:
         w = np.where(np.isfinite(value), spectra["sn_median_all"].to_numpy(float), 0.0)
         frame = pd.DataFrame({"source_id": grouped_source, "w": w,
                               "wv": w * np.nan_to_num(value),
-                              "w2e2": (w * np.nan_to_num(error)) ** 2})
+                              "w2e2": (w * np.nan_to_num(error)) ** 2,
+                              "no_error": (w > 0) & ~np.isfinite(error)})
         sums = frame.groupby("source_id").sum()
         with np.errstate(invalid="ignore", divide="ignore"):
             out[par] = sums["wv"] / sums["w"]
-            out[f"e_{par}"] = np.sqrt(sums["w2e2"]) / sums["w"]
+            out[f"e_{par}"] = (np.sqrt(sums["w2e2"]) / sums["w"]).where(sums["no_error"] == 0)
     return pd.DataFrame(out).rename_axis("source_id")
 
 
@@ -181,8 +198,10 @@ def select_hss(spectra: pd.DataFrame, targets: pd.DataFrame, cuts: Cuts, mjd_max
                                                cuts.parallax_rel_error_max)
     flags["passes_ruwe"] = targets["ruwe"].to_numpy(float) < cuts.ruwe_max
     flags["passes_teff"] = flags["teff"].to_numpy(float) > cuts.teff_min_k
-    flags["passes_distance"] = (np.isfinite(targets["r_med_photogeo"].to_numpy(float))
-                                & (targets["r_med_photogeo"].to_numpy(float) > 0))
+    # a usable distance: median and both percentiles finite and > 0 (sigma_d needs r_lo, r_hi)
+    dist = targets[DISTANCE_COLUMNS].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        flags["passes_distance"] = np.all(np.isfinite(dist) & (dist > 0), axis=1)
     flags["passes_quality"] = flags["passes_snr"] & flags["passes_parallax"] & flags["passes_ruwe"]
 
     steps = [
@@ -191,7 +210,8 @@ def select_hss(spectra: pd.DataFrame, targets: pd.DataFrame, cuts: Cuts, mjd_max
          "passes_parallax"),
         ("ruwe", f"RUWE < {cuts.ruwe_max:g}", "passes_ruwe"),
         ("teff", f"BOSS Net Teff > {cuts.teff_min_k:g} K (SNR-weighted)", "passes_teff"),
-        ("distance", "Bailer-Jones photogeometric distance available", "passes_distance"),
+        ("distance", "Bailer-Jones photogeometric distance (r_med, r_lo, r_hi) available",
+         "passes_distance"),
     ]
     observed_label = "carton spectra" + (f" with MJD <= {mjd_max}" if mjd_max is not None else "")
     rows = [("observed", observed_label, len(spectra), spectra["sdss_id"].nunique()),

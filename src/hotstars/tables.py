@@ -8,6 +8,7 @@ killed job never leaves a half-written product behind. Parquet products go throu
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
@@ -22,9 +23,16 @@ from astropy.table import Column, MaskedColumn, Table
 
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; rename it onto ``path`` on success."""
+    """Yield a temporary path in the target's folder; rename it onto ``path`` on success.
+
+    The temporary file is ``.<name>.<random>.part``; those left by an earlier write of the same
+    product that was killed (SIGKILL runs no cleanup) are removed first. One writer per product
+    is assumed (Snakemake runs one job per output).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(glob.escape(f".{path.name}.") + "*.part"):
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp)

@@ -90,6 +90,13 @@ VAC_REQUIRED: tuple[str, ...] = tuple(c.name for c in VAC_COLUMNS if c.required)
 _TFORM = {"int64": "K", "float64": "D", "float32": "E"}
 # 'log(yr)' is not an astropy unit: read it as dex(yr), so that e.g. an age in 'yr' is refused.
 _READ_UNIT = {"log(yr)": ("dex(yr)", ("log(yr)", "log10(yr)", "log(year)", "[yr]"))}
+# Value checks (hotstars.io.ColumnSpec): a distance must be > 0 (unlike a Gaia parallax, a
+# distance <= 0 has no meaning); the median distance of a Milky Way sample lies within
+# 0.05-100 kpc, outside it the file is in pc (or another unit) without saying so.
+_CHECKS = {
+    "ra": {"ge": 0.0, "le": 360.0}, "dec": {"ge": -90.0, "le": 90.0},
+    "distance": {"gt": 0.0, "median": (0.05, 100.0)}, "e_distance": {"gt": 0.0},
+}
 
 
 def _read_spec() -> InputSpec:
@@ -100,7 +107,7 @@ def _read_spec() -> InputSpec:
         else:
             unit, aliases = _READ_UNIT.get(c.unit, (c.unit, ()))
             cols.append(ColumnSpec(c.name, "float", unit, finite=c.required,
-                                   unit_aliases=aliases))
+                                   unit_aliases=aliases, **_CHECKS.get(c.name, {})))
     return InputSpec("vac", tuple(cols), key=("gaia_dr3_source_id",), hdu=VAC_EXTNAME)
 
 
@@ -126,6 +133,7 @@ def read_vac(path: str | os.PathLike) -> pd.DataFrame:
     dtypes (float values converted to the datamodel units when the file's unit says otherwise,
     e.g. distance in pc -> kpc). Raises :class:`hotstars.io.InputError`, naming the file and the
     column, on a missing column, a non-finite value in a :data:`VAC_REQUIRED` column, a
+    distance or e_distance <= 0, a median distance outside 0.05-100 kpc (pc without a unit), a
     duplicated ``gaia_dr3_source_id``, an empty table or an incompatible unit.
     """
     path = Path(path)

@@ -5,7 +5,7 @@ rule summary:
     """results/summary.json: every number of PAPER.md computed so far, beside the paper's value."""
     input:
         unpack(summary_inputs),
-        code=lib("summary", "selection", "tables"),
+        code=lib("summary", "selection", "crossmatch", "tables"),
     output:
         json=report(
             "results/summary.json",

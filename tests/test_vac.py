@@ -65,6 +65,8 @@ def vac_frame(seed=0, n=N) -> pd.DataFrame:
     df["dec"] = rng.uniform(-60, 60, n)
     df["distance"] = rng.uniform(0.3, 6.0, n)
     df["e_distance"] = 0.05 * df["distance"]
+    for err in ("e_pmra", "e_pmdec", "e_rv"):  # errors are positive (read_vac checks it)
+        df[err] = np.abs(df[err]) + 0.01
     df.loc[1, ["feh", "e_feh", "median_log_age", "lo_median_age", "hi_median_age"]] = np.nan
     return df
 

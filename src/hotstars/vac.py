@@ -96,6 +96,7 @@ _READ_UNIT = {"log(yr)": ("dex(yr)", ("log(yr)", "log10(yr)", "log(year)", "[yr]
 _CHECKS = {
     "ra": {"ge": 0.0, "le": 360.0}, "dec": {"ge": -90.0, "le": 90.0},
     "distance": {"gt": 0.0, "median": (0.05, 100.0)}, "e_distance": {"gt": 0.0},
+    "e_pmra": {"gt": 0.0}, "e_pmdec": {"gt": 0.0}, "e_rv": {"gt": 0.0},
 }
 
 

@@ -29,7 +29,6 @@ from astropy.io import fits
 from astropy.table import Table
 from astropy.units import UnitsWarning
 
-TABLE_SUFFIXES = (".parquet", ".fits", ".fits.gz", ".fit", ".csv", ".hdf5", ".h5")
 VOLATILE_KEYWORDS = ("DATE", "CHECKSUM", "DATASUM")  # prefixes: DATE, DATE-OBS, DATE-HDU, ...
 SKIP_DIRS = ("logs", "benchmarks", ".snakemake")
 
@@ -70,7 +69,7 @@ def _update_array(h, values, mask=None) -> None:
         for value in arr.ravel():
             if isinstance(value, bytes):
                 value = value.decode("utf-8", "replace")
-            _update(h, value if isinstance(value, str) else repr(value))
+            _update(h, value if isinstance(value, str) else f"{type(value).__name__}:{value!r}")
         return
     arr = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
     if arr.dtype.kind in "fc":

@@ -16,19 +16,11 @@ from matplotlib.lines import Line2D
 
 from hotstars import comparisons
 from hotstars.plotting import (_HALO, COLUMN_WIDTH_IN, HSS_COLOR, PAGE_WIDTH_IN, PlotInputError,
-                               _truncated, format_count, paper_style)
+                               _require, _truncated, format_count, paper_style)
 
 ONE_TO_ONE = dict(color=HSS_COLOR, linestyle=(0, (5, 3)), linewidth=1.0, zorder=3,
                   gid="one_to_one")  # the paper's dashed orange 1:1 lines (Figs. 3, 5)
 SINGLE_COLOR, BINARY_COLOR = HSS_COLOR, "tab:blue"  # App. C: singles orange, binaries blue
-
-
-def _require(df: pd.DataFrame, columns, what: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise PlotInputError(f"{what}: missing column(s) {missing}; has {list(df.columns)}")
-    if not len(df):
-        raise PlotInputError(f"{what}: the table is empty (no rows)")
 
 
 def _density_scatter(ax, x: np.ndarray, y: np.ndarray, lim, n_bins: int = 60, gid: str = ""):

@@ -21,21 +21,13 @@ from scipy.ndimage import gaussian_filter
 
 from hotstars import plotting
 from hotstars.crossmatch import MK_CARTON, MK_Z21, Z21_LINES
-from hotstars.plotting import (COLUMN_WIDTH_IN, PAGE_WIDTH_IN, PlotInputError, format_count,
-                               galactic_plane_axes, paper_style)
+from hotstars.plotting import (COLUMN_WIDTH_IN, PAGE_WIDTH_IN, PlotInputError, _require,
+                               format_count, galactic_plane_axes, paper_style)
 
 D23_CMAP = plotting._truncated("Greys", 0.2, 1.0)  # D23 star counts, log scale (as Fig. 7)
 TARGET_CONTOUR_COLOR = "#1f5fa8"  # the mwm_ob targets' density contours in Fig. A.1
 _PANELS = (("j_h", "$J - H$ (mag)"), ("j_ks", "$J - K_s$ (mag)"),
            ("m_k", "$M_{K}$ (mag)"))
-
-
-def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise PlotInputError(f"{what}: missing column(s) {missing}; has {list(df.columns)}")
-    if len(df) == 0:
-        raise PlotInputError(f"{what}: the table is empty (no rows)")
 
 
 def _range(values: np.ndarray, lo: float = 0.2, hi: float = 99.8, pad: float = 0.05):

@@ -1,6 +1,6 @@
 """The workflow end to end on the small mock: lint, config checks, a full run, reruns.
 
-One full run of the default (small) mock per test session, in a private copy of the workflow.
+One full run of the default (small) mock per test session (fixture `run_dir` in conftest.py).
 """
 
 import json
@@ -16,32 +16,28 @@ pytestmark = pytest.mark.workflow
 
 MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "figB1_maps", "vr_recovery", "plot_vr_recovery",
                    "build_age_maps", "fig08_logage", "fig11_young_old", "injection_recovery",
-                   "contrast_numbers", "fig10_contrast", "mock_comparison_numbers", "summary", "all"}
+                   "contrast_numbers", "fig10_contrast", "mock_comparison_numbers", "summary",
+                   "summary_table", "all"}
 # the comparison galaxies' maps are named after the spaxel size too
 SPAXEL_CHANGE = MAPS_DOWNSTREAM | {"auriga_maps", "apogee_maps", "fig12_auriga", "fig13_apogee",
                                    "figD1_toomre", "figB1_apogee"}
 WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "fig06_vphi", "density_contrast"}
 AGES_DOWNSTREAM = {"compute_ages", "gather_ages", "build_age_maps", "fig08_logage",
                    "fig11_young_old", "cluster_validation", "fig09_clusters", "age_recovery",
-                   "plot_age_recovery", "injection_recovery", "write_vac", "summary", "all"}
+                   "plot_age_recovery", "injection_recovery", "write_vac", "summary", "summary_table",
+                   "all"}
 KINEMATICS_DOWNSTREAM = WINDOW_DOWNSTREAM | AGES_DOWNSTREAM | {"compute_kinematics"}
 SAMPLE_DOWNSTREAM = KINEMATICS_DOWNSTREAM | {"select_hss", "average_vlos", "kinematics_inputs",
                                              "fig01_sky", "fig02_cutflow", "fig04_kiel",
                                              "compare_gaia_rv", "compare_esphs", "simulate_binaries",
                                              "fig03_esphs", "fig05_gaia_rv", "figC1_binaries",
                                              "crossmatch_als3", "compare_d23", "crossmatch_numbers",
-                                             "figA1_d23_selection", "figA2_d23_plane"}
+                                             "figA1_d23_selection", "figA2_d23_plane",
+                                             "cutflow_table", "crossmatch_table"}
 ALL_RULES = SAMPLE_DOWNSTREAM | SPAXEL_CHANGE | {
     "build_isochrone_grid", "simulate_survey", "ingest", "simulate_cluster_catalogues",
     "simulate_side_catalogues", "simulate_auriga", "simulate_apogee"}
 SHARDS = 4  # config ages.shards
-
-
-@pytest.fixture(scope="session")
-def run_dir(tmp_path_factory):
-    workdir = copy_workflow(tmp_path_factory.mktemp("workflow"))
-    snakemake(workdir, "--cores", "2")
-    return workdir
 
 
 @pytest.fixture(scope="module")

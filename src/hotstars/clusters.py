@@ -32,6 +32,7 @@ import logging
 import numpy as np
 import pandas as pd
 from astropy.coordinates import SkyCoord
+from scipy.spatial import cKDTree
 
 from hotstars import ages as ages_mod
 from hotstars.io import ColumnSpec, InputError, InputSpec, read_input
@@ -374,8 +375,11 @@ def mock_cluster_catalogues(truth: pd.DataFrame, targets: pd.DataFrame, seed: in
     fv = _unit_vectors(field["ra"], field["dec"])
     cv = _unit_vectors(cen["ra"], cen["dec"])
     n_int = rng.poisson(interlopers_per_cluster, n)
-    picks = [np.argsort(-(fv @ cv[i]), kind="stable")[:n_int[i]] for i in range(n)]
-    rows = np.concatenate([np.asarray(p, int) for p in picks]) if n else np.empty(0, int)
+    # nearest on the sky = nearest unit vectors (chord distance): one KD-tree query for all
+    k = min(int(n_int.max(initial=0)), len(field))
+    nearest = cKDTree(fv).query(cv, k=[*range(1, k + 1)])[1] if k else np.empty((n, 0), int)
+    picks = [nearest[i, :min(n_int[i], k)] for i in range(n)]
+    rows = np.concatenate(picks).astype(int) if n else np.empty(0, int)
     inter = field.iloc[rows].assign(clump_id=np.repeat(ids, [len(p) for p in picks]))
     members = pd.concat([
         mem.assign(h23=h23_prob, cg20=cg20_prob),

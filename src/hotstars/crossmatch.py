@@ -563,7 +563,9 @@ def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.Da
             raise CrossmatchError(f"mock field: {n_rule}/{n_d23_field} D23-like and "
                                   f"{n_bright}/{n_als_field} ALS-like stars after {k} batches")
         f = _field_stars(grid, rng, frame, physics, field_mk_max, field_g_max, field_batch)
-        f = f[~f["carton"].to_numpy() & ~f["source_id"].isin(taken).to_numpy()]
+        ids = f["source_id"].tolist()  # set lookups: O(batch), not O(len(taken)) per batch
+        seen = np.fromiter(map(taken.__contains__, ids), bool, len(ids))
+        f = f[~f["carton"].to_numpy() & ~seen]
         f = f.assign(d23=d23_teff_rule(f["teff_esphs"]),
                      als=(f["teff"] >= 10000).to_numpy()
                      & (f["phot_g_mean_mag"] < als_g_max).to_numpy())

@@ -8,6 +8,10 @@ two side by side, grouped by section.
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -224,3 +228,157 @@ def assemble(numbers: dict[str, float], source: str) -> dict:
         out.setdefault(section, {})[name] = {"ours": ours, "paper": paper, "ratio": ratio,
                                              "description": description}
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Report tables: summary.json, the cut-flow and the cross-matches as HTML tables
+# --------------------------------------------------------------------------------------------
+
+#: Where each summary.json section is discussed in the paper (used when a description names none).
+SECTION_REFERENCES = {
+    "sample": "Sec. 2.2, Fig. 2", "rv": "Sec. 2.3", "kinematics": "Sec. 3.1",
+    "maps": "Sec. 3.1, Fig. 7, App. B", "ages": "Sec. 3.2", "clusters": "Sec. 3.2, Fig. 9",
+    "gaia_rv": "Sec. 2.3, Fig. 5", "esphs": "Sec. 2.2, Fig. 3", "binaries": "App. C, Fig. C.1",
+    "contrast": "Sec. 4.1, Fig. 10", "comparisons": "Sec. 2.1-2.2, Table 1, App. A",
+    "auriga": "Sec. 4.2, Fig. 12", "apogee": "Sec. 4.3, Fig. 13",
+}
+_REFERENCE = re.compile(r"\s*\(((?:Sec|Fig|App|Eq|Table)[ .][^()]*)\)\s*$")
+_UNITS = {"_kms": "km/s", "_pc": "pc", "_myr": "Myr", "_dex": "dex"}
+SUMMARY_COLUMNS = ["key", "quantity", "ours", "paper", "unit", "difference",
+                   "relative difference (%)", "paper reference"]
+
+
+def _unit(name: str) -> str:
+    for suffix, unit in _UNITS.items():
+        if name.endswith(suffix):
+            return unit
+    if re.search(r"(^|_)frac(tion)?(_|$)", name):
+        return "fraction"
+    if re.search(r"(^|_)n(_|$)", name) or name.startswith("hss_not_in") or name.endswith("_in_hss"):
+        return "count"
+    return ""
+
+
+def _split_reference(description: str) -> tuple[str, str]:
+    """("quantity", "Sec. 3.1: ~13") from "quantity (Sec. 3.1: ~13)"; "" if none is given."""
+    match = _REFERENCE.search(description)
+    return (description[:match.start()], match.group(1)) if match else (description, "")
+
+
+def _finite(value) -> bool:
+    return value is not None and bool(np.isfinite(value))
+
+
+def summary_table(summary: Mapping) -> pd.DataFrame:
+    """summary.json (:func:`assemble`) as one row per number, in the paper's order (``PAPER``):
+    key, quantity, ours, paper, unit, difference (ours − paper), relative difference in %
+    (100 (ours − paper)/|paper|) and the paper reference (the description's "(Sec. …)", else the
+    section's :data:`SECTION_REFERENCES`). ``ours``/``paper`` keep summary.json's values (None
+    where absent)."""
+    order = {key: i for i, key in enumerate(PAPER)}
+    rows = []
+    for section, numbers in summary.items():
+        if section.startswith("_"):
+            continue
+        for name, entry in numbers.items():
+            ours, paper = entry["ours"], entry["paper"]
+            quantity, reference = _split_reference(entry["description"])
+            both = _finite(ours) and _finite(paper)
+            rows.append({
+                "key": f"{section}.{name}", "quantity": quantity,
+                "ours": ours, "paper": paper, "unit": _unit(name),
+                "difference": ours - paper if both else np.nan,
+                "relative difference (%)": 100 * (ours - paper) / abs(paper) if both and paper
+                else np.nan,
+                "paper reference": reference or SECTION_REFERENCES.get(section, ""),
+            })
+    rows.sort(key=lambda row: (order.get(row["key"], len(order)), row["key"]))
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def cutflow_table(cutflow: pd.DataFrame) -> pd.DataFrame:
+    """The cut-flow (results/sample/cutflow.csv) beside the paper's counts: per step the spectra
+    and stars kept, as counts and % of the first step, and the paper's counts where it gives them."""
+    first = cutflow.iloc[0]
+    stars = ["targets" if step == "observed" else "stars" for step in cutflow["step"]]
+    return pd.DataFrame({
+        "step": cutflow["step"], "criterion": cutflow["criterion"],
+        "spectra": cutflow["n_spectra"],
+        "spectra (% of first step)": 100 * cutflow["n_spectra"] / first["n_spectra"],
+        "stars": cutflow["n_stars"],
+        "stars (% of first step)": 100 * cutflow["n_stars"] / first["n_stars"],
+        "paper: spectra": [PAPER.get(f"sample.n_spectra_{s}", (None,))[0] for s in cutflow["step"]],
+        "paper: stars": [PAPER.get(f"sample.n_{n}_{s}", (None,))[0]
+                         for n, s in zip(stars, cutflow["step"])],
+    })
+
+
+def _percent_of(count, total) -> str:
+    return f"{int(count):,} ({100 * count / total:.0f} %)" if total else f"{int(count):,}"
+
+
+def table1_beside_paper(wide: pd.DataFrame) -> pd.DataFrame:
+    """Table 1 (results/comparisons/table1_als3.csv: catalogue, n_catalogue, one column per
+    sample; the "M" row first, the full catalogue second) as the paper prints it: each cell
+    "matched (% of the catalogue)", plus the paper's HSS column."""
+    out = pd.DataFrame({"catalogue": [f"{c} (N = {int(n):,})" for c, n in
+                                      zip(wide["catalogue"], wide["n_catalogue"])]})
+    for column in wide.columns[2:]:
+        out[column] = [_percent_of(v, n) for v, n in zip(wide[column], wide["n_catalogue"])]
+    paper = [(PAPER[f"comparisons.als3_{k}_in_hss"][0], PAPER[f"comparisons.als3_n_{k}"][0])
+             for k in ("m", "full")]
+    out[f"paper: HSS (N = {PAPER['sample.n_stars_teff'][0]:,})"] = [
+        f"{_percent_of(v, n)} of {n:,}" for v, n in paper]
+    return out
+
+
+def d23_table(d23: Mapping) -> pd.DataFrame:
+    """The D23 overlap numbers (results/comparisons/d23_overlap.json) beside the paper's."""
+    rows = [("D23 stars", d23["n_d23"], None, "App. A"),
+            (f"mwm_ob targets in D23 (of {d23['n_targets']:,})", d23["n_targets_in_d23"], None,
+             "Sec. 2.1"),
+            (f"HSS stars in D23 (of {d23['n_hss']:,})", d23["n_hss_in_d23"], None, "App. A")]
+    for key, (paper, description) in PAPER.items():
+        if key.startswith("comparisons.d23_"):
+            quantity, reference = _split_reference(description)
+            rows.append((f"fraction: {quantity}", d23[key.removeprefix("comparisons.d23_")],
+                         paper, reference or "App. A"))
+    return pd.DataFrame(rows, columns=["quantity", "ours", "paper", "paper reference"])
+
+
+def format_number(value) -> str:
+    """A table cell: "" for missing, integers with thousands commas, else 3 significant digits."""
+    if value is None or (isinstance(value, (float, np.floating)) and not np.isfinite(value)):
+        return ""
+    if isinstance(value, str):
+        return value
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _format_percent(value) -> str:
+    return f"{value:.1f}" if _finite(value) else ""
+
+
+_STYLE = ("body{font-family:sans-serif;font-size:14px;margin:1em}"
+          "table{border-collapse:collapse;margin-bottom:1.5em}"
+          "th,td{border:1px solid #bbb;padding:3px 8px;text-align:left}"
+          "th{background:#eee}tr:nth-child(even){background:#f7f7f7}")
+
+
+def html_page(title: str, tables: Sequence[tuple[str, pd.DataFrame]], note: str = "") -> str:
+    """A self-contained HTML page: ``title``, an optional ``note`` and one table per
+    (heading, DataFrame), numbers formatted by :func:`format_number`, columns named "… %)" with
+    one decimal (text is escaped)."""
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+             f"</title><style>{_STYLE}</style></head><body><h2>{html.escape(title)}</h2>"]
+    if note:
+        parts.append(f"<p>{html.escape(note)}</p>")
+    for heading, df in tables:
+        if heading:
+            parts.append(f"<h3>{html.escape(heading)}</h3>")
+        formatters = {c: _format_percent if c.endswith("%)") else format_number for c in df.columns}
+        parts.append(df.to_html(index=False, formatters=formatters, na_rep="", border=0))
+    parts.append("</body></html>\n")
+    return "\n".join(parts)

@@ -1,7 +1,11 @@
 # Helpers only (no rules): input resolution, library dependencies, resources.
+import os
+from functools import cache
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
+
+from hotstars import realdata
 
 SURVEY_INPUTS = ("spall", "bossnet", "gaia", "distances", "tmass")
 
@@ -14,6 +18,12 @@ MOCK_FILES = {
     "tmass": "resources/mock/tmass_psc_xm.parquet",
     "truth": "resources/mock/truth.parquet",
 }
+
+# Real data files (config `data`): each data.files entry sets inputs.<key> to <data.dir>/<name>
+# unless inputs.<key> is given, so every helper below sees the resolved inputs.
+DATA_DIR = os.path.normpath(config["data"]["dir"])
+DATA_FILES = {k: f for k, f in realdata.data_files(config["data"]).items() if k not in config["inputs"]}
+config["inputs"] = realdata.resolve_inputs(config["inputs"], DATA_FILES)
 
 
 def _given_survey_inputs():
@@ -143,6 +153,7 @@ def final_products():
         map_files("density"),
         map_files("vR"),
         "results/summary.json",
+        "results/tables/summary.html",
         "results/figures/fig06_vphi.png",
         "results/figures/fig07_maps.png",
         "results/figures/figB1_maps.png",
@@ -152,6 +163,7 @@ def final_products():
     products += [
         "resources/isochrones/grid.parquet",
         "results/sample/cutflow.csv",
+        "results/tables/cutflow.html",
         "results/rv/vlos.parquet",
         "results/ages/ages.parquet",
         map_files("logage", AGE_SPAXEL_PC),
@@ -176,6 +188,7 @@ def final_products():
     if have_side_catalogues():
         products += [
             "results/comparisons/table1_als3.csv",
+            "results/tables/crossmatch.html",
             "results/figures/figA1_d23_selection.png",
             "results/figures/figA2_d23_plane.png",
         ]
@@ -224,3 +237,33 @@ def data_source():
     if use_mock():
         return f"built-in mock survey, preset {config['mock']['preset']}, seed {config['mock']['seed']}"
     return "real survey files: " + ", ".join(config["inputs"][k] for k in SURVEY_INPUTS)
+
+
+def used_input_keys():
+    """Input files the products read, by mode (as final_products(); side inputs by group)."""
+    if use_mock():
+        return []
+    if use_vac():
+        return ["vac"]
+    keys = list(SURVEY_INPUTS)
+    if have_side_catalogues():
+        keys += SIDE_CATALOGUES
+    if config["inputs"].get("auriga") and config["inputs"].get("apogee"):
+        keys += ["auriga", "apogee"]
+    return keys
+
+
+@cache
+def missing_data_files():
+    """{name in data.dir: DataFile} of the data files the run reads that are absent."""
+    files = (DATA_FILES[k] for k in used_input_keys() if k in DATA_FILES)
+    return {os.path.relpath(f.path, DATA_DIR): f for f in files if not f.exists()}
+
+
+def download_inputs(wildcards):
+    """The download rule's code. A missing file it cannot fetch (no SAS path, or data.download
+    false) stops the DAG before any job with the one message listing every missing data file."""
+    if not (config["data"]["download"] and missing_data_files()[wildcards.name].url):
+        raise WorkflowError(realdata.missing_files_message(
+            list(missing_data_files().values()), download=config["data"]["download"]))
+    return lib("download", "realdata")

@@ -240,12 +240,7 @@ rule crossmatch_als3:
         samples=[s["path"] for s in config["comparisons"]["als3"]["samples"]],
         code=lib("crossmatch", "tables"),
     output:
-        csv=report(
-            "results/comparisons/table1_als3.csv",
-            caption="../report/table1_als3.rst",
-            category="Comparisons",
-            labels={"table": "Table 1 (ALS-III)"},
-        ),
+        csv="results/comparisons/table1_als3.csv",
         md="results/comparisons/table1_als3.md",
         json="results/comparisons/als3_crossmatch.json",
     params:

@@ -181,7 +181,7 @@ rule plot_vr_recovery:
     output:
         png=report(
             "results/figures/validation_vR_recovery.png",
-            caption="../report/injection_recovery.rst",
+            caption="../report/vr_recovery.rst",
             category="Validation",
             labels={"figure": "v_R injection-recovery"},
         ),

@@ -41,12 +41,7 @@ rule select_hss:
         flags="results/sample/target_flags.parquet",
         hss="results/sample/hss.parquet",
         hss_spectra="results/sample/hss_spectra.parquet",
-        cutflow=report(
-            "results/sample/cutflow.csv",
-            caption="../report/cutflow.rst",
-            category="Sample",
-            labels={"table": "cut-flow (Fig. 2)"},
-        ),
+        cutflow="results/sample/cutflow.csv",
     params:
         cuts={
             k: config["sample"][k]

@@ -7,12 +7,7 @@ rule summary:
         unpack(summary_inputs),
         code=lib("summary", "selection", "crossmatch", "tables"),
     output:
-        json=report(
-            "results/summary.json",
-            caption="../report/summary.rst",
-            category="Numbers",
-            labels={"table": "summary.json"},
-        ),
+        json="results/summary.json",
     params:
         teff_classes=config["sample"]["teff_classes_k"],
         young_max_myr=config["ages"]["young_max_myr"],
@@ -29,3 +24,88 @@ rule summary:
         "../../envs/science.yaml"
     script:
         "../../scripts/summary.py"
+
+
+# The tables of the report (`snakemake --report results/report.html`), as HTML pages: the report
+# shows HTML in place, while CSV/JSON results are only offered for download.
+
+
+rule summary_table:
+    """summary.json as a table: each number beside the paper's, with unit, difference and reference."""
+    input:
+        summary="results/summary.json",
+        code=lib("summary"),
+    output:
+        html=report(
+            "results/tables/summary.html",
+            caption="../report/summary.rst",
+            category="Tables",
+            labels={"table": "numbers beside the paper's (summary.json)"},
+        ),
+    log:
+        "results/logs/summary_table.log",
+    benchmark:
+        "results/benchmarks/summary_table.tsv"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/summary_table.py"
+
+
+rule cutflow_table:
+    """The HSS cut-flow (Fig. 2 counts) as a table beside the paper's counts."""
+    input:
+        cutflow="results/sample/cutflow.csv",
+        code=lib("summary"),
+    output:
+        html=report(
+            "results/tables/cutflow.html",
+            caption="../report/cutflow.rst",
+            category="Tables",
+            labels={"table": "cut-flow (Fig. 2)"},
+        ),
+    params:
+        source=data_source(),
+    log:
+        "results/logs/cutflow_table.log",
+    benchmark:
+        "results/benchmarks/cutflow_table.tsv"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/summary_cutflow_table.py"
+
+
+rule crossmatch_table:
+    """Table 1 (ALS-III) and the D23 overlap as tables beside the paper's numbers."""
+    input:
+        table1="results/comparisons/table1_als3.csv",
+        d23="results/comparisons/d23_overlap.json",
+        code=lib("summary"),
+    output:
+        html=report(
+            "results/tables/crossmatch.html",
+            caption="../report/crossmatch.rst",
+            category="Tables",
+            labels={"table": "Table 1 (ALS-III) and D23 cross-matches"},
+        ),
+    params:
+        source=data_source(),
+        radius_arcsec=config["comparisons"]["als3"]["radius_arcsec"],
+    log:
+        "results/logs/crossmatch_table.log",
+    benchmark:
+        "results/benchmarks/crossmatch_table.tsv"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/summary_crossmatch_table.py"

@@ -1,0 +1,12 @@
+"""Rule download: fetch an SDSS SAS file over HTTP(S), resuming a partial download, checksums verified."""
+
+from hotstars import download, logs, realdata
+
+
+def main(sm):
+    logs.setup(sm.log[0])
+    download.fetch_data_file(realdata.DataFile(**sm.params.file))
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821

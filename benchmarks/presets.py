@@ -9,6 +9,7 @@ Targets (issue 6): whole workflow at `paper` <= 5 min, at `full` <= 15 min, no j
 the script exits non-zero when one is missed. Usage:
 
     python benchmarks/presets.py [--presets small paper full] [--cores 2] [--write-readme]
+                                 [--keep DIR]   # keep benchmarks, logs in DIR/<preset>
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import datetime
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,7 +37,7 @@ MARKERS = ("<!-- presets:start -->", "<!-- presets:end -->")
 SHARD = re.compile(r"^(?P<rule>.+)_(?P<i>\d+)-of-(?P<n>\d+)$")  # scattergather benchmark names
 
 
-def run_preset(preset: str, cores: str, workdir: Path) -> dict:
+def run_preset(preset: str, cores: str, workdir: Path, keep: Path | None = None) -> dict:
     """Run the whole workflow at PRESET; wall time, peak RSS and the per-job benchmark table."""
     copy_workflow(workdir)
     overlay = workdir / "preset.yaml"
@@ -50,6 +52,10 @@ def run_preset(preset: str, cores: str, workdir: Path) -> dict:
     jobs = pd.concat([pd.read_csv(path, sep="\t").assign(job=path.stem)
                       for path in sorted((workdir / "results" / "benchmarks").glob("*.tsv"))])
     cutflow = pd.read_csv(workdir / "results" / "sample" / "cutflow.csv")
+    if keep:  # for benchmarks/slurm_resources.py KEEP/<preset>/benchmarks
+        for part in ("benchmarks", "logs"):
+            shutil.copytree(workdir / "results" / part, keep / preset / part, dirs_exist_ok=True)
+        shutil.copy2(workdir / "results" / "summary.json", keep / preset / "summary.json")
     return {"wall_s": float(seconds), "peak_mb": float(kbytes) / 1024, "jobs": jobs,
             "cutflow": cutflow}
 
@@ -118,9 +124,10 @@ def main() -> None:
     parser.add_argument("--presets", nargs="+", default=["small", "paper", "full"])
     parser.add_argument("--cores", default="2")
     parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument("--keep", type=Path, help="copy each preset's benchmark files here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        results = {p: run_preset(p, args.cores, Path(tmp) / p) for p in args.presets}
+        results = {p: run_preset(p, args.cores, Path(tmp) / p, args.keep) for p in args.presets}
     table = markdown(results, args.cores)
     print(table)
     if args.write_readme:

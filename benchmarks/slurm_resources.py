@@ -10,9 +10,10 @@ safety margin:
     runtime = max(5, ceil(3 * s / 60))          # minutes
 
 both times `attempt`, so the profile's retry (a job killed for memory or time) gets twice as much.
-The memory margin is 1.5, and 2 for jobs longer than 15 s: Snakemake samples a job's memory every
-0.5 s for 15 s, then every 30 s, and misses short peaks of long jobs (at the full preset GNU time
-saw a 3.3 GB process where the largest sampled max_rss was 2.6 GB).
+max_rss is the larger of the benchmark's (sampled: every 0.5 s for 15 s, then every 30 s, so it
+misses short peaks of long jobs) and the true peak (getrusage) that hotstars.logs writes as the
+last line of the job's log (results/logs/<same name>.log, beside the benchmarks folder). The
+memory margin is 1.5, and 2 for jobs longer than 15 s.
 
 Prints the block, or with --write replaces the generated part of profiles/slurm/profile.yaml
 (from its marker line to the end of the file), so the profile's numbers are reproducible:
@@ -82,6 +83,15 @@ def rule_of(name: str, patterns: dict[str, re.Pattern]) -> str:
     raise SystemExit(f"{name}: matches the benchmark patterns of {hits or 'no rule'}")
 
 
+def logged_peak_mb(folder: Path, tsv: Path) -> float:
+    """The job's true peak memory from its log (results/logs/<same name>.log, last line written by
+    hotstars.logs at exit; getrusage), or NaN when there is no such log."""
+    log = folder.parent / "logs" / tsv.relative_to(folder).with_suffix(".log")
+    peaks = re.findall(r"peak memory \(getrusage ru_maxrss\): (\d+) MB",
+                       log.read_text(errors="replace")) if log.exists() else []
+    return max(map(float, peaks)) if peaks else float("nan")
+
+
 def measured(folders: list[Path]) -> pd.DataFrame:
     """Per rule: max wall seconds, max RSS (MB), max CPU/wall ratio and number of benchmark files."""
     rules, local = workflow_rules()
@@ -97,7 +107,7 @@ def measured(folders: list[Path]) -> pd.DataFrame:
             raise SystemExit(f"{tsv}: not a Snakemake benchmark file "
                              f"(missing {sorted(missing)} or no row)")
         rows.append({"rule": rule, "s": table["s"].max(),
-                     "max_rss": table["max_rss"].max(),
+                     "max_rss": pd.Series([table["max_rss"].max(), logged_peak_mb(folder, tsv)]).max(),
                      "cpu_ratio": (table["cpu_time"] / table["s"].clip(lower=0.01)).max()})
     if not rows:
         raise SystemExit(f"{folders}: no benchmark .tsv file")
@@ -155,7 +165,8 @@ def block(agg: pd.DataFrame, runs: list[str], machine: str) -> str:
         f"# runtime = max({MIN_RUNTIME_MIN}, {TIME_MARGIN} x wall time) in minutes; "
         "both doubled on the retry.",
         "# compute_ages: per shard (max over shards); scale with the stars per shard (ages.shards).",
-        "# Comments: measured wall seconds and max_rss MB (max over a rule's jobs). ---",
+        "# Comments: wall seconds and peak MB (the larger of the benchmark's sampled max_rss and",
+        "# the getrusage peak in the job's log; max over a rule's jobs). ---",
         "set-resources:",
     ]
     for rule, row in res.iterrows():

@@ -1,8 +1,14 @@
-"""Logging for rule scripts: everything, including an uncaught traceback, goes to the rule's log."""
+"""Logging for rule scripts: everything, including an uncaught traceback, goes to the rule's log.
+
+At exit the log's last line is the job's true peak memory (``getrusage``), which Snakemake's
+sampled ``benchmark:`` files can miss; ``benchmarks/slurm_resources.py`` reads it.
+"""
 
 from __future__ import annotations
 
+import atexit
 import logging
+import resource
 import sys
 import traceback
 from pathlib import Path
@@ -21,4 +27,19 @@ def setup(log_path: str | None, name: str = "hotstars") -> logging.Logger:
         logging.getLogger(name).error("".join(traceback.format_exception(exc_type, exc, tb)))
 
     sys.excepthook = excepthook
+    atexit.unregister(log_peak_memory)  # once per process, whatever the number of setups
+    atexit.register(log_peak_memory, name)
     return logging.getLogger(name)
+
+
+PEAK_MEMORY = "peak memory (getrusage ru_maxrss): {:.0f} MB"
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports ru_maxrss in KiB)."""
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kib / 1024 if sys.platform != "darwin" else kib / 1024**2
+
+
+def log_peak_memory(name: str = "hotstars") -> None:
+    logging.getLogger(name).info(PEAK_MEMORY.format(peak_memory_mb()))

@@ -10,6 +10,7 @@ import atexit
 import logging
 import resource
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -27,8 +28,9 @@ def setup(log_path: str | None, name: str = "hotstars") -> logging.Logger:
         logging.getLogger(name).error("".join(traceback.format_exception(exc_type, exc, tb)))
 
     sys.excepthook = excepthook
-    atexit.unregister(log_peak_memory)  # once per process, whatever the number of setups
-    atexit.register(log_peak_memory, name)
+    if log_path:  # once per process: the last log set up gets the line
+        atexit.unregister(append_peak_memory)
+        atexit.register(append_peak_memory, str(log_path), name)
     return logging.getLogger(name)
 
 
@@ -41,5 +43,12 @@ def peak_memory_mb() -> float:
     return kib / 1024 if sys.platform != "darwin" else kib / 1024**2
 
 
-def log_peak_memory(name: str = "hotstars") -> None:
-    logging.getLogger(name).info(PEAK_MEMORY.format(peak_memory_mb()))
+def append_peak_memory(log_path: str, name: str = "hotstars") -> None:
+    """Append the peak-memory line to the log file directly (at exit, logging's streams may be
+    closed already); a log that has gone (a deleted temporary folder) is skipped."""
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        with open(log_path, "a") as fh:
+            fh.write(f"{stamp} INFO {name}: {PEAK_MEMORY.format(peak_memory_mb())}\n")
+    except OSError:
+        pass

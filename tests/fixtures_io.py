@@ -11,16 +11,31 @@ inputs into a folder. The ids are consistent across the files (same stars, same 
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.table import Table
 
+from hotstars.io import InputError
+
 N_STARS = 8
+
+
+@contextmanager
+def raises(path, *fragments):
+    """pytest.raises(InputError) whose message names the file ``path`` and every fragment."""
+    with pytest.raises(InputError) as info:
+        yield info
+    msg = str(info.value)
+    assert str(path) in msg, msg
+    for f in fragments:
+        assert f in msg, f"{f!r} not in: {msg}"
 
 
 @dataclass

@@ -14,8 +14,8 @@ import pytest
 from astropy.io import fits
 
 import fixtures_io as fx
+from fixtures_io import raises
 from hotstars import io
-from hotstars.io import InputError
 
 
 def assert_frame(df, expected):
@@ -27,24 +27,6 @@ def assert_frame(df, expected):
             assert df[col].dtype == kind, col
         if kind == "int64":  # ids: exact (rtol would hide a float64 round trip)
             assert df[col].tolist() == expected[col].tolist(), col
-
-
-def raises(path, *fragments):
-    """pytest.raises(InputError) whose message names the file and every fragment."""
-    class _Check:
-        def __enter__(self):
-            self.ctx = pytest.raises(InputError)
-            self.info = self.ctx.__enter__()
-            return self.info
-
-        def __exit__(self, *exc):
-            handled = self.ctx.__exit__(*exc)
-            msg = str(self.info.value)
-            assert str(path) in msg, msg
-            for f in fragments:
-                assert f in msg, f"{f!r} not in: {msg}"
-            return handled
-    return _Check()
 
 
 def no_unit_warnings(caplog):

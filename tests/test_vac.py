@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from astropy.io import fits
 
+from fixtures_io import raises
 from hotstars import kinematics, logs, tables, vac
-from hotstars.io import InputError
 
 # The SDSS datamodel (sdss/datamodel yso_ob_kin.json @ b90b518e), HDU 1 "Joined", verbatim:
 # name | dtype | unit | description. Tests build the fixture files from this text, not from vac.py.
@@ -85,23 +85,6 @@ def write_fixture(df, path, *, names=None, units=None, extname="Joined", extra_h
     hdus.append(table)
     fits.HDUList(hdus).writeto(path)
     return path
-
-
-def raises(path, *fragments):
-    """pytest.raises(InputError), then check the message names the file and every fragment."""
-    class _Check:
-        def __enter__(self):
-            self.ctx = pytest.raises(InputError)
-            self.info = self.ctx.__enter__()
-
-        def __exit__(self, *exc):
-            handled = self.ctx.__exit__(*exc)
-            msg = str(self.info.value)
-            assert str(path) in msg, msg
-            for f in fragments:
-                assert f in msg, f"{f!r} not in: {msg}"
-            return handled
-    return _Check()
 
 
 def products(seed=1, n=N):

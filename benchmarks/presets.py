@@ -20,7 +20,6 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -30,6 +29,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from workflow_utils import copy_workflow  # noqa: E402
+from workflow_stages import timed_snakemake  # noqa: E402  (this folder)
 
 TARGET_WALL_S = {"paper": 5 * 60, "full": 15 * 60}
 MAX_JOB_MB = 8 * 1024
@@ -42,13 +42,7 @@ def run_preset(preset: str, cores: str, workdir: Path, keep: Path | None = None)
     copy_workflow(workdir)
     overlay = workdir / "preset.yaml"
     overlay.write_text(f"mock:\n  preset: {preset}\n")
-    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "snakemake", "--cores", cores,
-           "--configfile", "config/config.yaml", str(overlay)]
-    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONHASHSEED="0"))
-    if proc.returncode != 0:
-        raise RuntimeError(f"preset {preset} failed:\n{proc.stderr[-4000:]}")
-    seconds, kbytes = proc.stderr.strip().splitlines()[-1].split()
+    seconds, peak_mb = timed_snakemake(workdir, "all", cores, overlay)
     jobs = pd.concat([pd.read_csv(path, sep="\t").assign(job=path.stem)
                       for path in sorted((workdir / "results" / "benchmarks").glob("*.tsv"))])
     cutflow = pd.read_csv(workdir / "results" / "sample" / "cutflow.csv")
@@ -56,7 +50,7 @@ def run_preset(preset: str, cores: str, workdir: Path, keep: Path | None = None)
         for part in ("benchmarks", "logs"):
             shutil.copytree(workdir / "results" / part, keep / preset / part, dirs_exist_ok=True)
         shutil.copy2(workdir / "results" / "summary.json", keep / preset / "summary.json")
-    return {"wall_s": float(seconds), "peak_mb": float(kbytes) / 1024, "jobs": jobs,
+    return {"wall_s": seconds, "peak_mb": peak_mb, "jobs": jobs,
             "cutflow": cutflow}
 
 

@@ -1,5 +1,6 @@
 # hotstars: the young Milky Way disc from SDSS-V hot stars (Zari et al. 2025, A&A 703, A303).
 # Run `snakemake --cores 2` for the whole workflow on the built-in mock survey; README.md for more.
+# Every product of a run goes to results/<run.name>/; docs/architecture.md describes the stages.
 from snakemake.utils import min_version, validate
 
 min_version("9")
@@ -27,6 +28,7 @@ include: "workflow/rules/rv.smk"
 include: "workflow/rules/kinematics.smk"
 include: "workflow/rules/maps.smk"
 include: "workflow/rules/ages.smk"
+include: "workflow/rules/clusters.smk"
 include: "workflow/rules/validation.smk"
 include: "workflow/rules/vac.smk"
 include: "workflow/rules/comparisons.smk"
@@ -41,5 +43,5 @@ wildcard_constraints:
 
 rule all:
     input:
-        final_products(),
+        PLAN.targets(),
     default_target: True

@@ -1,8 +1,8 @@
 """SLURM resources per rule from a measured run: the `set-resources` block of profiles/slurm.
 
-Reads the Snakemake benchmark files of a whole-workflow run (`results/benchmarks/*.tsv`: `s` wall
+Reads the Snakemake benchmark files of a whole-workflow run (`results/<run>/benchmarks/*.tsv`: `s` wall
 seconds, `max_rss` MB, `cpu_time`), maps each file to its rule through the `benchmark:` patterns
-of workflow/rules/*.smk (`compute_ages_2-of-4.tsv` -> compute_ages, `build_maps_250pc.tsv` ->
+of workflow/rules/*.smk (`benchmarks("...")`; `compute_ages_2-of-4.tsv` -> compute_ages, `build_maps_250pc.tsv` ->
 build_maps), takes the maximum over a rule's jobs (shards, wildcards, repeated rows) and adds a
 safety margin:
 
@@ -12,13 +12,13 @@ safety margin:
 both times `attempt`, so the profile's retry (a job killed for memory or time) gets twice as much.
 max_rss is the larger of the benchmark's (sampled: every 0.5 s for 15 s, then every 30 s, so it
 misses short peaks of long jobs) and the true peak (getrusage) that hotstars.logs writes as the
-last line of the job's log (results/logs/<same name>.log, beside the benchmarks folder). The
+last line of the job's log (results/<run>/logs/<same name>.log, beside the benchmarks folder). The
 memory margin is 1.5, and 2 for jobs longer than 15 s.
 
 Prints the block, or with --write replaces the generated part of profiles/slurm/profile.yaml
 (from its marker line to the end of the file), so the profile's numbers are reproducible:
 
-    python benchmarks/slurm_resources.py RUN/results/benchmarks [RUN2/...] [--write] [--machine TEXT]
+    python benchmarks/slurm_resources.py results/<run>/benchmarks [RUN2/...] [--write] [--machine TEXT]
 
 compute_ages runs once per age shard: its numbers are per shard at the run's ages.shards and
 scale with the stars per shard (HSS size / ages.shards).
@@ -46,12 +46,10 @@ MEM_MARGIN, LONG_MEM_MARGIN, DENSE_SAMPLING_S = 1.5, 2.0, 15
 MIN_RUNTIME_MIN, TIME_MARGIN = 5, 3
 
 
-BENCH_DIR = "results/benchmarks/"
-
 
 def workflow_rules(rules_dir: Path = ROOT / "workflow" / "rules"
                    ) -> tuple[dict[str, re.Pattern | None], set[str]]:
-    """({rule: regex of its benchmark file under results/benchmarks/ or None}, local rules).
+    """({rule: regex of its benchmark file under results/<run>/benchmarks/ or None}, local rules).
 
     Every rule of every mode (rules under `if` blocks too), read from workflow/rules/*.smk.
     """
@@ -65,10 +63,10 @@ def workflow_rules(rules_dir: Path = ROOT / "workflow" / "rules"
             rule = re.match(r"\s*(?:rule|checkpoint) (\w+):", block)
             if not rule:
                 continue
-            bench = re.search(r'^\s+benchmark:\s*\n\s+"([^"]+)"', block, re.M)
+            bench = re.search(r'^\s+benchmark:\s*\n\s+benchmarks\("([^"]+)"\)', block, re.M)
             pattern = None
-            if bench and bench.group(1).startswith(BENCH_DIR):
-                parts = re.split(r"\{[^}]+\}", bench.group(1).removeprefix(BENCH_DIR))
+            if bench:
+                parts = re.split(r"\{[^}]+\}", bench.group(1))
                 pattern = re.compile("[^/]+?".join(map(re.escape, parts)) + r"\Z")
             rules[rule.group(1)] = pattern
     return rules, local
@@ -84,8 +82,8 @@ def rule_of(name: str, patterns: dict[str, re.Pattern]) -> str:
 
 
 def logged_peak_mb(folder: Path, tsv: Path) -> float:
-    """The job's true peak memory from its log (results/logs/<same name>.log, last line written by
-    hotstars.logs at exit; getrusage), or NaN when there is no such log."""
+    """The job's true peak memory from its log (results/<run>/logs/<same name>.log, last line
+    written by hotstars.workflow.logs at exit; getrusage), or NaN when there is no such log."""
     log = folder.parent / "logs" / tsv.relative_to(folder).with_suffix(".log")
     peaks = re.findall(r"peak memory \(getrusage ru_maxrss\): (\d+) MB",
                        log.read_text(errors="replace")) if log.exists() else []
@@ -182,7 +180,7 @@ def block(agg: pd.DataFrame, runs: list[str], machine: str) -> str:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("folders", type=Path, nargs="+", help="results/benchmarks folders of runs")
+    parser.add_argument("folders", type=Path, nargs="+", help="results/<run>/benchmarks folders of runs")
     parser.add_argument("--write", action="store_true",
                         help=f"replace the generated part of {PROFILE.relative_to(ROOT)}")
     parser.add_argument("--machine", default=None,

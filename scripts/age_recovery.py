@@ -1,6 +1,8 @@
 """Rule age_recovery: recovered ages against the mock's true ages, per true-age bin (JSON)."""
 
-from hotstars import logs, tables, validation
+from hotstars import validation
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

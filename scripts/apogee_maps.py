@@ -1,13 +1,16 @@
 """Rule apogee_maps: APOGEE DR17 astroNN giants selected as in App. D (Toomre cut included) and
 their Eq. 4 mean v_R map with R < r_mask masked (Fig. 13), in astroNN's own frame."""
 
-from hotstars import apogee, logs, maps, tables
+from hotstars import apogee, maps
+from hotstars.io import apogee as astronn
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):
     log = logs.setup(sm.log[0])
     p = sm.params
-    stars = apogee.select_disc_giants(apogee.read_astronn(sm.input.apogee), **p.giants,
+    stars = apogee.select_disc_giants(astronn.read_astronn(sm.input.apogee), **p.giants,
                                       v_sun_kms=p.frame["v_sun_kms"],
                                       r_sun_kpc=p.frame["r_sun_kpc"])
     vr = apogee.vr_map(stars, p.spaxel_pc / 1000.0, p.min_stars, p.sigma_max, p.r_mask_kpc)

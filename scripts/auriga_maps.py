@@ -1,14 +1,17 @@
 """Rule auriga_maps: young and old stars of an Auriga mock (paper Sec. 4.2, App. D), their
 density and Eq. 4 mean v_R maps (Fig. 12)."""
 
-from hotstars import auriga, logs, maps, tables
+from hotstars import auriga, maps
 from hotstars.frame import frame_from_config
+from hotstars.io import auriga as aurigaia
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):
     log = logs.setup(sm.log[0])
     p = sm.params
-    data = auriga.read_mock(sm.input.auriga, auriga.datasets(bool(p.observed)),
+    data = aurigaia.read_aurigaia(sm.input.auriga, aurigaia.datasets(bool(p.observed)),
                             select=auriga.prefilter(p.young, p.giants),
                             units_override=p.units_override)
     stars = auriga.select_populations(data, frame_from_config(p.frame), young=p.young,

@@ -1,6 +1,8 @@
 """Rule average_vlos: per-spectrum velocity choice and the epoch mean per star (Sec. 2.3)."""
 
-from hotstars import logs, rv, tables
+from hotstars import rv
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

@@ -1,6 +1,8 @@
 """Rule build_age_maps: mean log-age per spaxel (Fig. 8) and young/old density maps (Fig. 11)."""
 
-from hotstars import logs, maps, tables
+from hotstars import maps
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

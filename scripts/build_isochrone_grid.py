@@ -1,6 +1,9 @@
 """Rule build_isochrone_grid: the MIST v1.2 isochrone grid of the age estimates (Sec. 3.2)."""
 
-from hotstars import isochrones, logs, tables
+from hotstars import isochrones
+from hotstars.io import isochrones as sources
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):
@@ -12,8 +15,8 @@ def main(sm):
         source = f"official MIST v1.2 vvcrit0.4 .iso.cmd files: {files}"
     else:
         grid = isochrones.build_grid_lachesis(log_ages, fehs)
-        source = (f"MIST v1.2 vvcrit0.4 from lachesis-grids ({isochrones.LACHESIS_FILE}); "
-                  f"M_X = Mbol - BC_X from PARSEC v1.2S/YBC ({isochrones.PARSEC_TABLE})")
+        source = (f"MIST v1.2 vvcrit0.4 from lachesis-grids ({sources.LACHESIS_FILE}); "
+                  f"M_X = Mbol - BC_X from PARSEC v1.2S/YBC ({sources.PARSEC_TABLE})")
     log.info("%d isochrone points, %d ages x %d [Fe/H]; %s", len(grid), len(log_ages), len(fehs),
              source)
     meta = {"source": source, "log_age": dict(sm.params.log_age), "feh": dict(sm.params.feh),

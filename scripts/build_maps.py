@@ -1,6 +1,8 @@
 """Rule build_maps: surface-density and Eq. 4 mean-v_R / sigma_R spaxel maps (Sec. 3.1, App. B)."""
 
-from hotstars import logs, maps, tables
+from hotstars import maps
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

@@ -1,14 +1,17 @@
 """Rule cluster_validation: cluster ages from their hot members' posteriors against H23 or CG20
 (paper Sec. 3.2, Fig. 9)."""
 
-from hotstars import ages, clusters, logs, tables
+from hotstars import clusters
+from hotstars.io import clusters as cluster_catalogues
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):
     log = logs.setup(sm.log[0])
     catalogue = sm.params.catalogue
-    members, catalogue_clusters = clusters.READERS[catalogue](sm.input.members, sm.input.clusters)
-    source_ids, axis, P = ages.read_posteriors(sm.input.posteriors)
+    members, catalogue_clusters = cluster_catalogues.READERS[catalogue](sm.input.members, sm.input.clusters)
+    source_ids, axis, P = tables.read_posteriors(sm.input.posteriors)
     truth = sm.input.get("truth")
     table = clusters.validate_clusters(
         members, catalogue_clusters, tables.read_table(sm.input.hss),

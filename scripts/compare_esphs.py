@@ -1,6 +1,8 @@
 """Rule compare_esphs: BOSS Net Teff and log g against Gaia DR3 ESP-HS (Sec. 2.2, Fig. 3)."""
 
-from hotstars import comparisons, logs, tables
+from hotstars import comparisons
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

@@ -1,6 +1,8 @@
 """Rule compare_gaia_rv: our v_los against Gaia DR3 RVs corrected with Eq. 3 (Sec. 2.3, Fig. 5)."""
 
-from hotstars import comparisons, logs, tables
+from hotstars import comparisons
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

@@ -4,7 +4,9 @@ import dataclasses
 
 import numpy as np
 
-from hotstars import ages, logs, tables
+from hotstars import ages
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):
@@ -26,7 +28,7 @@ def main(sm):
     meta = {"priors": dataclasses.asdict(priors), "window_sigma": window, "shard": i, "n_shards": n,
             "log_age_grid": axis.tolist(), "extinction_column": sm.params.extinction_column}
     tables.write_table(out, sm.output.ages, units=ages.UNITS, meta=meta)
-    ages.write_posteriors(sm.output.posteriors, out["source_id"], axis, P, meta=meta)
+    tables.write_posteriors(sm.output.posteriors, out["source_id"], axis, P, meta=meta)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Rule compute_kinematics: Galactocentric positions, velocities and their errors (Sec. 3.1)."""
 
-from hotstars import frame, kinematics, logs, tables
+from hotstars import frame, kinematics
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

@@ -1,6 +1,8 @@
 """Rule contrast_numbers: Sec. 4.1 numbers of the density contrast and the v_R map (JSON)."""
 
-from hotstars import contrast, logs, tables
+from hotstars import contrast
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

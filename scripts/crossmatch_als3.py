@@ -2,19 +2,21 @@
 and any configured sample (CSV, Markdown rendering, JSON with fractions and the HSS stars not in
 ALS-III)."""
 
-from hotstars import crossmatch as cx, logs, tables
+from hotstars import crossmatch as cx
+from hotstars.io import catalogues, tables
+from hotstars.workflow import logs
 
 
 def main(sm):
     log = logs.setup(sm.log[0])
     p = sm.params
-    als = cx.read_als3(sm.input.als3, p.flag_column, p.massive_value)
+    als = catalogues.read_als3(sm.input.als3, p.flag_column, p.massive_value)
     hss = tables.read_table(sm.input.hss)
     samples = {"HSS": hss, "mwm_ob observed": tables.read_table(sm.input.targets)}
     for name, path in zip(p.sample_names, list(sm.input.samples), strict=True):
         if name in samples:
             raise ValueError(f"comparisons.als3.samples: the name {name!r} is taken")
-        samples[name] = cx.read_sample(path)
+        samples[name] = catalogues.read_sample(path)
     long, _ = cx.als3_crossmatch(als, samples, p.radius_arcsec, p.massive_value)
     is_m = als["flag"].str.upper() == p.massive_value.upper()
     free = {k: cx.unmatched_hot_counts(hss, a, p.radius_arcsec, p.teff_edges)

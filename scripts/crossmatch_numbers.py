@@ -2,7 +2,9 @@
 
 import json
 
-from hotstars import crossmatch, logs, tables
+from hotstars import crossmatch
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

@@ -1,6 +1,8 @@
 """Rule density_contrast: Δ_Σ = (Σ − Σ̄)/Σ̄ of the map stars in the plane (Eq. 15, Fig. 10)."""
 
-from hotstars import contrast, logs, maps, tables
+from hotstars import contrast, maps
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

@@ -1,6 +1,7 @@
 """Rule download: fetch an SDSS SAS file over HTTP(S), resuming a partial download, checksums verified."""
 
-from hotstars import download, logs, realdata
+from hotstars.io import download, realdata
+from hotstars.workflow import logs
 
 
 def main(sm):

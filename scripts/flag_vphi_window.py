@@ -2,7 +2,9 @@
 
 import pandas as pd
 
-from hotstars import kinematics, logs, tables
+from hotstars import kinematics
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

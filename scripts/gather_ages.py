@@ -3,7 +3,9 @@
 import numpy as np
 from astropy.table import Table
 
-from hotstars import ages, logs, tables
+from hotstars import ages
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):
@@ -17,7 +19,7 @@ def main(sm):
              "than log-age 8.5 (paper: 85 %%)", len(out), len(sm.input.ages), *counts,
              100 * np.mean(out.loc[ok, "logage_p50"] < 8.5))
     tables.write_table(out, sm.output.ages, units=ages.UNITS, meta=meta)
-    ages.write_posteriors(sm.output.posteriors, source_id, axis, P, meta=meta)
+    tables.write_posteriors(sm.output.posteriors, source_id, axis, P, meta=meta)
 
 
 if __name__ == "__main__":

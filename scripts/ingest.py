@@ -1,15 +1,17 @@
 """Rule ingest: read and check the five survey inputs, join spectra and targets."""
 
-from hotstars import io, logs, selection, tables
+from hotstars import selection
+from hotstars.io import survey, tables
+from hotstars.workflow import logs
 
 
 def main(sm):
     log = logs.setup(sm.log[0])
-    spall = io.read_spall(sm.input.spall, program=sm.params.program, hdu=sm.params.spall_hdu)
-    bossnet = io.read_bossnet(sm.input.bossnet, hdu=sm.params.bossnet_hdu)
-    gaia = io.read_gaia(sm.input.gaia)
-    distances = io.read_distances(sm.input.distances)
-    tmass = io.read_tmass(sm.input.tmass)
+    spall = survey.read_spall(sm.input.spall, program=sm.params.program, hdu=sm.params.spall_hdu)
+    bossnet = survey.read_bossnet(sm.input.bossnet, hdu=sm.params.bossnet_hdu)
+    gaia = survey.read_gaia(sm.input.gaia)
+    distances = survey.read_distances(sm.input.distances)
+    tmass = survey.read_tmass(sm.input.tmass)
     log.info("read %d spAll %s rows, %d BOSS Net visits, %d Gaia, %d distance, %d 2MASS rows",
              len(spall), sm.params.program, len(bossnet), len(gaia), len(distances), len(tmass))
     spectra = selection.join_spectra(spall, bossnet, sm.params.mjd_max)

@@ -1,6 +1,8 @@
 """Rule kinematics_inputs: HSS stars + averaged velocities → kinematics inputs (Sec. 3.1)."""
 
-from hotstars import kinematics, logs, tables
+from hotstars import kinematics
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

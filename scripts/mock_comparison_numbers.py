@@ -1,7 +1,9 @@
 """Rule mock_comparison_numbers: the Auriga and APOGEE numbers of summary.json (JSON)."""
 
-from hotstars import apogee, auriga, logs, tables
-from hotstars.tables import read_table
+from hotstars import apogee, auriga
+from hotstars.io import tables
+from hotstars.io.tables import read_table
+from hotstars.workflow import logs
 
 
 def main(sm):

@@ -1,7 +1,8 @@
 """Validation figure: recovered against true ages of the mock stars."""
 
-from hotstars import logs, plotting
-from hotstars.tables import read_table
+from hotstars.io.tables import read_table
+from hotstars.plots import style, validation
+from hotstars.workflow import logs
 
 
 def main(sm):
@@ -9,7 +10,7 @@ def main(sm):
     ages, truth = read_table(sm.input.ages), read_table(sm.input.truth)
     log.info("%d ages (%s), %d truth rows (%s)", len(ages), sm.input.ages, len(truth),
              sm.input.truth)
-    plotting.savefig(plotting.fig_age_recovery(ages, truth), sm.output.png, dpi=sm.params.dpi)
+    style.savefig(validation.fig_age_recovery(ages, truth), sm.output.png, dpi=sm.params.dpi)
     log.info("wrote %s", sm.output.png)
 
 

@@ -1,7 +1,10 @@
 """Validation figure: recovered against injected mean v_R per spaxel, and the map of the pulls."""
 
-from hotstars import logs, plotting, validation
-from hotstars.tables import read_table
+from hotstars import validation
+from hotstars.io.tables import read_table
+from hotstars.plots import style
+from hotstars.plots import validation as plots_validation
+from hotstars.workflow import logs
 
 
 def main(sm):
@@ -13,8 +16,8 @@ def main(sm):
     matched = validation.match_map(read_table(sm.input.vr_map), truth, size_kpc,
                                    sm.params.min_stars)
     log.info("%d spaxels of %s matched to the truth", len(matched), sm.input.vr_map)
-    fig = plotting.fig_injection_recovery(matched, r_sun_kpc=sm.params.r_sun_kpc)
-    plotting.savefig(fig, sm.output.png, dpi=sm.params.dpi)
+    fig = plots_validation.fig_injection_recovery(matched, r_sun_kpc=sm.params.r_sun_kpc)
+    style.savefig(fig, sm.output.png, dpi=sm.params.dpi)
     log.info("wrote %s", sm.output.png)
 
 

@@ -1,6 +1,8 @@
 """Rule select_hss: the Hot Star Sample cuts and the cut-flow (paper Sec. 2.2, Fig. 2)."""
 
-from hotstars import logs, selection, tables
+from hotstars import selection
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

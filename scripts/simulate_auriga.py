@@ -1,8 +1,10 @@
 """Rule simulate_auriga: a small Auriga "aurigaia"-format file set (HDF5, Stardata datasets with
 Units) of a barred, two-armed toy galaxy, so that the Fig. 12 comparison runs by default."""
 
-from hotstars import auriga, logs
 from hotstars.frame import frame_from_config
+from hotstars.io.auriga import write_aurigaia
+from hotstars.mock import auriga
+from hotstars.workflow import logs
 
 
 def main(sm):
@@ -13,14 +15,14 @@ def main(sm):
                                 frame_from_config(p.frame), toy)
     log.info("toy galaxy: %d stars with G < %g (%s)", len(stars), toy.g_limit,
              stars["population_true"].value_counts().to_dict())
-    files = auriga.write_mock(
+    files = write_aurigaia(
         stars, sm.output.folder, int(p.n_files), int(p.seed),
         basename=f"mock_{int(round(p.bar_angle_deg)):03d}",
         parameters={"bar_angle_deg": float(p.bar_angle_deg), "seed": int(p.seed),
                     "r_sun_kpc": float(p.frame["r_sun_kpc"]),
                     "z_sun_pc": float(p.frame["z_sun_pc"]),
                     "v_sun_kms": [float(v) for v in p.frame["v_sun_kms"]],
-                    "model": "hotstars.auriga.ToyGalaxy (toy, not an Auriga simulation)"})
+                    "model": "hotstars.mock.auriga.ToyGalaxy (toy, not an Auriga simulation)"})
     log.info("wrote %d files to %s", len(files), sm.output.folder)
 
 

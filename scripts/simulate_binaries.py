@@ -1,6 +1,8 @@
 """Rule simulate_binaries: App. C, 50 % binaries at the HSS's real epochs and velocity errors."""
 
-from hotstars import comparisons, logs, tables
+from hotstars import comparisons
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

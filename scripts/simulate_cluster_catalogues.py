@@ -4,14 +4,16 @@ Members are the survey targets (results/sample/targets.parquet: Gaia DR3 source_
 DR2 gaia_dr2_id) of each clump of the mock truth.
 """
 
-from hotstars import clusters, logs, tables
+from hotstars.io import tables
+from hotstars.mock.clusters import mock_cluster_catalogues
+from hotstars.workflow import logs
 
 
 def main(sm):
     log = logs.setup(sm.log[0])
     truth = tables.read_table(sm.input.truth)
     targets = tables.read_table(sm.input.targets)
-    cats = clusters.mock_cluster_catalogues(truth, targets, int(sm.params.seed))
+    cats = mock_cluster_catalogues(truth, targets, int(sm.params.seed))
     for key, df in cats.items():
         tables.write_table(df, sm.output[key])
         log.info("%s: %d rows -> %s", key, len(df), sm.output[key])

@@ -2,22 +2,24 @@
 
 ALS-III as its web export (ALS, RA, DEC, Gaia_DR3, Sample: CSV), D23 as a source_id list (CSV)
 and the Gaia + 2MASS + Bailer-Jones rows of the D23 stars (Parquet) that real users query from
-the Gaia archive; see hotstars.crossmatch.mock_side_catalogues.
+the Gaia archive; see hotstars.mock.side.mock_side_catalogues.
 """
 
-from hotstars import crossmatch, logs, tables
+from hotstars.io import tables
+from hotstars.mock import side
+from hotstars.workflow import logs
 
 
 def main(sm):
     log = logs.setup(sm.log[0])
-    cats = crossmatch.mock_side_catalogues(
+    cats = side.mock_side_catalogues(
         tables.read_table(sm.input.targets), tables.read_table(sm.input.truth),
         tables.read_table(sm.input.grid), int(sm.params.seed), dict(sm.params.frame),
         dict(sm.params.physics or {}), **dict(sm.params.options or {}))
     tables.write_table(cats["als3"], sm.output.als3)
     tables.write_table(cats["d23"], sm.output.d23)
     tables.write_table(cats["d23_gaia"], sm.output.d23_gaia,
-                       units=crossmatch.MOCK_D23_GAIA_UNITS)
+                       units=side.MOCK_D23_GAIA_UNITS)
     for key in ("als3", "d23", "d23_gaia"):
         log.info("%s: %d rows -> %s", key, len(cats[key]), sm.output[key])
 

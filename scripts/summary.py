@@ -4,7 +4,9 @@ import json
 
 import pandas as pd
 
-from hotstars import logs, selection, summary, tables
+from hotstars import selection, summary
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

@@ -2,7 +2,9 @@
 
 import json
 
-from hotstars import logs, summary, tables
+from hotstars import summary
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

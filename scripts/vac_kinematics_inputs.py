@@ -2,13 +2,15 @@
 
 from pathlib import Path
 
-from hotstars import kinematics, logs, tables, vac
+from hotstars import kinematics
+from hotstars.io import tables, vac
+from hotstars.workflow import logs
 
 
 def main(sm):
     log = logs.setup(sm.log[0])
     catalogue = vac.read_vac(sm.input.vac)
-    inputs = vac.kinematics_inputs(catalogue)
+    inputs = kinematics.inputs_from_vac(catalogue)
     log.info("%d stars from %s", len(inputs), sm.input.vac)
     tables.write_table(inputs, sm.output.inputs, units=kinematics.INPUT_UNITS,
                        meta={"source": Path(sm.input.vac).name})

@@ -1,6 +1,8 @@
 """Rule vr_recovery: recovered v̄_R map and per-star v_R against the mock's truth (JSON)."""
 
-from hotstars import logs, tables, validation
+from hotstars import validation
+from hotstars.io import tables
+from hotstars.workflow import logs
 
 
 def main(sm):

@@ -1,6 +1,7 @@
 """Rule write_vac: our Hot Star Sample in the 26-column format of the DR20 VAC ob_vac-1.0.0."""
 
-from hotstars import logs, tables, vac
+from hotstars.io import tables, vac
+from hotstars.workflow import logs
 
 
 def main(sm):

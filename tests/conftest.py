@@ -1,7 +1,6 @@
 """Shared fixtures: one full run of the small mock per test session."""
 
 import pytest
-
 from workflow_utils import copy_workflow, snakemake
 
 

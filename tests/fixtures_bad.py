@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import fixtures_io as fx
 import numpy as np
 import pandas as pd
 from astropy.io import fits
 from astropy.table import Table
 
-import fixtures_io as fx
-from hotstars.vac import VAC_COLUMNS
+from hotstars.io.vac import VAC_COLUMNS
 
 # File names of the good survey inputs (fixtures_io.write_inputs) by input name.
 SURVEY_FILES = {"spall": "spAll-v6_2_1.fits", "bossnet": "astraAllVisitBossNet-0.8.1.fits",

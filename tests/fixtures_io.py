@@ -22,7 +22,7 @@ from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.table import Table
 
-from hotstars.io import InputError
+from hotstars.io.specs import InputError
 
 N_STARS = 8
 

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotstars import tables, validation
+from hotstars import validation
+from hotstars.io import tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import age_recovery as age_recovery_script  # noqa: E402

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from astropy.table import Table
 
-from hotstars import ages, isochrones, tables
+from hotstars import ages, isochrones
+from hotstars.io import tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import compute_ages  # noqa: E402
@@ -316,7 +317,7 @@ def run_shards(t, prepared, n, folder: Path):
         post_paths.append(folder / f"posteriors_{i}-of-{n}.parquet")
         tables.write_table(ages.summarise(sub["source_id"], P, LOG_AGES, n_points, flag),
                            ages_paths[-1], units=ages.UNITS)
-        ages.write_posteriors(post_paths[-1], sub["source_id"], LOG_AGES, P)
+        tables.write_posteriors(post_paths[-1], sub["source_id"], LOG_AGES, P)
     return ages.gather(ages_paths, post_paths)
 
 
@@ -338,8 +339,8 @@ def test_shard_count_does_not_change_results(prepared, realistic, tmp_path):
 
 def test_posteriors_round_trip_and_gather_errors(tmp_path):
     P = np.array([[0.25, 0.75], [np.nan, np.nan]])
-    ages.write_posteriors(tmp_path / "p.parquet", [4, 2], [6.0, 6.05], P)
-    sid, axis, back = ages.read_posteriors(tmp_path / "p.parquet")
+    tables.write_posteriors(tmp_path / "p.parquet", [4, 2], [6.0, 6.05], P)
+    sid, axis, back = tables.read_posteriors(tmp_path / "p.parquet")
     assert sid.tolist() == [4, 2] and axis.tolist() == [6.0, 6.05]
     np.testing.assert_array_equal(back, P)
     t = Table.read(tmp_path / "p.parquet")  # readable as an astropy table too
@@ -349,7 +350,7 @@ def test_posteriors_round_trip_and_gather_errors(tmp_path):
     tables.write_table(a, tmp_path / "a.parquet", units=ages.UNITS)
     with pytest.raises(ages.AgeError, match="more than one shard"):
         ages.gather([tmp_path / "a.parquet"] * 2, [tmp_path / "p.parquet"] * 2)
-    ages.write_posteriors(tmp_path / "q.parquet", [4, 2], [6.0, 6.1], P)
+    tables.write_posteriors(tmp_path / "q.parquet", [4, 2], [6.0, 6.1], P)
     with pytest.raises(ages.AgeError, match="log_age_grid"):
         ages.gather([tmp_path / "a.parquet"] * 2, [tmp_path / "p.parquet", tmp_path / "q.parquet"])
 
@@ -388,7 +389,7 @@ def test_rule_scripts(grid, tmp_path):
     out = tables.read_table(final.ages)
     assert out["source_id"].tolist() == sorted(hss["source_id"]) and (out["age_flag"] == 0).all()
     assert tables.read_units(final.ages)["logage_p50"] == "dex(yr)"
-    sid, axis, P = ages.read_posteriors(final.posteriors)
+    sid, axis, P = tables.read_posteriors(final.posteriors)
     np.testing.assert_array_equal(sid, out["source_id"])
     np.testing.assert_allclose(P.sum(axis=1), 1.0)
     np.testing.assert_allclose(ages.percentiles(P, axis)[:, 1], out["logage_p50"])

@@ -2,18 +2,21 @@
 Toomre velocities on hand cases and against astropy, the mock file read back, and the v̄_R map
 recovering the mock's injected pattern (paper App. D, Fig. 13, Fig. D.1)."""
 
+import astropy.units as u
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-import astropy.units as u
 from astropy.coordinates import CartesianDifferential, CartesianRepresentation, Galactic
 from astropy.io import fits
 from astropy.table import Table
 
-from hotstars import apogee, plots_mocks
+from hotstars import apogee
 from hotstars.frame import galactocentric_frame
-from hotstars.io import InputError
+from hotstars.io import apogee as astronn
+from hotstars.io.specs import InputError
+from hotstars.mock import apogee as mock_apogee
+from hotstars.plots import galaxies as plots_mocks
 
 matplotlib.use("Agg")
 
@@ -50,7 +53,7 @@ def _write_fits(path, cols, units=None):
 def test_reader_converts_units_and_keeps_one_row_per_star(tmp_path):
     path = _write_fits(tmp_path / "apogee_astroNN-DR17.fits", _vac_rows(),
                        {"dist": "kpc", "dist_error": "kpc", "galphi": "deg"})
-    df = apogee.read_astronn(path)
+    df = astronn.read_astronn(path)
     # the repeated APOGEE_ID keeps the row with the smaller dist_error/dist (0.2/2.1 < 0.4/2.0)
     assert sorted(df["apogee_id"]) == ["2M00000001+0000001", "2M00000002+0000002"]
     row = df.set_index("apogee_id").loc["2M00000001+0000001"]
@@ -63,11 +66,11 @@ def test_reader_parquet_lower_case_and_missing_column_named(tmp_path):
     cols = {k.lower(): (v.astype(str) if v.dtype.kind == "S" else v)
             for k, v in _vac_rows().items()}
     pd.DataFrame(cols).to_parquet(tmp_path / "vac.parquet")
-    assert len(apogee.read_astronn(tmp_path / "vac.parquet")) == 2
+    assert len(astronn.read_astronn(tmp_path / "vac.parquet")) == 2
     del cols["galvr"]
     pd.DataFrame(cols).to_csv(tmp_path / "vac.csv", index=False)
     with pytest.raises(InputError, match=r"vac\.csv.*galvr"):
-        apogee.read_astronn(tmp_path / "vac.csv")
+        astronn.read_astronn(tmp_path / "vac.csv")
 
 
 def test_giant_cuts_at_their_boundaries():
@@ -119,8 +122,8 @@ def test_toomre_matches_astropy_heliocentric_velocities():
 @pytest.fixture(scope="module")
 def mock(tmp_path_factory):
     path = tmp_path_factory.mktemp("apogee") / "apogee_astroNN.fits"
-    table = apogee.simulate_astronn(60000, seed=5)
-    apogee.write_astronn(table, path)
+    table = mock_apogee.simulate_astronn(60000, seed=5)
+    astronn.write_astronn(table, path)
     return table, path
 
 
@@ -131,7 +134,7 @@ def test_mock_file_has_the_vac_layout_and_reads_back(mock):
         formats = dict(zip(names, hdul[1].columns.formats))
     assert {"APOGEE_ID", "TEFF", "LOGG", "dist", "dist_error", "galr", "galvr"} <= set(names)
     assert formats["APOGEE_ID"] == "18A" and formats["TEFF"] == "E" and formats["galr"] == "D"
-    vac = apogee.read_astronn(path)
+    vac = astronn.read_astronn(path)
     assert len(vac) == table["APOGEE_ID"].nunique()
     # positions from galr/galphi agree with those from (RA, Dec, dist) through astropy's Galactic
     x, y = apogee.plane_xy(vac["galr"], vac["galphi"])
@@ -144,7 +147,7 @@ def test_mock_file_has_the_vac_layout_and_reads_back(mock):
 
 def test_selection_and_map_recover_the_injected_pattern(mock):
     _, path = mock
-    stars = apogee.select_disc_giants(apogee.read_astronn(path))
+    stars = apogee.select_disc_giants(astronn.read_astronn(path))
     counts = stars.attrs["counts"]
     assert counts["n_input"] > counts["n_in_plane"] > counts["n_dist_ok"] > counts["n_giant"]
     removed = counts["n_giant"] - counts["n_toomre_ok"]
@@ -155,7 +158,7 @@ def test_selection_and_map_recover_the_injected_pattern(mock):
     vr = apogee.vr_map(stars, 0.5, min_stars=6, r_mask_kpc=5.0)
     assert (np.hypot(vr["x_center"], vr["y_center"]) >= 5.0).all()
     assert vr.attrs["counts"]["n_spaxels_masked"] > 0
-    truth = apogee.mock_mean_vr(vr["x_center"], vr["y_center"])
+    truth = mock_apogee.mock_mean_vr(vr["x_center"], vr["y_center"])
     strong = (vr["n_stars"] >= 40) & (np.abs(truth) > 5)
     assert strong.sum() > 50
     assert np.mean(np.sign(vr["vR_mean"][strong]) == np.sign(truth[strong])) > 0.85
@@ -165,7 +168,7 @@ def test_selection_and_map_recover_the_injected_pattern(mock):
 
 def test_figures_show_the_products(mock):
     _, path = mock
-    stars = apogee.select_disc_giants(apogee.read_astronn(path))
+    stars = apogee.select_disc_giants(astronn.read_astronn(path))
     toomre = apogee.toomre_table(stars)
     fig = plots_mocks.fig_toomre(toomre)
     ax = fig.axes[0]

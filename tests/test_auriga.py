@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotstars import auriga, plots_mocks
-from hotstars.frame import galactocentric_frame
-from hotstars.io import InputError
-from hotstars.mock import galactocentric_to_observed
+from hotstars import auriga
+from hotstars.frame import galactocentric_frame, galactocentric_to_observed
+from hotstars.io import auriga as aurigaia
+from hotstars.io.specs import InputError
+from hotstars.mock import auriga as toy_galaxy
+from hotstars.plots import galaxies as plots_mocks
 
 matplotlib.use("Agg")
 
@@ -62,7 +64,7 @@ def fileset(tmp_path):
 
 def test_reader_concatenates_files_and_converts_units(fileset):
     folder, vals = fileset
-    df = auriga.read_mock(folder, auriga.datasets(False))
+    df = aurigaia.read_aurigaia(folder, aurigaia.datasets(False))
     assert len(df) == 8 and df["file"].tolist() == [0] * 5 + [1] * 3
     coords = np.concatenate([v["HCoordinates"] for v in vals])
     vel = np.concatenate([v["HVelocities"] for v in vals])
@@ -75,7 +77,7 @@ def test_reader_concatenates_files_and_converts_units(fileset):
     to_arcsec = [[MAS_PER_RAD / 1000, MAS_PER_RAD / 1000, 1.0]]
     v = dict(vals[0], HVelocities=vals[0]["HVelocities"] * to_arcsec)
     _write(folder / "other.hdf5", 1, v, units={"HVelocities": "arcsec/yr, arcsec/yr, km/s"})
-    other = auriga.read_mock(folder / "other.hdf5", auriga.datasets(False))
+    other = aurigaia.read_aurigaia(folder / "other.hdf5", aurigaia.datasets(False))
     np.testing.assert_allclose(other["pmdec"], df["pmdec"][:5])
 
 
@@ -83,23 +85,23 @@ def test_reader_names_missing_datasets_units_and_files(fileset, tmp_path):
     folder, vals = fileset
     _write(folder / "mock_030.1.hdf5", 2, vals[1], skip=("EffectiveTemperature",))
     with pytest.raises(InputError, match=r"mock_030\.1\.hdf5.*Stardata/EffectiveTemperature"):
-        auriga.read_mock(folder, auriga.datasets(False))
+        aurigaia.read_aurigaia(folder, aurigaia.datasets(False))
     _write(folder / "mock_030.1.hdf5", 2, vals[1], units={"Age": None})
     with pytest.raises(InputError, match=r"mock_030\.1\.hdf5.*Stardata/Age has no Units"):
-        auriga.read_mock(folder, auriga.datasets(False))
-    ok = auriga.read_mock(folder, auriga.datasets(False), units_override={"Age": "Myr"})
+        aurigaia.read_aurigaia(folder, aurigaia.datasets(False))
+    ok = aurigaia.read_aurigaia(folder, aurigaia.datasets(False), units_override={"Age": "Myr"})
     np.testing.assert_allclose(ok["age"][5:], vals[1]["Age"] / 1000.0)  # Myr -> Gyr
     _write(folder / "mock_030.1.hdf5", 2, vals[1], units={"HCoordinates": "rad, rad"})
     with pytest.raises(InputError, match="HCoordinates.*not 3 unit"):
-        auriga.read_mock(folder, auriga.datasets(False))
+        aurigaia.read_aurigaia(folder, aurigaia.datasets(False))
     with pytest.raises(InputError, match="1 file.*NumFilesPerSnapshot = 2"):
-        auriga.read_mock(folder / "mock_030.0.hdf5", auriga.datasets(False))
+        aurigaia.read_aurigaia(folder / "mock_030.0.hdf5", aurigaia.datasets(False))
     _write(folder / "mock_noex_030.0.hdf5", 1, vals[0])
     with pytest.raises(InputError, match="several mocks"):
-        auriga.mock_files(folder)
-    assert len(auriga.mock_files(folder / "mock_noex_030.*.hdf5")) == 1
+        aurigaia.catalogue_files(folder)
+    assert len(aurigaia.catalogue_files(folder / "mock_noex_030.*.hdf5")) == 1
     with pytest.raises(InputError, match="no HDF5 file"):
-        auriga.mock_files(tmp_path / "empty*.hdf5")
+        aurigaia.catalogue_files(tmp_path / "empty*.hdf5")
 
 
 def test_young_cuts_at_their_boundaries():
@@ -131,15 +133,15 @@ def test_kinematics_recover_galactocentric_phase_space():
 def toy(tmp_path_factory):
     folder = tmp_path_factory.mktemp("auriga")
     frame = galactocentric_frame()
-    stars = auriga.simulate_toy(25000, 35000, seed=11, frame=frame)
-    auriga.write_mock(stars, folder, n_files=3, seed=11)
+    stars = toy_galaxy.simulate_toy(25000, 35000, seed=11, frame=frame)
+    aurigaia.write_aurigaia(stars, folder, n_files=3, seed=11)
     return stars, folder, frame
 
 
 def test_toy_mock_reads_back(toy):
     stars, folder, _ = toy
-    assert [p.name for p in auriga.mock_files(folder)] == [f"mock_030.{k}.hdf5" for k in range(3)]
-    df = auriga.read_mock(folder, auriga.datasets(True))
+    assert [p.name for p in aurigaia.catalogue_files(folder)] == [f"mock_030.{k}.hdf5" for k in range(3)]
+    df = aurigaia.read_aurigaia(folder, aurigaia.datasets(True))
     assert len(df) == len(stars)
     back = df.sort_values(["ra", "dec"]).reset_index(drop=True)
     ref = stars.sort_values(["ra", "dec"]).reset_index(drop=True)
@@ -147,12 +149,12 @@ def test_toy_mock_reads_back(toy):
                          ("radial_velocity", "radial_velocity_obs"), ("teff", "teff_obs"),
                          ("parallax_error", "parallax_error"), ("age", "age")):
         np.testing.assert_allclose(back[col], ref[ref_col], rtol=1e-12, atol=1e-12)
-    assert auriga.header(folder / "mock_030.0.hdf5")["NumFilesPerSnapshot"] == 3
+    assert aurigaia.header(folder / "mock_030.0.hdf5")["NumFilesPerSnapshot"] == 3
 
 
 def test_selections_match_the_toy_truth(toy):
     stars, folder, frame = toy
-    data = auriga.read_mock(folder, auriga.datasets(False),
+    data = aurigaia.read_aurigaia(folder, aurigaia.datasets(False),
                             select=auriga.prefilter(YOUNG, GIANTS))
     sel = auriga.select_populations(data, frame, young=YOUNG, giants=GIANTS)
     young, old = sel[sel["population"] == "young"], sel[sel["population"] == "old"]
@@ -173,10 +175,10 @@ def test_selections_match_the_toy_truth(toy):
 
 def test_maps_recover_the_injected_vr_sign_and_contours_follow_density(toy):
     stars, folder, frame = toy
-    data = auriga.read_mock(folder, auriga.datasets(False), select=auriga.prefilter(YOUNG, GIANTS))
+    data = aurigaia.read_aurigaia(folder, aurigaia.datasets(False), select=auriga.prefilter(YOUNG, GIANTS))
     sel = auriga.select_populations(data, frame, young=YOUNG, giants=GIANTS)
     products = auriga.population_maps(sel, 0.5)
-    model = auriga.ToyGalaxy()
+    model = toy_galaxy.ToyGalaxy()
     for pop in ("young", "old"):
         vr = products[f"{pop}_vR"]
         truth = model.mean_vr(vr["x_center"], vr["y_center"], pop)

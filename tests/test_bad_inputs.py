@@ -2,7 +2,7 @@
 it with one clear message naming the file, the column or key and what was expected, and leaves
 no output of that rule (nor a .part temporary) on disk.
 
-One private workflow copy for the module; each case runs ``snakemake --cores 1 <first product>``
+One private workflow copy for the module; each case runs ``snakemake --cores 1 <first rule>``
 with a config overlay pointing ``inputs:`` at the broken file (good files for the other survey
 inputs), targeting only the reading rule (no mock is built). ``where`` says where the message
 surfaces: ``log`` = the rule's log (the exception raised by the reader), ``snakemake`` = Snakemake's
@@ -17,25 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import pytest
-import yaml
-
 import fixtures_bad as fb
 import fixtures_io
-from workflow_utils import copy_workflow, snakemake
+import pytest
+import yaml
+from workflow_utils import RUN, copy_workflow, snakemake
 
 pytestmark = pytest.mark.workflow
 
-# mode -> (target, rule, outputs of the rule)
+# mode -> (target rule, globs of the rule's outputs)
 MODES = {
-    "survey": ("results/sample/targets.parquet", "ingest",
-               ["results/sample/spectra.parquet", "results/sample/targets.parquet"]),
-    "vac": ("results/kinematics/inputs.parquet", "vac_kinematics_inputs",
-            ["results/kinematics/inputs.parquet"]),
-    "mist": ("resources/isochrones/grid.parquet", "build_isochrone_grid",
-             ["resources/isochrones/grid.parquet"]),
-    "config": ("results/sample/targets.parquet", "ingest",
-               ["results/sample/spectra.parquet", "results/sample/targets.parquet"]),
+    "survey": ("ingest", [f"{RUN}/sample/spectra.parquet", f"{RUN}/sample/targets.parquet"]),
+    "vac": ("vac_kinematics_inputs", [f"{RUN}/kinematics/inputs.parquet"]),
+    "mist": ("build_isochrone_grid", ["resources/isochrones/grid_*.parquet"]),
+    "config": ("ingest", [f"{RUN}/sample/spectra.parquet", f"{RUN}/sample/targets.parquet"]),
 }
 
 
@@ -181,15 +176,15 @@ def test_bad_input_stops_with_one_clear_message(setup, name):
     broken = case.writer(folder)
     overlay = folder / "overlay.yaml"
     overlay.write_text(yaml.safe_dump(broken.overlay(good)))
-    target, rule, outputs = MODES[case.mode]
+    rule, outputs = MODES[case.mode]
     _clean(workdir)
 
-    proc = snakemake(workdir, "--cores", "1", target, "--configfile", "config/config.yaml",
+    proc = snakemake(workdir, "--cores", "1", rule, "--configfile", "config/config.yaml",
                      str(overlay), check=False)
     text = proc.stdout + proc.stderr
     assert proc.returncode != 0, text[-3000:]
 
-    log = workdir / "results" / "logs" / f"{rule}.log"
+    log = workdir / RUN / "logs" / f"{rule}.log"
     if case.where == "log":
         errors = _EXCEPTION.findall(log.read_text())
         assert errors, f"no exception in {log}:\n{log.read_text()[-3000:]}"
@@ -205,7 +200,7 @@ def test_bad_input_stops_with_one_clear_message(setup, name):
         assert fragment in message, f"{fragment!r} not in:\n{message[-3000:]}"
 
     for out in outputs:
-        assert not (workdir / out).exists(), out
+        assert not list(workdir.glob(out)), out
     leftovers = [p for d in ("results", "resources") for p in (workdir / d).rglob("*.part")]
     assert not leftovers
 

@@ -14,13 +14,12 @@ import re
 import shutil
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import yaml
+from workflow_utils import RUN, ROOT, copy_workflow, planned_jobs, snakemake
 
-from hotstars import hashing
-from workflow_utils import ROOT, copy_workflow, planned_jobs, snakemake
+from hotstars.io import hashing
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from slurm_resources import workflow_rules  # noqa: E402
@@ -151,6 +150,6 @@ def test_every_job_runs_in_a_process_of_its_own(cluster_run):
 def test_cluster_products_equal_the_local_run(cluster_run, run_dir):
     ours = hashing.product_hashes(cluster_run["workdir"])
     local = hashing.product_hashes(run_dir)
-    assert "results/ages/ages.parquet" in ours and "results/maps/vR_250pc.parquet" in ours
+    assert f"{RUN}/ages/ages.parquet" in ours and f"{RUN}/maps/vR_250pc.parquet" in ours
     assert sorted(ours.keys() ^ local.keys()) == []
     assert sorted(p for p in ours if ours[p] != local[p]) == []

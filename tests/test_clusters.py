@@ -8,7 +8,9 @@ import pytest
 from astropy.table import Table
 
 from hotstars import ages, clusters
-from hotstars.io import InputError
+from hotstars.io import clusters as cluster_catalogues
+from hotstars.io.specs import InputError
+from hotstars.mock import clusters as mock_clusters
 
 # Rows typed from the published tables (column names and values as published).
 # Hunt & Reffert 2023, VizieR J/A+A/673/A114 (clusters table; a subset of its 64 columns, in its
@@ -62,7 +64,7 @@ def h23_files(tmp_path):
 # --- readers -------------------------------------------------------------------------------
 
 def test_read_h23(h23_files):
-    members, cl = clusters.read_h23(*h23_files)
+    members, cl = cluster_catalogues.read_h23(*h23_files)
     assert members.columns.tolist() == ["cluster", "source_id", "prob"]
     assert members["source_id"].tolist() == [ID + 1, ID + 2, ID + 3]   # exact 19-digit ids
     assert members["cluster"].tolist() == ["NGC 2244", "NGC 2244", "VDBH 110,BH 110"]
@@ -77,7 +79,7 @@ def test_read_cg20_case_insensitive_and_blank_age(tmp_path):
     members = _write(tmp_path, "m.csv", "gaiadr2,CLUSTER,Proba\n"
                      f"{ID + 7},NGC_2244,0.9\n{ID + 8},Alessi_17,1.0\n")
     path = _write(tmp_path, "c.csv", CG20_CLUSTERS_CSV)
-    m, cl = clusters.read_cg20(members, path)
+    m, cl = cluster_catalogues.read_cg20(members, path)
     assert m.columns.tolist() == ["cluster", "gaia_dr2_id", "prob"]
     assert m["gaia_dr2_id"].tolist() == [ID + 7, ID + 8]
     ages_ = cl.set_index("cluster")["logage_catalogue"]
@@ -88,14 +90,14 @@ def test_read_cg20_case_insensitive_and_blank_age(tmp_path):
 
 
 def test_read_h23_from_fits(tmp_path, h23_files):
-    csv_members, csv_clusters = clusters.read_h23(*h23_files)
+    csv_members, csv_clusters = cluster_catalogues.read_h23(*h23_files)
     paths = []
     for src in h23_files:
         df = pd.read_csv(src)
         path = tmp_path / (src.stem + ".fits")
         Table.from_pandas(df).write(path)
         paths.append(path)
-    members, cl = clusters.read_h23(*paths)
+    members, cl = cluster_catalogues.read_h23(*paths)
     pd.testing.assert_frame_equal(members, csv_members)
     pd.testing.assert_frame_equal(cl, csv_clusters)
 
@@ -110,25 +112,25 @@ def test_reader_errors_name_file_and_column(tmp_path, h23_files):
     members, cl = h23_files
     no_age = _write(tmp_path, "no_age.csv", H23_CLUSTERS_CSV.replace("logAge50", "logAgeX"))
     with _raises(no_age, "logage50"):
-        clusters.read_h23(members, no_age)
+        cluster_catalogues.read_h23(members, no_age)
     bad_prob = _write(tmp_path, "p.csv", _h23_members_csv([(ID, "NGC 2244", 1.5)]))
     with _raises(bad_prob, "'prob'", "probability"):
-        clusters.read_h23(bad_prob, cl)
+        cluster_catalogues.read_h23(bad_prob, cl)
     nan_prob = _write(tmp_path, "n.csv", _h23_members_csv([(ID, "NGC 2244", "")]))
     with _raises(nan_prob, "'prob'", "finite"):
-        clusters.read_h23(nan_prob, cl)
+        cluster_catalogues.read_h23(nan_prob, cl)
     dup = _write(tmp_path, "d.csv", _h23_members_csv([(ID, "NGC 2244", 0.9), (ID, "NGC 2244", 0.8)]))
     with _raises(dup, "unique"):
-        clusters.read_h23(dup, cl)
+        cluster_catalogues.read_h23(dup, cl)
     unknown = _write(tmp_path, "u.csv", _h23_members_csv([(ID, "NGC 9999", 0.9)]))
     with _raises(unknown, "'name'", "NGC 9999"):
-        clusters.read_h23(unknown, cl)
+        cluster_catalogues.read_h23(unknown, cl)
     no_name = _write(tmp_path, "e.csv", H23_CLUSTERS_CSV.replace('"Trumpler 14"', '""'))
     with _raises(no_name, "'name'", "empty"):
-        clusters.read_h23(members, no_name)
+        cluster_catalogues.read_h23(members, no_name)
     cg_members = _write(tmp_path, "cgm.csv", f"source_id,Cluster,proba\n{ID},NGC_2244,1.0\n")
     with _raises(cg_members, "GaiaDR2|gaiadr2"):      # a DR3 source_id is not a DR2 id
-        clusters.read_cg20(cg_members, _write(tmp_path, "cgc.csv", CG20_CLUSTERS_CSV))
+        cluster_catalogues.read_cg20(cg_members, _write(tmp_path, "cgc.csv", CG20_CLUSTERS_CSV))
 
 
 # --- matching and cuts ------------------------------------------------------------------------
@@ -289,7 +291,7 @@ def _write_catalogues(cats, tmp_path):
 
 def test_mock_catalogues_published_formats(mock_survey, tmp_path):
     truth, targets, _ = mock_survey
-    cats = clusters.mock_cluster_catalogues(truth, targets, seed=11)
+    cats = mock_clusters.mock_cluster_catalogues(truth, targets, seed=11)
     assert cats["h23_members"].columns.tolist() == ["source_id", "Name", "Prob"]
     assert cats["cg20_members"].columns.tolist() == ["GaiaDR2", "Cluster", "proba"]
     assert set(cats["h23_clusters"].columns) <= set(H23_CLUSTER_COLUMNS)
@@ -298,8 +300,8 @@ def test_mock_catalogues_published_formats(mock_survey, tmp_path):
             "logAge84", "N"} <= set(cats["h23_clusters"].columns)
     assert {"Cluster", "AgeNN", "DistPc"} <= set(cats["cg20_clusters"].columns)
     paths = _write_catalogues(cats, tmp_path)
-    h_m, h_c = clusters.read_h23(paths["h23_members"], paths["h23_clusters"])
-    c_m, c_c = clusters.read_cg20(paths["cg20_members"], paths["cg20_clusters"])
+    h_m, h_c = cluster_catalogues.read_h23(paths["h23_members"], paths["h23_clusters"])
+    c_m, c_c = cluster_catalogues.read_cg20(paths["cg20_members"], paths["cg20_clusters"])
     assert len(h_c) == 8 and 0 < len(c_c) < len(h_c)                 # CG20 misses clusters
     # CG20 members are keyed by the targets' DR2 ids; targets without one are never members
     dr2 = targets.set_index("source_id")["gaia_dr2_id"]
@@ -319,7 +321,7 @@ def test_mock_catalogues_published_formats(mock_survey, tmp_path):
     resid = h_c.set_index("cluster")["logage_catalogue"] - true
     assert resid.abs().max() < 0.8 and resid.std() > 0.03
     # deterministic
-    again = clusters.mock_cluster_catalogues(truth, targets, seed=11)
+    again = mock_clusters.mock_cluster_catalogues(truth, targets, seed=11)
     for k in cats:
         pd.testing.assert_frame_equal(cats[k], again[k])
 
@@ -327,8 +329,8 @@ def test_mock_catalogues_published_formats(mock_survey, tmp_path):
 @pytest.mark.parametrize("catalogue", ["h23", "cg20"])
 def test_mock_cluster_ages_recovered_from_narrow_posteriors(mock_survey, tmp_path, catalogue):
     truth, targets, clump_age = mock_survey
-    paths = _write_catalogues(clusters.mock_cluster_catalogues(truth, targets, seed=5), tmp_path)
-    members, cat = clusters.READERS[catalogue](paths[f"{catalogue}_members"],
+    paths = _write_catalogues(mock_clusters.mock_cluster_catalogues(truth, targets, seed=5), tmp_path)
+    members, cat = cluster_catalogues.READERS[catalogue](paths[f"{catalogue}_members"],
                                                paths[f"{catalogue}_clusters"])
     # every target in the HSS with a narrow posterior centred on its true age
     sid = truth["source_id"].to_numpy()

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from hotstars import comparisons as cmp
-from hotstars import plots_comparisons
+from hotstars.plots import comparisons as plots_comparisons
 
 matplotlib.use("Agg")
 

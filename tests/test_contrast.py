@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotstars import associations, contrast, plots_structure, spiral
+from hotstars import associations, contrast, spiral
 from hotstars.contrast import ContrastError, density_contrast
+from hotstars.plots import structure as plots_structure
 
 matplotlib.use("Agg")
 

@@ -14,9 +14,12 @@ from astropy.coordinates import SkyCoord
 from astropy.table import Table
 
 from hotstars import crossmatch as cx
-from hotstars import mock, plots_crossmatch
-from hotstars.io import InputError
+from hotstars.io import catalogues
+from hotstars.io.specs import InputError
 from hotstars.isochrones import build_grid_lachesis
+from hotstars.mock import side
+from hotstars.mock import survey as mock
+from hotstars.plots import crossmatch as plots_crossmatch
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAME = {"r_sun_kpc": 8.2, "z_sun_pc": 25.0, "v_sun_kms": [11.1, 232.24, 7.25], "roll_deg": 0.0}
@@ -168,48 +171,48 @@ def _als_file(tmp_path, name="als.csv", **cols):
 
 def test_read_als3_aliases_formats(tmp_path):
     for name in ("als.csv", "als.fits"):
-        df = cx.read_als3(_als_file(tmp_path, name))
+        df = catalogues.read_als3(_als_file(tmp_path, name))
         assert df.columns.tolist() == ["ra", "dec", "flag", "source_id"]
         assert df["flag"].tolist() == ["M", "I", "M"]
         assert df["source_id"].tolist() == (ID0 + np.array([5, 6, 7])).tolist()  # exact ids
     path = _als_file(tmp_path, Sample=None, Grp=["M", "M", "X"])
-    assert cx.read_als3(path, flag_column="GRP")["flag"].tolist() == ["M", "M", "X"]
+    assert catalogues.read_als3(path, flag_column="GRP")["flag"].tolist() == ["M", "M", "X"]
 
 
 def test_read_als3_errors(tmp_path):
     with pytest.raises(InputError, match=r"als\.csv.*'sample' / 'group'") as err:
-        cx.read_als3(_als_file(tmp_path, Sample=None))
+        catalogues.read_als3(_als_file(tmp_path, Sample=None))
     assert err.value.columns == ("sample",)
     with pytest.raises(InputError, match=r"no row flagged 'M'.*'I', 'X'"):
-        cx.read_als3(_als_file(tmp_path, Sample=["I", "X", "I"]))
+        catalogues.read_als3(_als_file(tmp_path, Sample=["I", "X", "I"]))
     with pytest.raises(InputError, match="'ra'.*finite.*row 1"):
-        cx.read_als3(_als_file(tmp_path, RA_ICRS=[10.0, np.nan, 12.0]))
+        catalogues.read_als3(_als_file(tmp_path, RA_ICRS=[10.0, np.nan, 12.0]))
     with pytest.raises(InputError, match="'dec'"):
-        cx.read_als3(_als_file(tmp_path, DE_ICRS=None))
+        catalogues.read_als3(_als_file(tmp_path, DE_ICRS=None))
     with pytest.raises(InputError, match="'kind'"):
-        cx.read_als3(_als_file(tmp_path), flag_column="kind")
+        catalogues.read_als3(_als_file(tmp_path), flag_column="kind")
     with pytest.raises(InputError, match="unique"):
-        cx.read_als3(_als_file(tmp_path, RA_ICRS=[10.0, 10.0, 12.0], DE_ICRS=[0.0, 0.0, 1.0]))
+        catalogues.read_als3(_als_file(tmp_path, RA_ICRS=[10.0, 10.0, 12.0], DE_ICRS=[0.0, 0.0, 1.0]))
 
 
 def test_read_d23_and_samples(tmp_path):
     ids = ID0 + np.array([3, 1, 2])
     pd.DataFrame({"Source": ids}).to_csv(tmp_path / "d23.csv", index=False)
-    assert cx.read_d23(tmp_path / "d23.csv")["source_id"].tolist() == ids.tolist()
+    assert catalogues.read_d23(tmp_path / "d23.csv")["source_id"].tolist() == ids.tolist()
     pd.DataFrame({"source_id": [1, 1]}).to_csv(tmp_path / "dup.csv", index=False)
     with pytest.raises(InputError, match="dup.csv.*unique"):
-        cx.read_d23(tmp_path / "dup.csv")
+        catalogues.read_d23(tmp_path / "dup.csv")
     pd.DataFrame({"source_id": ids, "ra": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "g.csv", index=False)
     with pytest.raises(InputError, match=r"g\.csv \[D23 Gaia\].*'dec'"):
-        cx.read_d23_gaia(tmp_path / "g.csv")
+        catalogues.read_d23_gaia(tmp_path / "g.csv")
     # samples: positions, or ids only, or neither
     pd.DataFrame({"RAJ2000": [1.0], "DEJ2000": [2.0]}).to_csv(tmp_path / "pos.csv", index=False)
-    assert cx.read_sample(tmp_path / "pos.csv").columns.tolist() == ["ra", "dec"]
+    assert catalogues.read_sample(tmp_path / "pos.csv").columns.tolist() == ["ra", "dec"]
     pd.DataFrame({"gaia_dr3_source_id": ids}).to_parquet(tmp_path / "ids.parquet")
-    assert cx.read_sample(tmp_path / "ids.parquet")["source_id"].tolist() == ids.tolist()
+    assert catalogues.read_sample(tmp_path / "ids.parquet")["source_id"].tolist() == ids.tolist()
     pd.DataFrame({"name": ["a"]}).to_csv(tmp_path / "none.csv", index=False)
     with pytest.raises(InputError, match="none.csv.*ra and dec.*source_id"):
-        cx.read_sample(tmp_path / "none.csv")
+        catalogues.read_sample(tmp_path / "none.csv")
 
 
 # --- D23 --------------------------------------------------------------------------------------
@@ -295,8 +298,8 @@ def mock_run():
     targets = (s["gaia"].merge(s["tmass"], on="source_id")
                .merge(s["distances"], on="source_id"))
     kw = dict(field_batch=30_000)
-    cats = cx.mock_side_catalogues(targets, s["truth"], grid, 9, FRAME, **kw)
-    again = cx.mock_side_catalogues(targets, s["truth"], grid, 9, FRAME, **kw)
+    cats = side.mock_side_catalogues(targets, s["truth"], grid, 9, FRAME, **kw)
+    again = side.mock_side_catalogues(targets, s["truth"], grid, 9, FRAME, **kw)
     return targets, s["truth"], cats, again
 
 
@@ -310,11 +313,11 @@ def test_mock_catalogues_formats_and_determinism(mock_run, tmp_path):
     for k, p in paths.items():
         cats[k].to_csv(p, index=False)
     cats["d23_gaia"].to_parquet(tmp_path / "g.parquet")
-    als = cx.read_als3(paths["als3"])
+    als = catalogues.read_als3(paths["als3"])
     assert len(als) == round(0.064 * len(targets))
     assert (als["flag"] == "M").mean() == pytest.approx(0.70, abs=0.01)
-    d23 = cx.read_d23(paths["d23"])
-    gaia = cx.read_d23_gaia(tmp_path / "g.parquet")
+    d23 = catalogues.read_d23(paths["d23"])
+    gaia = catalogues.read_d23_gaia(tmp_path / "g.parquet")
     assert len(d23) == round(1.8 * len(targets)) and set(d23["source_id"]) == set(gaia["source_id"])
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from hotstars import download, realdata
+from hotstars.io import download, realdata
 
 SIZE = 300_000
 

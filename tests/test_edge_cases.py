@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 from scipy.integrate import trapezoid
 
-from hotstars import ages, isochrones, kinematics, maps, selection, tables
+from hotstars import ages, isochrones, kinematics, maps, selection
 from hotstars.frame import galactocentric_frame
+from hotstars.io import tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import compute_ages  # noqa: E402
@@ -295,17 +296,17 @@ def test_shard_of_only_off_grid_stars_and_an_empty_shard(grid, tmp_path):
     only_off = tables.read_table(shards4[0].ages)
     assert only_off["source_id"].tolist() == [101, 105] and (only_off["age_flag"] == 1).all()
     assert only_off["logage_p50"].isna().all()
-    assert np.isnan(ages.read_posteriors(shards4[0].posteriors)[2]).all()
+    assert np.isnan(tables.read_posteriors(shards4[0].posteriors)[2]).all()
     assert "0 ok, 2 off the grid (flag 1)" in (tmp_path / "0-of-4.log").read_text()
     shards7, final7 = run_age_shards(tmp_path, 7)
     empty = tables.read_table(shards7[6].ages)
     assert len(empty) == 0 and list(empty.columns) == ages.AGES_COLUMNS
-    assert ages.read_posteriors(shards7[6].posteriors)[2].shape == (0, LOG_AGES.size)
+    assert tables.read_posteriors(shards7[6].posteriors)[2].shape == (0, LOG_AGES.size)
     a4, a7 = tables.read_table(final4.ages), tables.read_table(final7.ages)
     pd.testing.assert_frame_equal(a4, a7)
     assert a4["age_flag"].tolist() == [1, 0, 0, 0, 1, 2]
-    np.testing.assert_array_equal(ages.read_posteriors(final4.posteriors)[2],
-                                  ages.read_posteriors(final7.posteriors)[2])
+    np.testing.assert_array_equal(tables.read_posteriors(final4.posteriors)[2],
+                                  tables.read_posteriors(final7.posteriors)[2])
 
 
 def test_flagged_stars_leave_the_age_maps_through_a_count():

@@ -1,18 +1,19 @@
 """Ingestion on files in the real formats: readers -> spectra/targets joins -> HSS."""
 
+import fixtures_io
 import numpy as np
 
-import fixtures_io
-from hotstars import io, selection
+from hotstars import selection
+from hotstars.io import survey
 
 
 def test_real_format_files_flow_into_the_hss(tmp_path):
     paths = fixtures_io.write_inputs(tmp_path)
-    spall = io.read_spall(paths["spall"], program="mwm_ob")
-    bossnet = io.read_bossnet(paths["bossnet"])
+    spall = survey.read_spall(paths["spall"], program="mwm_ob")
+    bossnet = survey.read_bossnet(paths["bossnet"])
     spectra = selection.join_spectra(spall, bossnet, mjd_max=60708)
-    targets = selection.build_targets(spectra, io.read_gaia(paths["gaia"]),
-                                      io.read_distances(paths["distances"]), io.read_tmass(paths["tmass"]))
+    targets = selection.build_targets(spectra, survey.read_gaia(paths["gaia"]),
+                                      survey.read_distances(paths["distances"]), survey.read_tmass(paths["tmass"]))
     flags, hss, hss_spectra, cutflow = selection.select_hss(spectra, targets, selection.Cuts())
 
     # the star key is BOSS Net's DR3 id, never spAll's DR2 GAIA_ID

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from hotstars import isochrones as iso
-from hotstars import tables
+from hotstars.io import tables
 
 LOG_AGE = {"min": 6.0, "max": 9.0, "step": 0.05}
 FEH = {"min": -0.5, "max": 0.4, "step": 0.1}

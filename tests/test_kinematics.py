@@ -12,10 +12,10 @@ from astropy.coordinates import ICRS, CartesianDifferential, CartesianRepresenta
 from astropy.table import Table
 
 from hotstars import kinematics as kin
-from hotstars import mock
 from hotstars.frame import galactocentric_frame
+from hotstars.io.tables import write_table
 from hotstars.isochrones import build_grid_lachesis
-from hotstars.tables import write_table
+from hotstars.mock import survey as mock
 
 R0, Z_SUN = 8.2, 0.025                      # kpc
 V_SUN = (11.1, 232.24, 7.25)                # km/s, astropy's Cartesian galcen_v_sun

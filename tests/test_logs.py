@@ -12,7 +12,7 @@ import slurm_resources  # noqa: E402
 
 JOB = """
 import numpy as np
-from hotstars import logs
+from hotstars.workflow import logs
 log = logs.setup({log!r})
 log.info("working")
 big = np.ones(300 * 2**20 // 8)  # 300 MiB, touched

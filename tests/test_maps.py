@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotstars import maps, tables
+from hotstars import maps
+from hotstars.io import tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import build_maps  # noqa: E402

@@ -9,9 +9,9 @@ from astropy.io import fits
 from astropy.table import Table
 from scipy import integrate
 
-from hotstars import mock
 from hotstars.frame import galactocentric_frame
 from hotstars.isochrones import build_grid_lachesis
+from hotstars.mock import survey as mock
 
 N = 4000
 FRAME = galactocentric_frame(8.2, 25.0, (11.1, 232.24, 7.25), 0.0)

@@ -8,7 +8,7 @@ from matplotlib.collections import QuadMesh
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
-from hotstars import plotting
+from hotstars.plots import sample, style
 
 matplotlib.use("Agg")
 
@@ -55,7 +55,7 @@ def _sky_tables(n_targets=2000, n_hss=700, n_nan=3):
 
 def test_style_is_applied_only_inside_the_context():
     before = matplotlib.rcParams["xtick.direction"]
-    with plotting.paper_style():
+    with style.paper_style():
         assert matplotlib.rcParams["xtick.direction"] == "in"
         assert matplotlib.rcParams["font.family"] == ["serif"]
     assert matplotlib.rcParams["xtick.direction"] == before
@@ -64,7 +64,7 @@ def test_style_is_applied_only_inside_the_context():
 def test_savefig_is_byte_identical_and_has_no_software_tag(tmp_path, cutflow):
     paths = [tmp_path / "a.png", tmp_path / "b.png"]
     for p in paths:
-        plotting.savefig(plotting.fig_cutflow(cutflow), p, dpi=80)
+        style.savefig(sample.fig_cutflow(cutflow), p, dpi=80)
     data = [p.read_bytes() for p in paths]
     assert data[0][:8] == b"\x89PNG\r\n\x1a\n"
     assert data[0] == data[1]
@@ -75,7 +75,7 @@ def test_savefig_is_byte_identical_and_has_no_software_tag(tmp_path, cutflow):
 def test_savefig_pdf_is_byte_identical(tmp_path, cutflow):
     paths = [tmp_path / "a.pdf", tmp_path / "b.pdf"]
     for p in paths:
-        plotting.savefig(plotting.fig_cutflow(cutflow), p)
+        style.savefig(sample.fig_cutflow(cutflow), p)
     assert paths[0].read_bytes() == paths[1].read_bytes()
     assert b"CreationDate" not in paths[0].read_bytes()
 
@@ -84,7 +84,7 @@ def test_savefig_rejects_unknown_format_and_closes_the_figure(tmp_path):
     import matplotlib.pyplot as plt
     fig = plt.figure()
     with pytest.raises(ValueError, match="unsupported figure format"):
-        plotting.savefig(fig, tmp_path / "x.jpg")
+        style.savefig(fig, tmp_path / "x.jpg")
     assert fig.number not in plt.get_fignums()
     assert not list(tmp_path.iterdir())
 
@@ -93,7 +93,7 @@ def test_savefig_rejects_unknown_format_and_closes_the_figure(tmp_path):
 
 def test_galactic_plane_axes_sun_circles_and_longitudes():
     fig = Figure()
-    ax = plotting.galactic_plane_axes(fig.add_subplot(), r_sun_kpc=8.2, xlim=(-16, 0),
+    ax = style.galactic_plane_axes(fig.add_subplot(), r_sun_kpc=8.2, xlim=(-16, 0),
                                       ylim=(-8, 8))
     sun = [ln for ln in ax.lines if ln.get_gid() == "sun"]
     assert len(sun) == 1
@@ -118,7 +118,7 @@ def test_galactic_plane_axes_sun_circles_and_longitudes():
 
 
 def test_galactic_plane_axes_given_radii():
-    ax = plotting.galactic_plane_axes(Figure().add_subplot(), radii_kpc=[2, 4, 6, 8, 10],
+    ax = style.galactic_plane_axes(Figure().add_subplot(), radii_kpc=[2, 4, 6, 8, 10],
                                       longitudes_deg=[], r_sun_kpc=8.0)
     radii = [p.radius for p in ax.patches if p.get_gid() == "R_circle"]
     assert radii == [2, 4, 6, 8, 10]
@@ -128,22 +128,22 @@ def test_galactic_plane_axes_given_radii():
 
 
 def test_diverging_norm_is_centred_on_zero():
-    norm = plotting.diverging_norm([-5.0, 12.0, np.nan, 3.0])
+    norm = style.diverging_norm([-5.0, 12.0, np.nan, 3.0])
     assert norm(0.0) == pytest.approx(0.5)
     assert norm(12.0) == pytest.approx(1.0) and norm(-12.0) == pytest.approx(0.0)
-    norm = plotting.diverging_norm([1.0, 2.0], vmax=30)
+    norm = style.diverging_norm([1.0, 2.0], vmax=30)
     assert (norm(-30.0), norm(0.0), norm(15.0)) == pytest.approx((0.0, 0.5, 0.75))
     with pytest.raises(ValueError, match="no finite values"):
-        plotting.diverging_norm([np.nan])
+        style.diverging_norm([np.nan])
     with pytest.raises(ValueError, match="vmax"):
-        plotting.diverging_norm([0.0, 0.0])
+        style.diverging_norm([0.0, 0.0])
 
 
 # --- Fig. 1 ---------------------------------------------------------------------------------
 
 def test_fig_sky_titles_counts_and_orientation():
     targets, hss = _sky_tables(n_targets=2000, n_hss=700, n_nan=3)
-    fig = plotting.fig_sky(targets, hss)
+    fig = sample.fig_sky(targets, hss)
     top, bottom = fig.axes
     assert "N$ = 1,997" in top.get_title() and "3 without" in top.get_title()
     assert "N$ = 700)" in bottom.get_title()
@@ -151,25 +151,25 @@ def test_fig_sky_titles_counts_and_orientation():
     assert len(points) == 1997
     # l increases to the left: a star at l = +90 deg is drawn at x = -pi/2.
     one = pd.DataFrame({"l": [90.0], "b": [10.0]})
-    ax = plotting.fig_sky(one, one).axes[0]
+    ax = sample.fig_sky(one, one).axes[0]
     np.testing.assert_allclose(ax.collections[0].get_offsets(), [[-np.pi / 2, np.radians(10)]])
     # l = 270 deg = -90 deg: right of centre.
-    ax = plotting.fig_sky(one.assign(l=270.0), one).axes[0]
+    ax = sample.fig_sky(one.assign(l=270.0), one).axes[0]
     assert ax.collections[0].get_offsets()[0, 0] == pytest.approx(np.pi / 2)
 
 
 def test_fig_sky_errors_name_the_table():
     targets, hss = _sky_tables()
     with pytest.raises(ValueError, match="hss: the table is empty"):
-        plotting.fig_sky(targets, hss.iloc[:0])
+        sample.fig_sky(targets, hss.iloc[:0])
     with pytest.raises(ValueError, match=r"targets: missing column\(s\) \['b'\]"):
-        plotting.fig_sky(targets.drop(columns="b"), hss)
+        sample.fig_sky(targets.drop(columns="b"), hss)
 
 
 # --- Fig. 2 ---------------------------------------------------------------------------------
 
 def test_fig_cutflow_bars_equal_the_csv_counts(cutflow):
-    ax = plotting.fig_cutflow(cutflow).axes[0]
+    ax = sample.fig_cutflow(cutflow).axes[0]
     bars = {c.get_label(): c for c in ax.containers}
     for label, column in (("spectra", "n_spectra"), ("stars", "n_stars")):
         widths = [p.get_width() for p in bars[label].patches]
@@ -186,9 +186,9 @@ def test_fig_cutflow_rejects_bad_counts(cutflow):
     bad = cutflow.astype({"n_stars": float})
     bad.loc[2, "n_stars"] = np.nan
     with pytest.raises(ValueError, match=r"'n_stars' must hold non-negative .* bad rows \[2\]"):
-        plotting.fig_cutflow(bad)
+        sample.fig_cutflow(bad)
     with pytest.raises(ValueError, match="missing column"):
-        plotting.fig_cutflow(cutflow.drop(columns="criterion"))
+        sample.fig_cutflow(cutflow.drop(columns="criterion"))
 
 
 # --- Fig. 4 ---------------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def _mesh(ax, gid):
 
 
 def test_fig_kiel_axes_inverted_and_lines_at_log_teff(flags):
-    ax = plotting.fig_kiel(flags, TEFF_LINES).axes[0]
+    ax = sample.fig_kiel(flags, TEFF_LINES).axes[0]
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     assert x0 > x1 and y0 > y1
     lines = [ln for ln in ax.lines if ln.get_gid() == "teff_line"]
@@ -209,7 +209,7 @@ def test_fig_kiel_axes_inverted_and_lines_at_log_teff(flags):
 
 
 def test_fig_kiel_histograms_count_the_finite_rows(flags):
-    fig = plotting.fig_kiel(flags, TEFF_LINES)
+    fig = sample.fig_kiel(flags, TEFF_LINES)
     ax = fig.axes[0]
     finite = np.isfinite(flags.teff) & np.isfinite(flags.logg)
     n_hss = int((flags.in_hss & finite).sum())
@@ -226,7 +226,7 @@ def test_fig_kiel_histograms_count_the_finite_rows(flags):
 
 def test_fig_kiel_bin_contents_match_numpy(flags):
     """The HSS histogram cell holding a given star counts what numpy counts in that cell."""
-    ax = plotting.fig_kiel(flags, TEFF_LINES, dlogteff=0.05, dlogg=0.5).axes[0]
+    ax = sample.fig_kiel(flags, TEFF_LINES, dlogteff=0.05, dlogg=0.5).axes[0]
     mesh = _mesh(ax, "hss_hist")
     coords = mesh.get_coordinates()  # (ny+1, nx+1, 2)
     xe, ye = coords[0, :, 0], coords[:, 0, 1]
@@ -239,17 +239,17 @@ def test_fig_kiel_bin_contents_match_numpy(flags):
 
 def test_fig_kiel_empty_and_bad_inputs(flags):
     with pytest.raises(ValueError, match="no HSS stars"):
-        plotting.fig_kiel(flags.assign(in_hss=False), TEFF_LINES)
+        sample.fig_kiel(flags.assign(in_hss=False), TEFF_LINES)
     with pytest.raises(ValueError, match="the table is empty"):
-        plotting.fig_kiel(flags.iloc[:0], TEFF_LINES)
+        sample.fig_kiel(flags.iloc[:0], TEFF_LINES)
     with pytest.raises(ValueError, match="finite teff and logg"):
-        plotting.fig_kiel(flags.assign(teff=np.nan), TEFF_LINES)
+        sample.fig_kiel(flags.assign(teff=np.nan), TEFF_LINES)
     with pytest.raises(ValueError, match="'in_hss' must be boolean"):
-        plotting.fig_kiel(flags.assign(in_hss=np.where(flags.in_hss, 1.0, np.nan)), TEFF_LINES)
+        sample.fig_kiel(flags.assign(in_hss=np.where(flags.in_hss, 1.0, np.nan)), TEFF_LINES)
     with pytest.raises(ValueError, match="teff_lines_k"):
-        plotting.fig_kiel(flags, [-5.0])
+        sample.fig_kiel(flags, [-5.0])
 
 
 def test_fig_kiel_other_lines_are_labelled_in_kelvin(flags):
-    ax = plotting.fig_kiel(flags, [20000.0]).axes[0]
+    ax = sample.fig_kiel(flags, [20000.0]).axes[0]
     assert "20,000 K" in {t.get_text().strip() for t in ax.texts}

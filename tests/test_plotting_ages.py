@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from matplotlib.collections import QuadMesh
 
-from hotstars import plotting
+from hotstars.plots import ages as plots_ages
+from hotstars.plots import style
+from hotstars.plots import validation as plots_validation
 
 matplotlib.use("Agg")
 
@@ -49,7 +51,7 @@ def _clusters(n, seed, truth=True):
 
 
 def test_fig_logage_map_values_colourbar_and_furniture(logage_map):
-    fig = plotting.fig_logage_map(logage_map, r_sun_kpc=8.2)
+    fig = plots_ages.fig_logage_map(logage_map, r_sun_kpc=8.2)
     ax = fig.axes[0]
     mesh = _mesh(ax, "logage")
     row = logage_map.iloc[37]
@@ -63,7 +65,7 @@ def test_fig_logage_map_values_colourbar_and_furniture(logage_map):
 
 def test_fig_cluster_ages_legend_one_to_one_and_truth_panel():
     h23, cg20 = _clusters(25, 1), _clusters(18, 2)
-    fig = plotting.fig_cluster_ages(h23, cg20)
+    fig = plots_ages.fig_cluster_ages(h23, cg20)
     panels = [ax for ax in fig.axes if ax.get_title()]
     assert [ax.get_title() for ax in panels] == ["Hunt & Reffert (2023)",
                                                  "Cantat-Gaudin et al. (2020)", "mock truth"]
@@ -77,20 +79,20 @@ def test_fig_cluster_ages_legend_one_to_one_and_truth_panel():
     assert r"\psi" in texts[1]  # the joint posterior
     assert "number of hot stars" in fig.axes[-1].get_ylabel()
     # without a truth column: two panels
-    fig = plotting.fig_cluster_ages(h23.drop(columns="logage_true"),
+    fig = plots_ages.fig_cluster_ages(h23.drop(columns="logage_true"),
                                     cg20.drop(columns="logage_true"))
     assert len([ax for ax in fig.axes if ax.get_title()]) == 2
 
 
 def test_fig_cluster_ages_empty_table_is_a_panel_not_an_error():
     cg20 = _clusters(0, 2, truth=False)
-    fig = plotting.fig_cluster_ages(_clusters(8, 1, truth=False), cg20)
+    fig = plots_ages.fig_cluster_ages(_clusters(8, 1, truth=False), cg20)
     empty = [t for ax in fig.axes for t in ax.texts if t.get_gid() == "empty"]
     assert [t.get_text() for t in empty] == ["no cluster passes the cuts"]
-    fig = plotting.fig_cluster_ages(cg20, pd.DataFrame())  # no rows, even no columns
+    fig = plots_ages.fig_cluster_ages(cg20, pd.DataFrame())  # no rows, even no columns
     assert len([t for ax in fig.axes for t in ax.texts if t.get_gid() == "empty"]) == 2
-    with pytest.raises(plotting.PlotInputError, match="logage_hs"):
-        plotting.fig_cluster_ages(_clusters(3, 1).drop(columns="logage_hs"), cg20)
+    with pytest.raises(style.PlotInputError, match="logage_hs"):
+        plots_ages.fig_cluster_ages(_clusters(3, 1).drop(columns="logage_hs"), cg20)
 
 
 def test_fig_young_old_counts_contours_and_empty_panel():
@@ -100,16 +102,16 @@ def test_fig_young_old_counts_contours_and_empty_panel():
                         "n_stars": [7, 2]})
     grid = np.linspace(-10, 0, 21)
     contours = {"x": grid, "y": grid + 5, "z": np.add.outer(grid + 5, grid), "levels": [-8.0]}
-    fig = plotting.fig_young_old(young, old, contours=contours)
+    fig = plots_ages.fig_young_old(young, old, contours=contours)
     left, right = fig.axes[:2]
     assert "younger than 30 Myr (44 stars)" in left.get_title()
     assert "older than 150 Myr (9 stars)" in right.get_title()
     assert _cell(_mesh(left, "young"), -7.875, 0.125) == 40
     assert all(any(c.get_gid() == "contours" for c in ax.collections) for ax in (left, right))
-    fig = plotting.fig_young_old(young.iloc[:0], old, size_kpc=0.25)
+    fig = plots_ages.fig_young_old(young.iloc[:0], old, size_kpc=0.25)
     assert [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "empty"] == ["no stars"]
-    with pytest.raises(plotting.PlotInputError, match="contours"):
-        plotting.fig_young_old(young, old, contours={**contours, "z": np.zeros((3, 3))})
+    with pytest.raises(style.PlotInputError, match="contours"):
+        plots_ages.fig_young_old(young, old, contours={**contours, "z": np.zeros((3, 3))})
 
 
 def test_fig_age_recovery_one_to_one_coverage_and_title():
@@ -122,7 +124,7 @@ def test_fig_age_recovery_one_to_one_coverage_and_title():
     p50 = true + rng.normal(0, err, n)
     ages = pd.DataFrame({"source_id": np.arange(n), "logage_p16": p50 - err, "logage_p50": p50,
                          "logage_p84": p50 + err, "logage_err": err, "age_flag": 0})
-    fig = plotting.fig_age_recovery(ages, truth)
+    fig = plots_validation.fig_age_recovery(ages, truth)
     top, bias, cov = fig.axes[:3]
     assert _lines(top, "one_to_one")
     assert _mesh(top, "hist2d").get_array().sum() == n

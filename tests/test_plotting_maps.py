@@ -8,7 +8,9 @@ import pytest
 from matplotlib.collections import QuadMesh
 from matplotlib.colors import LogNorm
 
-from hotstars import plotting
+from hotstars.plots import maps as plots_maps
+from hotstars.plots import style
+from hotstars.plots import validation as plots_validation
 
 matplotlib.use("Agg")
 
@@ -63,7 +65,7 @@ def density(vr_map):
 # --- Fig. 6 ---------------------------------------------------------------------------------
 
 def test_fig_vphi_window_lines_and_count_outside(kinematics):
-    ax = plotting.fig_vphi(kinematics, (190, 250)).axes[0]
+    ax = plots_maps.fig_vphi(kinematics, (190, 250)).axes[0]
     lines = [ln for ln in ax.lines if ln.get_gid() == "window"]
     assert sorted(ln.get_ydata()[0] for ln in lines) == [190, 250]
     v = kinematics["v_phi"].to_numpy()
@@ -77,27 +79,27 @@ def test_fig_vphi_window_lines_and_count_outside(kinematics):
 
 
 def test_fig_vphi_lines_follow_the_window_and_flags_must_agree(kinematics):
-    ax = plotting.fig_vphi(kinematics, (200.0, 240.0)).axes[0]
+    ax = plots_maps.fig_vphi(kinematics, (200.0, 240.0)).axes[0]
     assert sorted(ln.get_ydata()[0] for ln in ax.lines if ln.get_gid() == "window") == [200, 240]
     v = kinematics["v_phi"]
     flags = pd.DataFrame({"source_id": kinematics["source_id"],
                           "in_vphi_window": (v >= 190) & (v <= 250)})
-    plotting.fig_vphi(kinematics, (190, 250), flags=flags)  # consistent: fine
+    plots_maps.fig_vphi(kinematics, (190, 250), flags=flags)  # consistent: fine
     with pytest.raises(ValueError, match="flags disagree with the window"):
-        plotting.fig_vphi(kinematics, (200, 240), flags=flags)
+        plots_maps.fig_vphi(kinematics, (200, 240), flags=flags)
     with pytest.raises(ValueError, match="lo < hi"):
-        plotting.fig_vphi(kinematics, (250, 190))
+        plots_maps.fig_vphi(kinematics, (250, 190))
 
 
 # --- Fig. 7 ---------------------------------------------------------------------------------
 
 def test_fig_maps_diverging_norm_sun_and_values(density, vr_map):
-    fig = plotting.fig_maps(density, vr_map, r_sun_kpc=8.2)
+    fig = plots_maps.fig_maps(density, vr_map, r_sun_kpc=8.2)
     ax_d, ax_v = fig.axes[:2]
     mesh = _mesh(ax_v, "vR")
     assert mesh.norm(0.0) == pytest.approx(0.5)
     assert (mesh.norm.vmin, mesh.norm.vmax) == (-30.0, 30.0)
-    assert mesh.get_cmap().name == plotting.VR_CMAP
+    assert mesh.get_cmap().name == style.VR_CMAP
     for ax in (ax_d, ax_v):
         sun = [ln for ln in ax.lines if ln.get_gid() == "sun"]
         assert len(sun) == 1 and (sun[0].get_xdata()[0], sun[0].get_ydata()[0]) == (-8.2, 0.0)
@@ -118,18 +120,18 @@ def test_fig_maps_diverging_norm_sun_and_values(density, vr_map):
 
 
 def test_spaxel_size_is_inferred_and_checked(vr_map):
-    assert plotting.spaxel_size(vr_map) == pytest.approx(SIZE)
+    assert style.spaxel_size(vr_map) == pytest.approx(SIZE)
     off_grid = vr_map.assign(x_center=vr_map["x_center"] + 0.01)
     with pytest.raises(ValueError, match="not on a grid"):
-        plotting.spaxel_size(off_grid)
+        style.spaxel_size(off_grid)
     with pytest.raises(ValueError, match="no two spaxels adjacent"):
-        plotting.spaxel_size(vr_map.iloc[:1])
+        style.spaxel_size(vr_map.iloc[:1])
 
 
 # --- Fig. B.1 -------------------------------------------------------------------------------
 
 def test_fig_map_errors_log_scale_and_zero_sigma(vr_map):
-    fig = plotting.fig_map_errors(vr_map)
+    fig = plots_maps.fig_map_errors(vr_map)
     axes = fig.axes[:3]
     for ax, col in zip(axes, ["sigma_R", "vR_mean_err_sqrtn", "vR_mean_err_marg"]):
         mesh = _mesh(ax, col)
@@ -153,7 +155,7 @@ def test_fig_injection_recovery_pulls_and_legend(vr_map):
     matched = vr_map.assign(vR_mean_err_marg=err,
                             vR_expected=vr_map["vR_mean"] - 2 * err * rng.choice([-1, 1], len(vr_map)),
                             vR_true=vr_map["vR_mean"] - 3 * err)
-    fig = plotting.fig_injection_recovery(matched)
+    fig = plots_validation.fig_injection_recovery(matched)
     ax, axm = fig.axes[:2]
     # pulls are exactly +-2
     pull = _mesh(axm, "pull").get_array().compressed()

@@ -1,7 +1,7 @@
 """Real-data configs (config/dr19.yaml, dr20.yaml, vac.yaml), the missing-files message and the
 download rule.
 
-Library tests of hotstars.realdata, static checks of the shipped overlays and ADQL queries, and
+Library tests of hotstars.io.realdata, static checks of the shipped overlays and ADQL queries, and
 workflow tests in one private copy: dry-runs, plus one real run of just the two SDSS downloads
 from a local HTTP server on 127.0.0.1 (FixtureServer, tests/test_download.py) serving small
 fixture files in the real formats, and one offline download. About 25 s in all.
@@ -15,22 +15,23 @@ import re
 import shutil
 from pathlib import Path
 
+import fixtures_io as fx
 import numpy as np
 import pytest
 import yaml
 from astropy.table import Table
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import update_config, validate
-
-import fixtures_io as fx
-from hotstars import io, realdata
 from test_download import FixtureServer, closed_port_url
 from workflow_utils import ROOT, copy_workflow, planned_jobs, snakemake
+
+from hotstars import cli
+from hotstars.io import realdata, survey
 
 SCHEMA = str(ROOT / "workflow" / "schemas" / "config.schema.yaml")
 RELEASES = ("dr19", "dr20")
 SURVEY = ("spall", "bossnet", "gaia", "distances", "tmass")
-READER_SPECS = {"gaia": io.GAIA, "distances": io.DISTANCES, "tmass": io.TMASS}
+READER_SPECS = {"gaia": survey.GAIA, "distances": survey.DISTANCES, "tmass": survey.TMASS}
 
 
 def load(name):
@@ -72,11 +73,11 @@ def test_message_names_every_file_its_source_and_the_next_step():
                  "  d/gaia.fits  (inputs.gaia)",
                  "from Gaia archive: gaiadr3.gaia_source; ADQL query: config/adql/gaia_dr3.adql",
                  "  d/als3.csv  (inputs.als3)", "source unknown",
-                 "set `data: {download: true}`", "python -m hotstars.realdata source-ids"):
+                 "set `data: {download: true}`", "python -m hotstars source-ids"):
         assert line in off
-    on = realdata.missing_files_message(files, download=True)
-    assert "set `data: {download: true}`" not in on
-    assert "the targets d/spAll.fits.gz" in on  # how to fetch the SDSS files alone
+    on = realdata.missing_files_message(files[1:], download=True, header="fetching d/spAll.fits.gz")
+    assert on.splitlines()[0] == "fetching d/spAll.fits.gz"
+    assert "set `data: {download: true}`" not in on and "  d/gaia.fits  (inputs.gaia)" in on
 
 
 def test_source_ids_are_the_carton_stars(tmp_path):
@@ -87,12 +88,12 @@ def test_source_ids_are_the_carton_stars(tmp_path):
     other = raw.cols["SDSS_ID"] == raw.cols["SDSS_ID"][0]
     raw.cols["PROGRAMNAME"][other], raw.cols["FIRSTCARTON"][other] = "mwm_yso", "mwm_yso_disk_boss"
     spall = fx.write(raw, tmp_path / "spAll-other.fits")
-    bossnet = io.read_bossnet(paths["bossnet"])
+    bossnet = survey.read_bossnet(paths["bossnet"])
     left_out = bossnet.loc[bossnet["sdss_id"] == raw.cols["SDSS_ID"][0], "gaia_dr3_source_id"]
     expected = sorted(set(bossnet["gaia_dr3_source_id"]) - set(left_out))
     assert len(left_out) and len(expected) == 7
     out = tmp_path / "ids.vot"
-    realdata.main(["source-ids", str(spall), str(paths["bossnet"]), str(out)])
+    cli.main(["source-ids", str(spall), str(paths["bossnet"]), str(out)])
     ids = Table.read(out)["source_id"]
     assert ids.dtype == np.int64 and list(ids) == expected
 
@@ -215,14 +216,15 @@ def test_download_rule_fetches_the_sdss_files_then_the_dag_runs_the_survey(workd
         "files": {k: {"sha256": checksums[k]} for k in checksums}}})
     args = (*OVERLAYS, "config/dr20.yaml", fetch)
 
-    # Gaia-side files still missing: the whole DAG stops with the message...
-    proc = snakemake(workdir, "-n", *args, check=False)
-    text = stop_message(proc.stdout + proc.stderr)
-    assert proc.returncode != 0 and "downloaded by the rule `download`" in text
-    # ...but the SDSS files alone (the star list for the ADQL queries) can be fetched
+    # Gaia-side files still missing: the run only fetches the SDSS files (the star list for the
+    # ADQL queries) and says what else is missing
     targets = [f"data/dr20/{entries[k]['name']}" for k in ("spall", "bossnet")]
-    assert f"the targets {' '.join(targets)}" in text
-    snakemake(workdir, "--cores", "1", *targets, *args)  # targets first: --configfile takes a list
+    proc = snakemake(workdir, "-n", *args)
+    text = proc.stdout + proc.stderr
+    assert f"this run only downloads {', '.join(targets)}" in text
+    assert "3 other input file(s) are missing" in text and "ADQL query" in text
+    assert planned_jobs(workdir, *args) == {"download": 2, "all": 1}
+    snakemake(workdir, "--cores", "1", *args)
     for key, target in zip(("spall", "bossnet"), targets):
         assert gzip.decompress((workdir / target).read_bytes()) == good[key].read_bytes()
     assert sorted(r.path.rsplit("/", 1)[1] for r in server.requests) == sorted(

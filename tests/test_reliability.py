@@ -31,9 +31,9 @@ import pandas as pd
 import pytest
 from astropy.io import fits
 from astropy.table import Table
+from workflow_utils import RUN, copy_workflow, planned_jobs
 
-from hotstars import hashing, tables
-from workflow_utils import copy_workflow, planned_jobs
+from hotstars.io import hashing, tables
 
 UPSTREAM_OF_AGES = {"simulate_survey", "ingest", "build_isochrone_grid", "select_hss",
                     "average_vlos", "kinematics_inputs", "compute_kinematics"}
@@ -147,7 +147,7 @@ def test_unreadable_product_is_named(tmp_path):
 def test_killed_write_leaves_no_product_and_its_part_is_cleaned(tmp_path):
     """SIGKILL inside atomic_path: no target, a stale .part; the next write removes it."""
     target = tmp_path / "hss.parquet"
-    code = ("import os, signal, sys\nfrom hotstars import tables\n"
+    code = ("import os, signal, sys\nfrom hotstars.io import tables\n"
             "with tables.atomic_path(sys.argv[1]) as tmp:\n"
             "    tmp.write_bytes(b'PAR1 half a table')\n"
             "    os.kill(os.getpid(), signal.SIGKILL)\n")
@@ -270,7 +270,7 @@ def killed(snapshot, tmp_path_factory):
             except hashing.ProductHashError as exc:
                 digest = f"unreadable: {exc}"
             state["after_kill"][path.relative_to(workdir).as_posix()] = digest
-    shard_outputs = [[f"results/ages/shards/{kind}_{i}-of-{SHARDS}.parquet"
+    shard_outputs = [[f"{RUN}/ages/shards/{kind}_{i}-of-{SHARDS}.parquet"
                       for kind in ("ages", "posteriors")] for i in range(1, SHARDS + 1)]
     state["shards_kept"] = sum(all(p in state["after_kill"] and p not in state["incomplete"]
                                    for p in pair) for pair in shard_outputs)
@@ -289,7 +289,7 @@ def test_two_clean_runs_give_identical_products(clean_a, clean_b):
     # guard against comparing nothing: the products of every kind are there
     assert kinds[".parquet"] >= 30 and kinds[".png"] >= 20 and kinds[".json"] >= 10
     assert kinds[".fits"] >= 4 and kinds[".csv"] >= 5 and kinds[".hdf5"] >= 1
-    assert "results/summary.json" in clean_a and "results/vac/ob_vac.fits" in clean_a
+    assert f"{RUN}/summary.json" in clean_a and f"{RUN}/vac/ob_vac.fits" in clean_a
     assert _diff(clean_a, clean_b) == []
 
 
@@ -297,10 +297,10 @@ def test_two_clean_runs_give_identical_products(clean_a, clean_b):
 def test_killed_run_leaves_only_complete_products(killed, clean_a):
     assert killed["returncode"] == -signal.SIGKILL, killed["output"][-3000:]
     assert killed["shards_done"] >= 1
-    shards = [p for p in killed["incomplete"] if p.startswith("results/ages/shards/")]
+    shards = [p for p in killed["incomplete"] if p.startswith(f"{RUN}/ages/shards/")]
     assert shards, f"no age shard was running at the kill: {killed['incomplete']}"
     after = killed["after_kill"]
-    assert "results/ages/ages.parquet" not in after and "results/summary.json" not in after
+    assert f"{RUN}/ages/ages.parquet" not in after and f"{RUN}/summary.json" not in after
     # every product on disk under its own name is whole: readable, and equal to the clean run's
     assert [p for p, h in after.items() if h.startswith("unreadable")] == []
     assert [p for p in after.keys() & clean_a.keys() if after[p] != clean_a[p]] == []

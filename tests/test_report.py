@@ -13,13 +13,12 @@ import time
 
 import pandas as pd
 import pytest
-
-from workflow_utils import snakemake
+from workflow_utils import RUN, snakemake
 
 pytestmark = pytest.mark.workflow
 
-TABLES = ("results/tables/cutflow.html", "results/tables/crossmatch.html",
-          "results/tables/summary.html")
+TABLES = (f"{RUN}/tables/cutflow.html", f"{RUN}/tables/crossmatch.html",
+          f"{RUN}/tables/summary.html")
 
 
 def _script_var(page: str, script_id: str, name: str):
@@ -67,7 +66,7 @@ def test_every_figure_is_in_the_report_with_its_caption(run_dir, report, product
     figures = sorted(p for p in products if p.endswith(".png"))
     # the product list and the run agree, so the check below covers every figure made
     assert figures == sorted(str(p.relative_to(run_dir))
-                             for p in (run_dir / "results" / "figures").glob("*.png"))
+                             for p in (run_dir / RUN / "figures").glob("*.png"))
     assert len(figures) >= 21
     results = report["results"]
     missing = [f for f in figures if f not in results]
@@ -106,15 +105,15 @@ def test_tables_show_the_run_numbers_beside_the_papers(run_dir, report, products
     pages = {path: _embedded(results[path]).decode() for path in TABLES}
     assert all(page == (run_dir / path).read_text() for path, page in pages.items())
 
-    cutflow = pd.read_csv(run_dir / "results" / "sample" / "cutflow.csv")
+    cutflow = pd.read_csv(run_dir / RUN / "sample" / "cutflow.csv")
     rows = {row[0]: row for row in _rows(pages[TABLES[0]])}
     assert list(rows)[1:] == cutflow["step"].tolist()
     hss = rows["distance"]
     assert hss[2] == f"{cutflow['n_spectra'].iloc[-1]:,}" and hss[4] == f"{cutflow['n_stars'].iloc[-1]:,}"
     assert hss[-1] == "45,487"  # the paper's HSS
 
-    table1 = pd.read_csv(run_dir / "results" / "comparisons" / "table1_als3.csv")
-    d23 = json.loads((run_dir / "results" / "comparisons" / "d23_overlap.json").read_text())
+    table1 = pd.read_csv(run_dir / RUN / "comparisons" / "table1_als3.csv")
+    d23 = json.loads((run_dir / RUN / "comparisons" / "d23_overlap.json").read_text())
     rows = _rows(pages[TABLES[1]])
     hss_column = table1.columns[2]
     assert rows[0][1] == hss_column
@@ -123,7 +122,7 @@ def test_tables_show_the_run_numbers_beside_the_papers(run_dir, report, products
     d23_rows = {r[0]: r for r in rows[3:]}
     assert d23_rows[f"HSS stars in D23 (of {d23['n_hss']:,})"][1] == f"{d23['n_hss_in_d23']:,}"
 
-    summary = json.loads((run_dir / "results" / "summary.json").read_text())
+    summary = json.loads((run_dir / RUN / "summary.json").read_text())
     rows = _rows(pages[TABLES[2]])
     header, body = rows[0], {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     assert header[:4] == ["key", "quantity", "ours", "paper"]

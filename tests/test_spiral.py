@@ -6,6 +6,7 @@ import pytest
 
 from hotstars import associations, spiral
 from hotstars.frame import galactocentric_frame
+from hotstars.io import reference
 
 R0 = 8.2
 
@@ -85,12 +86,12 @@ def test_bad_arm_table_names_file_and_column(tmp_path):
                                   "Outer"]
     path = tmp_path / "arms.csv"
     table.drop(columns="R_kink_kpc").to_csv(path, index=False)
-    with pytest.raises(spiral.SpiralTableError, match=r"arms\.csv.*R_kink_kpc"):
+    with pytest.raises(reference.SpiralTableError, match=r"arms\.csv.*R_kink_kpc"):
         spiral.load_arm_table(path)
     bad = table.copy()
     bad.loc[0, "beta_max_deg"] = bad.loc[0, "beta_min_deg"] - 1
     bad.to_csv(path, index=False)
-    with pytest.raises(spiral.SpiralTableError, match="3-kpc"):
+    with pytest.raises(reference.SpiralTableError, match="3-kpc"):
         spiral.load_arm_table(path)
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from hotstars import summary
+from hotstars.stats import MAD_TO_SIGMA
 
 
 def test_sample_numbers_follow_the_cutflow_and_assemble_pairs_with_paper():
@@ -41,7 +42,7 @@ def test_cluster_numbers_offsets():
     out = summary.cluster_numbers({"h23": h23})
     assert out["clusters.n_h23"] == 4
     assert out["clusters.median_offset_h23_dex"] == pytest.approx(0.0, abs=1e-12)
-    assert out["clusters.robust_scatter_h23_dex"] == pytest.approx(1.4826 * 0.1)
+    assert out["clusters.robust_scatter_h23_dex"] == pytest.approx(MAD_TO_SIGMA * 0.1)
     assert set(out) <= set(summary.PAPER)
 
 

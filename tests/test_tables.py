@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 from astropy.table import Table
 
-from hotstars import tables
+from hotstars.io import tables
 
 
 def test_parquet_keeps_units_and_plain_nan(tmp_path):

@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from astropy.io import fits
-
 from fixtures_io import raises
-from hotstars import kinematics, logs, tables, vac
+
+from hotstars import kinematics
+from hotstars.io import tables, vac
+from hotstars.workflow import logs
 
 # The SDSS datamodel (sdss/datamodel yso_ob_kin.json @ b90b518e), HDU 1 "Joined", verbatim:
 # name | dtype | unit | description. Tests build the fixture files from this text, not from vac.py.
@@ -210,7 +212,7 @@ def test_duplicate_id_and_empty_table(tmp_path):
 def test_kinematics_inputs_from_the_vac(tmp_path, monkeypatch):
     df = vac_frame()
     path = write_fixture(df, tmp_path / "ob_vac-1.0.0.fits")
-    out = vac.kinematics_inputs(vac.read_vac(path))
+    out = kinematics.inputs_from_vac(vac.read_vac(path))
     assert list(out.columns) == list(kinematics.INPUT_COLUMNS)
     assert out["source_id"].dtype == "int64" and out["n_epochs"].dtype == "int64"
     assert out["source_id"].tolist() == df["gaia_dr3_source_id"].tolist()

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from hotstars import maps, tables, validation
+from hotstars import maps, validation
+from hotstars.io import tables
 
 SIZE = 0.25  # kpc
 

@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from astropy.table import Table
-
-from workflow_utils import ROOT, copy_workflow, planned_jobs, snakemake
+from workflow_utils import RUN, ROOT, copy_workflow, planned_jobs, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -76,7 +75,7 @@ def test_bad_config_stops_with_the_key_named(fresh_dir, overlay, words):
 
 
 def test_products_are_consistent(run_dir):
-    results = run_dir / "results"
+    results = run_dir / RUN
     cutflow = pd.read_csv(results / "sample" / "cutflow.csv")
     hss = Table.read(results / "sample" / "hss.parquet")
     vlos = Table.read(results / "rv" / "vlos.parquet")
@@ -127,7 +126,7 @@ def test_injected_vr_field_is_recovered(run_dir):
     bulk motion of the association a star belongs to); the error is the maps' posterior error
     marginalised over sigma_R (the Fisher error, sigma_R fixed, is too small with 6-10 stars).
     """
-    report = json.loads((run_dir / "results" / "validation" / "injection_recovery.json").read_text())
+    report = json.loads((run_dir / RUN / "validation" / "injection_recovery.json").read_text())
     vr = report["vR_map_250pc"]
     assert vr["n_spaxels"] > 30
     assert abs(vr["bias_mean_kms"]) < 2.0
@@ -140,27 +139,27 @@ def test_injected_vr_field_is_recovered(run_dir):
 def test_published_vac_entry_point_round_trip(run_dir, tmp_path_factory):
     """Our VAC, fed back through the VAC entry point, gives the same maps."""
     workdir = copy_workflow(tmp_path_factory.mktemp("vac"))
-    vac = run_dir / "results" / "vac" / "ob_vac.fits"
+    vac = run_dir / RUN / "vac" / "ob_vac.fits"
     overlay = workdir / "vac.yaml"
     overlay.write_text(f"inputs:\n  vac: {vac}\n")
     jobs = planned_jobs(workdir, "--configfile", "config/config.yaml", str(overlay))
     assert "select_hss" not in jobs and "simulate_survey" not in jobs and "vac_kinematics_inputs" in jobs
     snakemake(workdir, "--cores", "2", "--configfile", "config/config.yaml", str(overlay))
     for kind in ("density", "vR"):
-        ours = pd.read_parquet(run_dir / "results" / "maps" / f"{kind}_250pc.parquet")
-        back = pd.read_parquet(workdir / "results" / "maps" / f"{kind}_250pc.parquet")
+        ours = pd.read_parquet(run_dir / RUN / "maps" / f"{kind}_250pc.parquet")
+        back = pd.read_parquet(workdir / RUN / "maps" / f"{kind}_250pc.parquet")
         pd.testing.assert_frame_equal(ours[["x_center", "y_center", "n_stars"]],
                                       back[["x_center", "y_center", "n_stars"]])
-    ours = pd.read_parquet(run_dir / "results" / "maps" / "vR_250pc.parquet")
-    back = pd.read_parquet(workdir / "results" / "maps" / "vR_250pc.parquet")
+    ours = pd.read_parquet(run_dir / RUN / "maps" / "vR_250pc.parquet")
+    back = pd.read_parquet(workdir / RUN / "maps" / "vR_250pc.parquet")
     # the VAC has no pmra_pmdec_corr: errors (so ML weights) differ slightly, the means barely
     assert (np.abs(back["vR_mean"] - ours["vR_mean"]) < 0.1 * ours["vR_mean_err"]).all()
 
 
 def test_averaged_velocities_recover_the_mock_truth(run_dir):
     """Single stars: (vlos - true systemic v) / vlos_err is ~N(0, 1); binaries scatter more."""
-    vlos = pd.read_parquet(run_dir / "results" / "rv" / "vlos.parquet")
-    truth = pd.read_parquet(run_dir / "resources" / "mock" / "truth.parquet",
+    vlos = pd.read_parquet(run_dir / RUN / "rv" / "vlos.parquet")
+    truth = pd.read_parquet(run_dir / RUN / "inputs" / "truth.parquet",
                             columns=["source_id", "v_sys", "is_binary"])
     m = vlos.merge(truth, on="source_id", validate="one_to_one")
     assert len(m) == len(vlos)
@@ -179,19 +178,19 @@ def test_averaged_velocities_recover_the_mock_truth(run_dir):
 
 def test_ages_recover_the_mock_truth(run_dir):
     """[p16, p84] covers the true log-age of ~68 % of the stars older than 30 Myr."""
-    report = json.loads((run_dir / "results" / "validation" / "injection_recovery.json").read_text())
+    report = json.loads((run_dir / RUN / "validation" / "injection_recovery.json").read_text())
     old = report["ages"]["older_than_30myr"]
     assert old["n"] > 1000
     assert 0.6 <= old["coverage_68"] <= 0.8
     assert abs(old["bias_median_dex"]) < 0.05
-    ages = pd.read_parquet(run_dir / "results" / "ages" / "ages.parquet")
-    hss = pd.read_parquet(run_dir / "results" / "sample" / "hss.parquet", columns=["source_id"])
+    ages = pd.read_parquet(run_dir / RUN / "ages" / "ages.parquet")
+    hss = pd.read_parquet(run_dir / RUN / "sample" / "hss.parquet", columns=["source_id"])
     assert ages["source_id"].tolist() == sorted(hss["source_id"])  # every HSS star, once
 
 
 def test_cluster_ages_match_the_mock_truth(run_dir):
     for catalogue in ("h23", "cg20"):
-        table = pd.read_parquet(run_dir / "results" / "validation" / f"clusters_{catalogue}.parquet")
+        table = pd.read_parquet(run_dir / RUN / "validation" / f"clusters_{catalogue}.parquet")
         assert len(table) >= 5 and (table["n_hot"] >= 5).all()
         # our cluster ages sit closer to the truth than the catalogue's own (scattered) ages
         ours = np.sqrt(np.mean((table["logage_hs"] - table["logage_true"]) ** 2))

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the folder of the default run (config run.name: mock): every product of it lives under it
+RUN = "results/mock"
 WORKFLOW_PARTS = ["Snakefile", "workflow", "config", "scripts", "src", "envs", "profiles"]
 
 

@@ -49,12 +49,10 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-from astropy.table import Table
-from astropy.table import meta as table_meta
 
-from hotstars import isochrones, tables
+from hotstars import isochrones
+from hotstars.errors import HotstarsError
+from hotstars.io import tables
 
 AGE_INPUT_COLUMNS = ["source_id", "log_teff", "sig_log_teff", "logg", "sig_logg", "mk", "sig_mk",
                      "r_gal"]
@@ -78,7 +76,7 @@ _TOL = 1e-9             # padding of the window edges (superset guarantee under 
 NEGLECT_MAX = 1e-12     # bound on the posterior share the fast path leaves out, per star
 
 
-class AgeError(ValueError):
+class AgeError(HotstarsError):
     """Input the age estimates cannot use (missing column, bad grid request, bad prior)."""
 
 
@@ -575,44 +573,6 @@ def shard_indices(n_stars: int, i: int, n: int) -> np.ndarray:
     return np.arange(int(i), int(n_stars), int(n))
 
 
-def write_posteriors(path, source_id, log_age_axis, P: np.ndarray, meta: Mapping | None = None):
-    """Write ``posteriors.parquet``: source_id and ``posterior`` (fixed-length array of f(τ_k),
-    NaN rows for flagged stars); the grid in the table metadata ``log_age_grid`` [dex(yr)].
-
-    The file is what astropy's parquet writer makes (``Table.read`` gives the 2-D column and the
-    metadata), written through pyarrow without astropy's per-row copies (500k stars: ~0.3 GB and
-    a second instead of ~1 GB and 10 s).
-    """
-    P = np.ascontiguousarray(P, float)
-    axis = np.asarray(log_age_axis, float)
-    if P.ndim != 2 or P.shape != (len(source_id), axis.size):
-        raise AgeError(f"write_posteriors: P has shape {P.shape}, expected "
-                       f"({len(source_id)}, {axis.size})")
-    header = Table({"source_id": np.zeros(0, np.int64), "posterior": np.zeros((0, axis.size))},
-                   meta={**dict(meta or {}), "log_age_grid": axis.tolist()})
-    data = pa.table({"source_id": pa.array(np.asarray(source_id, np.int64)),
-                     "posterior": pa.FixedSizeListArray.from_arrays(pa.array(P.ravel()), axis.size)})
-    data = data.replace_schema_metadata(
-        {"table_meta_yaml": "\n".join(table_meta.get_yaml_from_table(header))})
-    with tables.atomic_path(path) as tmp:
-        pq.write_table(data, tmp, version="2.4")
-
-
-def read_posteriors(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(source_ids, log_age_grid [dex(yr)], P [n_stars × n_ages]) of a posteriors product."""
-    data = pq.read_table(path)
-    yaml = (data.schema.metadata or {}).get(b"table_meta_yaml", b"").decode()
-    grid = table_meta.get_header_from_yaml(yaml.splitlines()).get("meta", {}).get("log_age_grid")
-    if "posterior" not in data.column_names or grid is None:
-        raise AgeError(f"{path}: expected a 'posterior' column and 'log_age_grid' metadata")
-    axis = np.asarray(grid, float)
-    post = data.column("posterior").combine_chunks()
-    if not pa.types.is_fixed_size_list(post.type) or post.type.list_size != axis.size:
-        raise AgeError(f"{path}: 'posterior' is {post.type}, expected {axis.size} values per row")
-    P = post.flatten().to_numpy(zero_copy_only=False).reshape(len(data), axis.size)
-    return data.column("source_id").to_numpy().astype(np.int64), axis, P
-
-
 def gather(ages_paths: Sequence, post_paths: Sequence):
     """Concatenate shard products: (ages DataFrame, source_ids, log_age_grid, P), by source_id.
 
@@ -623,7 +583,7 @@ def gather(ages_paths: Sequence, post_paths: Sequence):
         raise AgeError(f"gather: expected as many ages as posteriors shards (>= 1), got "
                        f"{len(ages_paths)} and {len(post_paths)}")
     ages = pd.concat([tables.read_table(p) for p in ages_paths], ignore_index=True)
-    parts = [read_posteriors(p) for p in post_paths]
+    parts = [tables.read_posteriors(p) for p in post_paths]
     axis = parts[0][1]
     for p, part in zip(post_paths, parts):
         if not np.array_equal(part[1], axis):

@@ -13,6 +13,7 @@ import astropy.units as u
 import pandas as pd
 from astropy.coordinates import Galactic
 
+from hotstars.errors import require_columns
 from hotstars.frame import galactocentric_frame
 
 ASSOCIATIONS = pd.DataFrame.from_records(
@@ -44,9 +45,7 @@ def association_xy(frame=None, table: pd.DataFrame | None = None) -> pd.DataFram
     l = 90 deg; use :func:`hotstars.frame.frame_from_config` for the configured one).
     """
     df = (ASSOCIATIONS if table is None else table).copy()
-    missing = [c for c in ("l_deg", "b_deg", "distance_kpc") if c not in df.columns]
-    if missing:
-        raise ValueError(f"association_xy: missing column(s) {missing}; has {list(df.columns)}")
+    require_columns(df, ("l_deg", "b_deg", "distance_kpc"), "association_xy")
     frame = galactocentric_frame() if frame is None else frame
     xyz = Galactic(l=df["l_deg"].to_numpy(float) * u.deg, b=df["b_deg"].to_numpy(float) * u.deg,
                    distance=df["distance_kpc"].to_numpy(float) * u.kpc).transform_to(frame)

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from typing import Mapping
 
-import numpy as np
-import pandas as pd
 import astropy.constants as const
 import astropy.units as u
+import numpy as np
+import pandas as pd
 
 # Sana et al. (2012) ranges and exponents (PAPER.md, Appendix C convention).
 LOGP_RANGE = (0.15, 5.5)

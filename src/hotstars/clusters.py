@@ -15,55 +15,24 @@ The hot (HSS) members of published clusters give a cluster age from their age po
   ψ(τ) Π⋆ G⋆(τ) = Π⋆ f⋆(τ) / ψ(τ)^(n−1), counts it once and is reported too (``logage_joint``).
   Products are taken in log space.
 
-Readers (:func:`read_h23`, :func:`read_cg20`) accept the published tables as CSV, FITS, Parquet or
-ECSV (:func:`hotstars.io.read_input`: case-insensitive names, exact 19-digit ids, duplicate and
-NaN checks, :class:`hotstars.io.InputError` naming file and column). They return normalised
-frames: members (cluster, source_id | gaia_dr2_id, prob) and clusters (cluster,
-logage_catalogue = H23 logAge50 | CG20 AgeNN, logage_catalogue_p16/p84 = H23 logAge16/84, NaN
-for CG20, and the positions when given).
-
-:func:`mock_cluster_catalogues` writes the mock survey's clumps (``clump_id`` ≥ 0 in its truth) as
-the two published catalogues. Log-ages in dex(yr), distances in pc, angles in deg.
+The catalogues are read by :mod:`hotstars.io.clusters` (normalised members and clusters frames);
+the mock's versions are made by :mod:`hotstars.mock.clusters`. Log-ages in dex(yr).
 """
 
 from __future__ import annotations
 
 import logging
+
 import numpy as np
 import pandas as pd
-from astropy.coordinates import SkyCoord
-from scipy.spatial import cKDTree
 
 from hotstars import ages as ages_mod
-from hotstars.io import ColumnSpec, InputError, InputSpec, read_input
+from hotstars.errors import HotstarsError
+from hotstars.io.clusters import CATALOGUES
 
 log = logging.getLogger(__name__)
 
-CATALOGUES = ("h23", "cg20")
-_c = ColumnSpec
-_POSITION = tuple(_c(n, "float", "deg", optional=True)
-                  for n in ("ra_icrs", "de_icrs", "glon", "glat"))
 
-H23_MEMBERS = InputSpec("H23 members", (
-    _c("source_id", "int", aliases=("gaiadr3", "gaia_dr3_source_id", "source")),
-    _c("name", "str"), _c("prob", "float", "", finite=True),
-), key=("source_id", "name"))
-H23_CLUSTERS = InputSpec("H23 clusters", (
-    _c("name", "str"), *_POSITION,
-    *(_c(f"logage{q}", "float", finite=True) for q in (16, 50, 84)),  # log10(age/yr)
-    _c("dist50", "float", "pc", optional=True), _c("n", "int", optional=True),
-), key=("name",))
-CG20_MEMBERS = InputSpec("CG20 members", (
-    _c("gaiadr2", "int", aliases=("gaia_dr2_id", "gaiadr2_source_id", "dr2_source_id")),
-    _c("cluster", "str"), _c("proba", "float", "", finite=True),
-), key=("gaiadr2", "cluster"))
-CG20_CLUSTERS = InputSpec("CG20 clusters", (
-    _c("cluster", "str"), *_POSITION,
-    _c("agenn", "float"),                     # log10(age/yr); blank for ~150 clusters
-    _c("distpc", "float", "pc", optional=True), _c("nbstars07", "int", optional=True),
-), key=("cluster",))
-
-_CLUSTER_EXTRAS = {"ra_icrs": "ra", "de_icrs": "dec", "glon": "l", "glat": "b"}
 #: Units of the output table of :func:`validate_clusters`.
 UNITS = {**{c: "dex(yr)" for c in (
     "logage_hs", "logage_hs_p16", "logage_hs_p84", "logage_joint", "logage_joint_p16",
@@ -71,80 +40,8 @@ UNITS = {**{c: "dex(yr)" for c in (
     "logage_true")}, "logage_err_hs": "dex", "logage_err_joint": "dex"}
 
 
-class ClusterError(ValueError):
+class ClusterError(HotstarsError):
     """Inconsistent products handed to the cluster validation (missing column or posterior)."""
-
-
-# --------------------------------------------------------------------------------------------
-# Readers
-# --------------------------------------------------------------------------------------------
-
-def _check_members(members: pd.DataFrame, prob: str, name: str, m_where: str,
-                   clusters: pd.DataFrame, cluster_col: str, c_where: str) -> None:
-    """Probabilities in [0, 1], non-empty names, every member's cluster in the clusters table
-    (``m_where``, ``c_where``: the files, named in the errors)."""
-    bad = ~members[prob].between(0.0, 1.0)
-    if bad.any():
-        rows = np.flatnonzero(bad.to_numpy())[:5]
-        raise InputError(m_where, f"column {prob!r}: expected a probability in [0, 1]; "
-                         + ", ".join(f"row {r}: {members[prob].iloc[r]:g}" for r in rows), [prob])
-    for table, col, where in ((members, name, m_where), (clusters, cluster_col, c_where)):
-        empty = np.flatnonzero((table[col] == "").to_numpy())
-        if empty.size:
-            raise InputError(where, f"column {col!r}: empty cluster name at row(s) "
-                             f"{empty[:5].tolist()}", [col])
-    unknown = pd.Index(members[name].unique()).difference(clusters[cluster_col])
-    if len(unknown):
-        raise InputError(m_where, f"column {name!r}: {len(unknown)} cluster(s) absent from the "
-                         f"clusters table ({c_where}), e.g. {list(unknown[:5])} (members and "
-                         "clusters tables of the same catalogue expected)", [name])
-
-
-def _clusters_frame(df: pd.DataFrame, name: str, age: str, p16: str | None, p84: str | None,
-                    distance: str, count: str) -> pd.DataFrame:
-    out = pd.DataFrame({"cluster": df[name],
-                        "logage_catalogue": df[age],
-                        "logage_catalogue_p16": df[p16] if p16 else np.nan,
-                        "logage_catalogue_p84": df[p84] if p84 else np.nan})
-    for src, dst in {**_CLUSTER_EXTRAS, distance: "distance_pc", count: "n_catalogue"}.items():
-        if src in df:
-            out[dst] = df[src]
-    return out
-
-
-def read_h23(members_path, clusters_path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Hunt & Reffert (2023) members (source_id = Gaia DR3, Name, Prob) and clusters (Name,
-    logAge16/50/84, optional RA_ICRS, DE_ICRS, GLON, GLAT, dist50, N) tables.
-
-    Returns (members: cluster, source_id, prob; clusters: cluster, logage_catalogue (logAge50),
-    logage_catalogue_p16/p84 (logAge16/84) and ra, dec, l, b, distance_pc, n_catalogue when given).
-    """
-    m = read_input(members_path, H23_MEMBERS)
-    c = read_input(clusters_path, H23_CLUSTERS)
-    _check_members(m, "prob", "name", f"{members_path} [{H23_MEMBERS.name}]", c, "name",
-                   f"{clusters_path} [{H23_CLUSTERS.name}]")
-    members = pd.DataFrame({"cluster": m["name"], "source_id": m["source_id"], "prob": m["prob"]})
-    return members, _clusters_frame(c, "name", "logage50", "logage16", "logage84", "dist50", "n")
-
-
-def read_cg20(members_path, clusters_path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cantat-Gaudin et al. (2020) members (GaiaDR2 = Gaia **DR2** source_id, Cluster, proba)
-    and clusters (Cluster, AgeNN, optional RA_ICRS, DE_ICRS, GLON, GLAT, DistPc, nbstars07).
-
-    Returns (members: cluster, gaia_dr2_id, prob; clusters: cluster, logage_catalogue (AgeNN,
-    NaN where blank), logage_catalogue_p16/p84 = NaN (CG20 gives no age errors), and ra, dec, l,
-    b, distance_pc, n_catalogue when given).
-    """
-    m = read_input(members_path, CG20_MEMBERS)
-    c = read_input(clusters_path, CG20_CLUSTERS)
-    _check_members(m, "proba", "cluster", f"{members_path} [{CG20_MEMBERS.name}]", c, "cluster",
-                   f"{clusters_path} [{CG20_CLUSTERS.name}]")
-    members = pd.DataFrame({"cluster": m["cluster"], "gaia_dr2_id": m["gaiadr2"],
-                            "prob": m["proba"]})
-    return members, _clusters_frame(c, "cluster", "agenn", None, None, "distpc", "nbstars07")
-
-
-READERS = {"h23": read_h23, "cg20": read_cg20}
 
 
 # --------------------------------------------------------------------------------------------
@@ -232,7 +129,7 @@ def cluster_ages(hot: pd.DataFrame, source_ids, log_age_axis, P: np.ndarray,
 
     Columns: cluster, n_hot, logage_hs (p50 of Π f⋆), logage_err_hs ((p84 − p16)/2),
     logage_hs_p16/p84, and the same for the joint posterior (logage_joint...), dex(yr).
-    ``source_ids``, ``P``: the posteriors product (:func:`hotstars.ages.read_posteriors`).
+    ``source_ids``, ``P``: the posteriors product (:func:`hotstars.io.tables.read_posteriors`).
     """
     index = pd.Index(np.asarray(source_ids, np.int64))
     row = index.get_indexer(hot["source_id"].to_numpy(np.int64))
@@ -277,7 +174,7 @@ def validate_clusters(members: pd.DataFrame, clusters: pd.DataFrame, hss: pd.Dat
                       truth: pd.DataFrame | None = None) -> pd.DataFrame:
     """The Fig. 9 table: our cluster ages against the catalogue's (module docstring).
 
-    ``members``, ``clusters``: :func:`read_h23` / :func:`read_cg20` frames; ``catalogue`` 'h23'
+    ``members``, ``clusters``: :func:`hotstars.io.clusters.read_h23` / ``read_cg20`` frames; ``catalogue`` 'h23'
     (prob > min_prob) or 'cg20' (prob ≥ min_prob). Returns cluster, n_hot, logage_hs,
     logage_err_hs, logage_hs_p16/p84, logage_joint, logage_err_joint, logage_joint_p16/p84,
     logage_catalogue, logage_catalogue_p16/p84 (NaN for CG20) and, with the mock ``truth``,
@@ -298,131 +195,3 @@ def validate_clusters(members: pd.DataFrame, clusters: pd.DataFrame, hss: pd.Dat
     if truth is not None:
         out["logage_true"] = out["cluster"].map(true_cluster_ages(hot, truth)).astype(float)
     return out.sort_values("cluster", kind="stable").reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Mock catalogues
-# --------------------------------------------------------------------------------------------
-
-def _unit_vectors(ra_deg, dec_deg) -> np.ndarray:
-    ra, dec = np.radians(ra_deg), np.radians(dec_deg)
-    return np.column_stack([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)])
-
-
-def _centres(stars: pd.DataFrame) -> pd.DataFrame:
-    """Per clump of ``stars``: sky centre (ra, dec, l, b of the mean unit vector), r50 (median
-    separation from it, deg), median true distance [pc] and median A_V [mag]."""
-    v = pd.DataFrame(_unit_vectors(stars["ra"], stars["dec"]), columns=["vx", "vy", "vz"],
-                     index=stars.index)
-    mean = v.groupby(stars["clump_id"]).mean()
-    mean = mean.div(np.linalg.norm(mean.to_numpy(), axis=1), axis=0)
-    cos_sep = (v * mean.loc[stars["clump_id"]].to_numpy()).sum(axis=1).clip(-1, 1)
-    c = pd.DataFrame({
-        "ra": np.degrees(np.arctan2(mean["vy"], mean["vx"])) % 360.0,
-        "dec": np.degrees(np.arcsin(mean["vz"].clip(-1, 1))),
-        "r50": np.degrees(np.arccos(cos_sep)).groupby(stars["clump_id"]).median(),
-        "distance_pc": 1000.0 * stars.groupby("clump_id")["distance"].median(),
-        "A_V": stars.groupby("clump_id")["A_V"].median()})
-    gal = SkyCoord(c["ra"].to_numpy(), c["dec"].to_numpy(), unit="deg", frame="icrs").galactic
-    return c.assign(l=gal.l.deg, b=gal.b.deg)
-
-
-def mock_cluster_catalogues(truth: pd.DataFrame, targets: pd.DataFrame, seed: int, *,
-                            cg20_fraction: float = 0.7, h23_age_sigma: tuple = (0.1, 0.2),
-                            cg20_age_sigma: float = 0.15, interlopers_per_cluster: float = 3.0,
-                            ubc_fraction: float = 0.3) -> dict[str, pd.DataFrame]:
-    """The mock's clumps as the H23 and CG20 tables, with the published column names.
-
-    ``truth``: the mock truth (source_id, clump_id, log_age, distance [kpc], A_V); ``targets``:
-    the survey targets (source_id = Gaia DR3, gaia_dr2_id (−1: none), ra, dec). Members are the
-    targets of each clump (``clump_id`` ≥ 0; the faint members a real catalogue lists are not
-    targets and do not matter here). Returns 'h23_members' (source_id, Name, Prob), 'h23_clusters'
-    (Name, RA_ICRS, DE_ICRS, GLON, GLAT, r50, dist16/50/84, logAge16/50/84, AV50, N),
-    'cg20_members' (GaiaDR2, Cluster, proba), 'cg20_clusters' (Cluster, RA_ICRS, DE_ICRS, GLON,
-    GLAT, r50, nbstars07, plx, AgeNN, AVNN, DMNN, DistPc).
-
-    - Prob (H23) ~ Beta(4, 1) (~6 % of members ≤ 0.5); proba (CG20: the fraction of UPMASK runs,
-      multiples of 0.1) = 1 − Binomial(10, 0.1)/10 (~26 % below 0.9).
-    - A Poisson(``interlopers_per_cluster``) number of the field targets nearest to each cluster
-      on the sky are listed with low probability (H23 < 0.5, CG20 ≤ 0.5), below both cuts.
-    - Catalogue ages: true log-age + N(0, σ): H23 σ ~ U(``h23_age_sigma``) per cluster, quoted as
-      logAge16/84 = logAge50 ∓ σ; CG20 σ = ``cg20_age_sigma`` (no error quoted).
-    - CG20 lists each cluster with probability ``cg20_fraction`` (it has fewer clusters than H23),
-      named "Mock_0012" like H23 or, for ``ubc_fraction`` of them, "UBC_1012"; only targets with
-      a DR2 id can be CG20 members.
-    """
-    rng = np.random.default_rng(seed)
-    for df, cols, what in (
-            (truth, ("source_id", "clump_id", "log_age", "distance", "A_V"), "truth"),
-            (targets, ("source_id", "gaia_dr2_id", "ra", "dec"), "targets")):
-        missing = [c for c in cols if c not in df]
-        if missing:
-            raise ClusterError(f"mock cluster catalogues: {what} lacks column(s) {missing}")
-    stars = targets[["source_id", "gaia_dr2_id", "ra", "dec"]].merge(
-        truth[["source_id", "clump_id", "distance", "A_V"]], on="source_id", how="inner",
-        validate="one_to_one")
-    clump_age = truth[truth["clump_id"] >= 0].groupby("clump_id")["log_age"].median()
-    mem = stars[stars["clump_id"] >= 0]
-    cen = _centres(mem)
-    ids = cen.index.to_numpy()
-    n = ids.size
-    true_age = clump_age.loc[ids].to_numpy()
-
-    # members with realistic probabilities, then low-probability field interlopers
-    h23_prob = rng.beta(4.0, 1.0, len(mem))
-    cg20_prob = 1.0 - rng.binomial(10, 0.1, len(mem)) / 10.0
-    field = stars[stars["clump_id"] < 0]
-    fv = _unit_vectors(field["ra"], field["dec"])
-    cv = _unit_vectors(cen["ra"], cen["dec"])
-    n_int = rng.poisson(interlopers_per_cluster, n)
-    # nearest on the sky = nearest unit vectors (chord distance): one KD-tree query for all
-    k = min(int(n_int.max(initial=0)), len(field))
-    nearest = cKDTree(fv).query(cv, k=[*range(1, k + 1)])[1] if k else np.empty((n, 0), int)
-    picks = [nearest[i, :min(n_int[i], k)] for i in range(n)]
-    rows = np.concatenate(picks).astype(int) if n else np.empty(0, int)
-    inter = field.iloc[rows].assign(clump_id=np.repeat(ids, [len(p) for p in picks]))
-    members = pd.concat([
-        mem.assign(h23=h23_prob, cg20=cg20_prob),
-        inter.assign(h23=rng.uniform(0.01, 0.5, len(inter)),
-                     cg20=rng.integers(1, 6, len(inter)) / 10.0)], ignore_index=True)
-
-    h23_name = pd.Series([f"Mock_{i:04d}" for i in ids], index=ids)
-    ubc = rng.uniform(size=n) < ubc_fraction
-    cg20_name = pd.Series(np.where(ubc, [f"UBC_{1000 + i}" for i in ids], h23_name.to_numpy()),
-                          index=ids)
-    in_cg20 = pd.Series(rng.uniform(size=n) < cg20_fraction, index=ids)
-
-    sigma = rng.uniform(*h23_age_sigma, n)
-    age50 = np.round(true_age + sigma * rng.normal(size=n), 3)
-    dist50 = cen["distance_pc"].to_numpy() * np.exp(0.02 * rng.normal(size=n))
-    h23_members = pd.DataFrame({"source_id": members["source_id"].to_numpy(np.int64),
-                                "Name": h23_name.loc[members["clump_id"]].to_numpy(),
-                                "Prob": np.round(members["h23"].to_numpy(), 3)})
-    h23_clusters = pd.DataFrame({
-        "Name": h23_name.to_numpy(), "RA_ICRS": cen["ra"].to_numpy(),
-        "DE_ICRS": cen["dec"].to_numpy(), "GLON": cen["l"].to_numpy(),
-        "GLAT": cen["b"].to_numpy(), "r50": cen["r50"].to_numpy(),
-        "dist16": dist50 * np.exp(-0.02), "dist50": dist50, "dist84": dist50 * np.exp(0.02),
-        "logAge16": np.round(age50 - sigma, 3), "logAge50": age50,
-        "logAge84": np.round(age50 + sigma, 3), "AV50": cen["A_V"].to_numpy(),
-        "N": members.groupby("clump_id").size().loc[ids].to_numpy(np.int64)})
-
-    cg = members[in_cg20.loc[members["clump_id"]].to_numpy()
-                 & (members["gaia_dr2_id"] > 0).to_numpy()]
-    cg20_members = pd.DataFrame({"GaiaDR2": cg["gaia_dr2_id"].to_numpy(np.int64),
-                                 "Cluster": cg20_name.loc[cg["clump_id"]].to_numpy(),
-                                 "proba": cg["cg20"].to_numpy()})
-    age_nn = np.round(true_age + cg20_age_sigma * rng.normal(size=n), 2)
-    dist_pc = np.round(cen["distance_pc"].to_numpy() * np.exp(0.05 * rng.normal(size=n)))
-    keep = in_cg20.to_numpy()
-    nb07 = cg[cg["cg20"] >= 0.7].groupby("clump_id").size().reindex(ids, fill_value=0)
-    cg20_clusters = pd.DataFrame({
-        "Cluster": cg20_name.to_numpy(), "RA_ICRS": cen["ra"].to_numpy(),
-        "DE_ICRS": cen["dec"].to_numpy(), "GLON": cen["l"].to_numpy(), "GLAT": cen["b"].to_numpy(),
-        "r50": cen["r50"].to_numpy(), "nbstars07": nb07.to_numpy(np.int64),
-        "plx": 1000.0 / dist_pc, "AgeNN": age_nn, "AVNN": np.round(cen["A_V"].to_numpy(), 2),
-        "DMNN": np.round(5 * np.log10(dist_pc) - 5, 2), "DistPc": dist_pc})[keep]
-    return {"h23_members": h23_members.sort_values(["Name", "source_id"]).reset_index(drop=True),
-            "h23_clusters": h23_clusters.reset_index(drop=True),
-            "cg20_members": cg20_members.sort_values(["Cluster", "GaiaDR2"]).reset_index(drop=True),
-            "cg20_clusters": cg20_clusters.reset_index(drop=True)}

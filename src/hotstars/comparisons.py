@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from hotstars import binaries, rv
+from hotstars.errors import HotstarsError, require_columns
+from hotstars.stats import agreement_fraction, robust_std
 
 # Eq. 3 validity window (Blomme et al. 2023; PAPER.md, Line-of-sight velocities), inclusive.
 EQ3_TEFF_RANGE_K = (8500.0, 14500.0)
@@ -67,14 +69,12 @@ EPOCH_GROUPS = {"all": (1, np.inf), "1epoch": (1, 1), "2epoch": (2, 2),
                 "3plus_epoch": (3, np.inf), "2plus_epoch": (2, np.inf)}
 
 
-class ComparisonInputError(ValueError):
+class ComparisonInputError(HotstarsError):
     """A table handed to a comparison lacks a column, repeats an id or holds bad values."""
 
 
 def _require(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ComparisonInputError(f"{name}: missing column(s) {missing}; has {list(df.columns)}")
+    require_columns(df, columns, name, ComparisonInputError)
 
 
 def _unique_ids(df: pd.DataFrame, name: str) -> None:
@@ -93,20 +93,6 @@ def _positive_where(df: pd.DataFrame, column: str, where: np.ndarray, name: str,
     if bad.any():
         raise ComparisonInputError(f"{name}: column {column!r} must be finite and > 0 {what}; "
                                    f"bad rows {np.flatnonzero(bad)[:5].tolist()}")
-
-
-def agreement_fraction(pull, k: float) -> float:
-    """Fraction of the finite ``pull`` values (delta / σ) with |pull| ≤ k; NaN if none."""
-    p = np.asarray(pull, float)
-    p = p[np.isfinite(p)]
-    return float(np.mean(np.abs(p) <= k)) if p.size else float("nan")
-
-
-def robust_std(x) -> float:
-    """1.4826 × median absolute deviation of the finite values (Gaussian-equivalent σ)."""
-    x = np.asarray(x, float)
-    x = x[np.isfinite(x)]
-    return float(1.482602218505602 * np.median(np.abs(x - np.median(x)))) if x.size else np.nan
 
 
 # --- Gaia DR3 radial velocities (Fig. 5) ----------------------------------------------------

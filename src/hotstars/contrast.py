@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
+from hotstars.errors import HotstarsError
+
 log = logging.getLogger(__name__)
 
 COLUMNS = ["x", "y", "sigma_local", "sigma_mean", "delta_sigma", "in_footprint"]
@@ -43,7 +45,7 @@ UNITS = {"x": "kpc", "y": "kpc", "sigma_local": "1 / kpc2", "sigma_mean": "1 / k
 CONTOUR_LEVELS = (0.0, 0.5)  # the paper's Fig. 10 contours of Δ_Σ
 
 
-class ContrastError(ValueError):
+class ContrastError(HotstarsError):
     """Input that the density contrast cannot use (bad positions, bandwidths or grid)."""
 
 

@@ -1,4 +1,5 @@
-"""The Galactocentric frame of the paper, with every parameter explicit (PAPER.md, Kinematics).
+"""The Galactocentric frame of the paper, with every parameter explicit, and the conversions
+between Galactocentric Cartesian, cylindrical and heliocentric observed coordinates.
 
 Convention: Sun at (X, Y) = (-R0, 0) with R0 = 8.2 kpc in the plane, z_sun = 25 pc above it;
 +Y toward l = 90 deg. ``v_sun`` is astropy's *Cartesian* ``galcen_v_sun`` (U, V, W) =
@@ -10,9 +11,16 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import numpy as np
 import astropy.units as u
-from astropy.coordinates import CartesianDifferential, Galactocentric
+import numpy as np
+from astropy.coordinates import (
+    ICRS,
+    CartesianDifferential,
+    CartesianRepresentation,
+    Galactic,
+    Galactocentric,
+    SkyCoord,
+)
 
 
 def galactocentric_frame(r_sun_kpc: float = 8.2, z_sun_pc: float = 25.0,
@@ -33,3 +41,55 @@ def frame_from_config(frame_cfg: dict) -> Galactocentric:
     """The frame from the config's ``frame:`` block (keys r_sun_kpc, z_sun_pc, v_sun_kms, roll_deg)."""
     return galactocentric_frame(frame_cfg["r_sun_kpc"], frame_cfg["z_sun_pc"],
                                 frame_cfg["v_sun_kms"], frame_cfg.get("roll_deg", 0.0))
+
+
+def sun_position_kpc(frame: Galactocentric) -> tuple[float, float, float]:
+    """(X, Y, Z) of the Sun [kpc] in ``frame`` (astropy: X = −√(d² − z²), Y = 0, Z = z_sun)."""
+    d = frame.galcen_distance.to_value(u.kpc)
+    z = frame.z_sun.to_value(u.kpc)
+    return -float(np.sqrt(d * d - z * z)), 0.0, float(z)
+
+
+def cylindrical(x, y, vx, vy):
+    """(R [kpc], φ [deg], v_R, v_φ [km/s]) in the paper's convention (PAPER.md Kinematics).
+
+    R = √(X² + Y²); φ = atan2(Y, −X) (0 at the Sun); v_R = (X v_X + Y v_Y)/R (outward > 0);
+    v_φ = (Y v_X − X v_Y)/R (≈ +230 km/s for disc stars).
+    """
+    r = np.hypot(x, y)
+    return (r, np.degrees(np.arctan2(y, -np.asarray(x))), (x * vx + y * vy) / r,
+            (y * vx - x * vy) / r)
+
+
+def cartesian_velocity(x, y, v_r, v_phi):
+    """Inverse of :func:`cylindrical` for the velocities: (v_X, v_Y) [km/s]."""
+    r = np.hypot(x, y)
+    return (x * v_r + y * v_phi) / r, (y * v_r - x * v_phi) / r
+
+
+def galactocentric_to_observed(x, y, z, vx, vy, vz, frame: Galactocentric) -> dict[str, np.ndarray]:
+    """Heliocentric observables of Galactocentric phase-space points (kpc, km/s), via astropy.
+
+    Returns ra, dec, l, b [deg], distance [kpc], parallax [mas], pmra (μα*), pmdec [mas/yr],
+    radial_velocity [km/s].
+    """
+    rep = CartesianRepresentation(x * u.kpc, y * u.kpc, z * u.kpc,
+                                  differentials=CartesianDifferential(vx, vy, vz, unit=u.km / u.s))
+    icrs = frame.realize_frame(rep).transform_to(ICRS())
+    gal = SkyCoord(icrs.ra, icrs.dec, frame="icrs").transform_to(Galactic())
+    dist = icrs.distance.to_value(u.kpc)
+    return {"ra": icrs.ra.to_value(u.deg), "dec": icrs.dec.to_value(u.deg),
+            "l": gal.l.to_value(u.deg), "b": gal.b.to_value(u.deg), "distance": dist,
+            "parallax": 1.0 / dist, "pmra": icrs.pm_ra_cosdec.to_value(u.mas / u.yr),
+            "pmdec": icrs.pm_dec.to_value(u.mas / u.yr),
+            "radial_velocity": icrs.radial_velocity.to_value(u.km / u.s)}
+
+
+def galactic_lb(ra_deg, dec_deg) -> tuple[np.ndarray, np.ndarray]:
+    """Galactic (l, b) [deg] of ICRS (ra, dec) [deg] through astropy; NaN in, NaN out."""
+    ra, dec = np.asarray(ra_deg, float), np.asarray(dec_deg, float)
+    ok = np.isfinite(ra) & np.isfinite(dec)
+    lon, lat = np.full(ra.shape, np.nan), np.full(ra.shape, np.nan)
+    gal = ICRS(ra=ra[ok] * u.deg, dec=dec[ok] * u.deg).transform_to(Galactic())
+    lon[ok], lat[ok] = gal.l.to_value(u.deg), gal.b.to_value(u.deg)
+    return lon, lat

@@ -14,10 +14,12 @@ basis as the star's position moves with d (PAPER.md: dominant for inner-disc sta
 
 from __future__ import annotations
 
+import astropy.units as u
 import numpy as np
 import pandas as pd
-import astropy.units as u
 from astropy.coordinates import ICRS, CartesianRepresentation, Galactocentric
+
+from hotstars.errors import HotstarsError, require_columns
 
 INPUT_COLUMNS = ["source_id", "ra", "dec", "distance", "distance_err", "pmra", "pmdec",
                  "pmra_error", "pmdec_error", "pmra_pmdec_corr", "vlos", "vlos_err", "n_epochs"]
@@ -38,19 +40,19 @@ K_KMS = (1.0 * u.kpc * u.mas / u.yr).to_value(u.km / u.s, u.dimensionless_angles
 _HSS_COLUMNS = ["source_id", "ra", "dec", "pmra", "pmdec", "pmra_error", "pmdec_error",
                 "pmra_pmdec_corr", "r_med_photogeo", "r_lo_photogeo", "r_hi_photogeo"]
 _VLOS_COLUMNS = ["source_id", "vlos", "vlos_err", "n_epochs"]
+# kinematics input <- DR20 VAC column (ob_vac-1.0.0 datamodel names)
+_FROM_VAC = {"source_id": "gaia_dr3_source_id", "ra": "ra", "dec": "dec", "distance": "distance",
+             "distance_err": "e_distance", "pmra": "pm_ra_cosdec", "pmdec": "pm_dec",
+             "pmra_error": "e_pmra", "pmdec_error": "e_pmdec", "vlos": "radial_velocity",
+             "vlos_err": "e_rv"}
 
 
-class KinematicsError(ValueError):
+class KinematicsError(HotstarsError):
     """Bad input to the kinematics stage (names the table and the column)."""
 
 
 def _require(df: pd.DataFrame, columns, source: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise KinematicsError(f"{source}: missing column(s) {missing}; expected {list(columns)}")
-    if not df["source_id"].is_unique:
-        dup = df["source_id"][df["source_id"].duplicated()].iloc[0]
-        raise KinematicsError(f"{source}: column 'source_id' must be unique (e.g. {dup} repeats)")
+    require_columns(df, columns, source, KinematicsError, unique="source_id")
 
 
 def inputs_from_hss(hss: pd.DataFrame, vlos: pd.DataFrame, hss_source: str = "hss",
@@ -231,3 +233,20 @@ def in_vphi_window(v_phi, lo: float, hi: float) -> np.ndarray:
         raise KinematicsError(f"v_phi window: expected lo < hi, got [{lo}, {hi}]")
     v = np.asarray(v_phi, float)
     return (v >= lo) & (v <= hi)
+
+
+def inputs_from_vac(vac: pd.DataFrame) -> pd.DataFrame:
+    """The kinematics input table (:data:`INPUT_COLUMNS`) from a table in the DR20 VAC format
+    (:func:`hotstars.io.vac.read_vac`).
+
+    Units: deg, kpc, mas/yr, km/s (as in the VAC). The VAC has no pmra/pmdec correlation
+    (``pmra_pmdec_corr`` = 0) and no epoch count (``n_epochs`` = −1, unknown).
+    """
+    require_columns(vac, _FROM_VAC.values(), "VAC table", KinematicsError)
+    vac = vac.reset_index(drop=True)
+    out = pd.DataFrame({name: vac[col] for name, col in _FROM_VAC.items()})
+    out["source_id"] = out["source_id"].to_numpy(np.int64)
+    out["pmra_pmdec_corr"] = 0.0
+    out["n_epochs"] = np.int64(-1)
+    return out[list(INPUT_COLUMNS)].astype({c: np.float64 for c in INPUT_COLUMNS
+                                            if c not in ("source_id", "n_epochs")})

@@ -41,6 +41,8 @@ import pandas as pd
 from scipy import optimize
 from scipy.optimize import elementwise
 
+from hotstars.errors import HotstarsError
+
 log = logging.getLogger(__name__)
 
 UNITS = {
@@ -58,7 +60,7 @@ V_MAX_KMS = 299792.458  # |v| >= c [km/s]: a unit or upstream error, never a sta
 E_MIN_KMS = 1e-8
 
 
-class MapError(ValueError):
+class MapError(HotstarsError):
     """Input that the spaxel maps cannot use (missing column, non-finite value, bad error)."""
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hotstars.errors import HotstarsError
+
 SPECTRUM_KEY = ["sdss_id", "field", "mjd"]
 
 # Star-level columns of targets.parquet (Gaia DR3, Bailer-Jones 2021, 2MASS names kept).
@@ -44,7 +46,7 @@ UNITS = {
 }
 
 
-class SampleError(ValueError):
+class SampleError(HotstarsError):
     """Inputs that cannot form a sample (e.g. ids that do not join at all)."""
 
 

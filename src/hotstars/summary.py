@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hotstars import crossmatch
+from hotstars.stats import robust_std
 
 # key: (paper value, description with the paper's section)
 PAPER: dict[str, tuple[float | None, str]] = {
@@ -198,8 +199,7 @@ def cluster_numbers(tables_by_catalogue: dict[str, pd.DataFrame]) -> dict[str, f
         med = float(np.median(diff)) if diff.size else float("nan")
         out[f"clusters.n_{cat}"] = int(len(table))
         out[f"clusters.median_offset_{cat}_dex"] = med
-        out[f"clusters.robust_scatter_{cat}_dex"] = (
-            float(1.4826 * np.median(np.abs(diff - med))) if diff.size else float("nan"))
+        out[f"clusters.robust_scatter_{cat}_dex"] = robust_std(diff)
     return out
 
 

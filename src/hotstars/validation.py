@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from hotstars import maps
+from hotstars.errors import HotstarsError, require_columns
+from hotstars.stats import robust_std
 
 TRUTH_COLUMNS = ("source_id", "v_R", "vR_field", "vR_expected", "is_binary", "is_runaway",
                  "clump_id")
@@ -32,22 +34,13 @@ MAP_COLUMNS = ("x_center", "y_center", "n_stars", "vR_mean", "sigma_R", "vR_mean
 ERRORS = {"marginal": "vR_mean_err_marg", "fisher": "vR_mean_err", "sqrtn": "vR_mean_err_sqrtn"}
 FIT_ERRORS = {"marginal": "mu_err_marg", "fisher": "mu_err_fisher", "sqrtn": "mu_err_sqrtn"}
 
-# Normal-distribution scale of the median absolute deviation: σ = 1.4826 MAD (Rousseeuw &
-# Croux 1993).
-MAD_TO_SIGMA = 1.482602218505602
 
-
-class ValidationInputError(ValueError):
+class ValidationInputError(HotstarsError):
     """A table handed to the truth check lacks a column, has duplicate ids or does not match."""
 
 
 def _require(df: pd.DataFrame, columns, what: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValidationInputError(f"{what}: missing column(s) {missing}; has {list(df.columns)}")
-    if len(df) and df["source_id"].duplicated().any():
-        rows = np.flatnonzero(df["source_id"].duplicated().to_numpy())[:5].tolist()
-        raise ValidationInputError(f"{what}: duplicate source_id at rows {rows}")
+    require_columns(df, columns, what, ValidationInputError, unique="source_id")
 
 
 def _with_truth(stars: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
@@ -228,17 +221,13 @@ def vr_map_recovery(vr_map: pd.DataFrame, kinematics: pd.DataFrame, flags: pd.Da
                                                  n_rep, seed, sigma_max)}
 
 
-def _robust_std(x: np.ndarray) -> float:
-    return float(MAD_TO_SIGMA * np.median(np.abs(x - np.median(x))))
-
-
 def _residual_stats(resid: np.ndarray, err: np.ndarray) -> dict:
     """Median v_R_err against the scatter of (v_R − true v_R), km/s."""
     if resid.size == 0:
         return {"n": 0}
     return {"n": int(resid.size), "median_vR_err_kms": float(np.median(err)),
             "std_resid_kms": float(np.std(resid, ddof=1)) if resid.size > 1 else float("nan"),
-            "robust_std_resid_kms": _robust_std(resid)}
+            "robust_std_resid_kms": robust_std(resid)}
 
 
 def _pull_summary(pull: np.ndarray) -> dict:
@@ -246,7 +235,7 @@ def _pull_summary(pull: np.ndarray) -> dict:
         return {"n": 0}
     return {"n": int(pull.size), "median": float(np.median(pull)),
             "std": float(np.std(pull, ddof=1)) if pull.size > 1 else float("nan"),
-            "robust_std": _robust_std(pull),
+            "robust_std": robust_std(pull),
             "frac_within_1sigma": float(np.mean(np.abs(pull) < 1)),
             "frac_within_2sigma": float(np.mean(np.abs(pull) < 2))}
 

@@ -1,16 +1,16 @@
-# Bayesian isochrone ages (paper Sec. 3.2, Eq. 5-14), sharded; age maps; cluster validation.
+# Bayesian isochrone ages (paper Sec. 3.2, Eq. 5-14), sharded; age maps.
 
 
 rule compute_ages:
     """Age posteriors f(tau) of one shard of HSS stars (index % n == i on the source_id order)."""
     input:
-        hss="results/sample/hss.parquet",
-        kinematics="results/kinematics/kinematics.parquet",
-        grid="resources/isochrones/grid.parquet",
-        code=lib("ages", "tables"),
+        hss=results("sample/hss.parquet"),
+        kinematics=results("kinematics/kinematics.parquet"),
+        grid=PLAN.isochrone_grid,
+        code=imports_of("compute_ages"),
     output:
-        ages=temp("results/ages/shards/ages_{scatteritem}.parquet"),
-        posteriors=temp("results/ages/shards/posteriors_{scatteritem}.parquet"),
+        ages=temp(results("ages/shards/ages_{scatteritem}.parquet")),
+        posteriors=temp(results("ages/shards/posteriors_{scatteritem}.parquet")),
     params:
         shard=lambda wildcards: int(wildcards.scatteritem.split("-of-")[0]) - 1,
         n_shards=config["ages"]["shards"],
@@ -21,9 +21,9 @@ rule compute_ages:
         extinction_column=config["ages"]["extinction_column"],
         window_sigma=config["ages"]["window_sigma"],
     log:
-        "results/logs/compute_ages_{scatteritem}.log",
+        logs("compute_ages_{scatteritem}.log"),
     benchmark:
-        "results/benchmarks/compute_ages_{scatteritem}.tsv"
+        benchmarks("compute_ages_{scatteritem}.tsv")
     threads: 1
     resources:
         mem_mb=2000,
@@ -37,16 +37,16 @@ rule compute_ages:
 rule gather_ages:
     """ages.parquet (percentiles, errors, flags) and posteriors.parquet (f(tau) on the grid)."""
     input:
-        ages=gather.age_shards("results/ages/shards/ages_{scatteritem}.parquet"),
-        posteriors=gather.age_shards("results/ages/shards/posteriors_{scatteritem}.parquet"),
-        code=lib("ages", "tables"),
+        ages=gather.age_shards(results("ages/shards/ages_{scatteritem}.parquet")),
+        posteriors=gather.age_shards(results("ages/shards/posteriors_{scatteritem}.parquet")),
+        code=imports_of("gather_ages"),
     output:
-        ages="results/ages/ages.parquet",
-        posteriors="results/ages/posteriors.parquet",
+        ages=results("ages/ages.parquet"),
+        posteriors=results("ages/posteriors.parquet"),
     log:
-        "results/logs/gather_ages.log",
+        logs("gather_ages.log"),
     benchmark:
-        "results/benchmarks/gather_ages.tsv"
+        benchmarks("gather_ages.tsv")
     resources:
         mem_mb=2000,
         runtime=10,
@@ -59,14 +59,14 @@ rule gather_ages:
 rule build_age_maps:
     """Mean log-age per spaxel (Fig. 8) and densities of young and old stars (Fig. 11)."""
     input:
-        ages="results/ages/ages.parquet",
-        kinematics="results/kinematics/kinematics.parquet",
-        flags="results/kinematics/vphi_window.parquet",
-        code=lib("maps", "tables"),
+        ages=results("ages/ages.parquet"),
+        kinematics=results("kinematics/kinematics.parquet"),
+        flags=results("kinematics/vphi_window.parquet"),
+        code=imports_of("build_age_maps"),
     output:
-        logage=map_files("logage", AGE_SPAXEL_PC),
-        young=map_files("density_young"),
-        old=map_files("density_old"),
+        logage=map_file("logage", AGE_SPAXEL_PC),
+        young=map_file("density_young"),
+        old=map_file("density_old"),
     params:
         spaxel_pc=AGE_SPAXEL_PC,
         density_spaxel_pc=SPAXEL_PC,
@@ -75,9 +75,9 @@ rule build_age_maps:
         old_min_myr=config["ages"]["old_min_myr"],
         z_max_kpc=config["maps"]["z_max_kpc"],
     log:
-        "results/logs/build_age_maps.log",
+        logs("build_age_maps.log"),
     benchmark:
-        "results/benchmarks/build_age_maps.tsv"
+        benchmarks("build_age_maps.tsv")
     resources:
         mem_mb=2000,
         runtime=5,
@@ -85,32 +85,3 @@ rule build_age_maps:
         "../../envs/science.yaml"
     script:
         "../../scripts/build_age_maps.py"
-
-
-rule cluster_validation:
-    """Cluster ages from their hot members' posteriors against the {wildcards.catalogue} catalogue."""
-    input:
-        unpack(cluster_validation_inputs),
-        ages="results/ages/ages.parquet",
-        posteriors="results/ages/posteriors.parquet",
-        hss="results/sample/hss.parquet",
-        code=lib("clusters", "ages", "io", "tables"),
-    output:
-        table="results/validation/clusters_{catalogue}.parquet",
-    params:
-        catalogue=lambda wildcards: wildcards.catalogue,
-        min_prob=lambda wildcards: config["clusters"][f"{wildcards.catalogue}_min_prob"],
-        min_hot_members=config["clusters"]["min_hot_members"],
-        max_width=config["clusters"]["max_posterior_width_dex"],
-        age_prior=config["ages"]["age_prior"],
-    log:
-        "results/logs/cluster_validation_{catalogue}.log",
-    benchmark:
-        "results/benchmarks/cluster_validation_{catalogue}.tsv"
-    resources:
-        mem_mb=2000,
-        runtime=5,
-    conda:
-        "../../envs/science.yaml"
-    script:
-        "../../scripts/cluster_validation.py"

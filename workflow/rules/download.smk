@@ -1,11 +1,11 @@
-# Real data files (config `data`, e.g. config/dr20.yaml). Every missing data file the run reads
-# is an output of `download`: with data.download true an SDSS SAS file is fetched over HTTP(S)
-# (resumable, checksums verified); any other (a Gaia archive file, or download false) stops the
-# DAG before any job with one message listing every missing file and where it comes from.
+# Real data files (config `data`, e.g. config/dr20.yaml). A missing data file the run reads stops
+# it before any job (common.smk) with one message listing every missing file and its source,
+# unless data.download is true and the file is on the SDSS SAS: then it is an output of
+# `download`, fetched over HTTP(S) (resumable, checksums verified).
 import re
 
 
-if missing_data_files():
+if DOWNLOADS:
 
     localrules:
         download,
@@ -13,17 +13,17 @@ if missing_data_files():
     rule download:
         """Fetch an SDSS SAS file into data.dir (resumes a .part file; verifies checksums)."""
         input:
-            code=download_inputs,
+            code=imports_of("download"),
         output:
-            f"{DATA_DIR}/{{name}}",
+            f"{PLAN.data_dir}/{{name}}",
         params:
-            file=lambda wildcards: vars(missing_data_files()[wildcards.name]),
+            file=lambda wildcards: vars(DOWNLOADS[wildcards.name]),
         wildcard_constraints:
-            name="|".join(re.escape(name) for name in missing_data_files()),
+            name="|".join(re.escape(name) for name in DOWNLOADS),
         log:
-            "results/logs/download/{name}.log",
+            logs("download/{name}.log"),
         benchmark:
-            "results/benchmarks/download/{name}.tsv"
+            benchmarks("download/{name}.tsv")
         resources:
             mem_mb=500,
             runtime=240,

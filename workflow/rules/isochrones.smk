@@ -1,22 +1,23 @@
-# The MIST isochrone grid product (DESIGN.md §6): ages, the mock survey and the Kiel diagram use it.
+# The MIST isochrone grid: ages and the mock survey use it. One file shared by every run, named
+# by a digest of its settings (resources/isochrones/grid_<digest>.parquet).
 
 
 rule build_isochrone_grid:
     """MIST v1.2 (vvcrit 0.4) on the paper's log-age x [Fe/H] grid, with M_Ks and dm per point."""
     input:
-        mist=mist_files(),
-        code=lib("isochrones", "tables"),
+        mist=PLAN.mist_files(),
+        code=imports_of("build_isochrone_grid"),
         bc_table="src/hotstars/data/parsec_v1.2S_ybc_bc_table.csv.gz",
     output:
-        grid="resources/isochrones/grid.parquet",
+        grid=PLAN.isochrone_grid,
     params:
         log_age=config["isochrones"]["log_age"],
         feh=config["isochrones"]["feh"],
-        mist_files=mist_files(),
+        mist_files=PLAN.mist_files(),
     log:
-        "results/logs/build_isochrone_grid.log",
+        logs("build_isochrone_grid.log"),
     benchmark:
-        "results/benchmarks/build_isochrone_grid.tsv"
+        benchmarks("build_isochrone_grid.tsv")
     resources:
         mem_mb=3000,
         runtime=10,

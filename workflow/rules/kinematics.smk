@@ -1,18 +1,18 @@
 # 6D Galactocentric kinematics with propagated uncertainties (paper Sec. 3.1).
 
-if use_vac():
+if PLAN.uses_vac:
 
     rule vac_kinematics_inputs:
         """Kinematics inputs from the published DR20 VAC (ob_vac-1.0.0.fits): the sample stage is skipped."""
         input:
-            vac=config["inputs"].get("vac", ""),
-            code=lib("vac", "kinematics", "io", "tables"),
+            vac=PLAN.inputs["vac"],
+            code=imports_of("vac_kinematics_inputs"),
         output:
-            inputs="results/kinematics/inputs.parquet",
+            inputs=results("kinematics/inputs.parquet"),
         log:
-            "results/logs/vac_kinematics_inputs.log",
+            logs("vac_kinematics_inputs.log"),
         benchmark:
-            "results/benchmarks/vac_kinematics_inputs.tsv"
+            benchmarks("vac_kinematics_inputs.tsv")
         resources:
             mem_mb=2000,
             runtime=5,
@@ -26,15 +26,15 @@ else:
     rule kinematics_inputs:
         """Kinematics inputs from the HSS and the averaged velocities (sigma_d = (r_hi - r_lo)/2)."""
         input:
-            hss="results/sample/hss.parquet",
-            vlos="results/rv/vlos.parquet",
-            code=lib("kinematics", "tables"),
+            hss=results("sample/hss.parquet"),
+            vlos=results("rv/vlos.parquet"),
+            code=imports_of("kinematics_inputs"),
         output:
-            inputs="results/kinematics/inputs.parquet",
+            inputs=results("kinematics/inputs.parquet"),
         log:
-            "results/logs/kinematics_inputs.log",
+            logs("kinematics_inputs.log"),
         benchmark:
-            "results/benchmarks/kinematics_inputs.tsv"
+            benchmarks("kinematics_inputs.tsv")
         resources:
             mem_mb=2000,
             runtime=5,
@@ -47,16 +47,16 @@ else:
 rule compute_kinematics:
     """X, Y, Z, R, phi, v_R, v_phi, v_z and their errors (full covariance, linear propagation)."""
     input:
-        inputs="results/kinematics/inputs.parquet",
-        code=lib("kinematics", "frame", "tables"),
+        inputs=results("kinematics/inputs.parquet"),
+        code=imports_of("compute_kinematics"),
     output:
-        kinematics="results/kinematics/kinematics.parquet",
+        kinematics=results("kinematics/kinematics.parquet"),
     params:
         frame=config["frame"],
     log:
-        "results/logs/compute_kinematics.log",
+        logs("compute_kinematics.log"),
     benchmark:
-        "results/benchmarks/compute_kinematics.tsv"
+        benchmarks("compute_kinematics.tsv")
     resources:
         mem_mb=4000,
         runtime=10,
@@ -69,16 +69,16 @@ rule compute_kinematics:
 rule flag_vphi_window:
     """Flag stars inside the v_phi window (Fig. 6); a product of its own so the window never reruns kinematics."""
     input:
-        kinematics="results/kinematics/kinematics.parquet",
-        code=lib("kinematics", "tables"),
+        kinematics=results("kinematics/kinematics.parquet"),
+        code=imports_of("flag_vphi_window"),
     output:
-        flags="results/kinematics/vphi_window.parquet",
+        flags=results("kinematics/vphi_window.parquet"),
     params:
         window=config["kinematics"]["vphi_window_kms"],
     log:
-        "results/logs/flag_vphi_window.log",
+        logs("flag_vphi_window.log"),
     benchmark:
-        "results/benchmarks/flag_vphi_window.tsv"
+        benchmarks("flag_vphi_window.tsv")
     resources:
         mem_mb=1000,
         runtime=5,

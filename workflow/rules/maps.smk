@@ -4,21 +4,21 @@
 rule build_maps:
     """Density and v_R maps at a spaxel size of {size} pc (only spaxels with >= maps.min_stars in the v_R map)."""
     input:
-        kinematics="results/kinematics/kinematics.parquet",
-        flags="results/kinematics/vphi_window.parquet",
-        code=lib("maps", "tables"),
+        kinematics=results("kinematics/kinematics.parquet"),
+        flags=results("kinematics/vphi_window.parquet"),
+        code=imports_of("build_maps"),
     output:
-        density="results/maps/density_{size}pc.parquet",
-        vr="results/maps/vR_{size}pc.parquet",
+        density=results("maps/density_{size}pc.parquet"),
+        vr=results("maps/vR_{size}pc.parquet"),
     params:
         spaxel_pc=lambda wildcards: int(wildcards.size),
         min_stars=config["maps"]["min_stars"],
         z_max_kpc=config["maps"]["z_max_kpc"],
         sigma_max=config["maps"]["sigma_max_kms"],
     log:
-        "results/logs/build_maps_{size}pc.log",
+        logs("build_maps_{size}pc.log"),
     benchmark:
-        "results/benchmarks/build_maps_{size}pc.tsv"
+        benchmarks("build_maps_{size}pc.tsv")
     resources:
         mem_mb=3000,
         runtime=10,

@@ -1,30 +1,28 @@
-# The built-in mock Galaxy survey (DESIGN.md §4): the default input and the test oracle.
-
-if use_mock():
-    check_mock_physics()
+# The built-in mock Galaxy survey: the default input and the test oracle. Its files, in the real
+# formats, go to results/<run>/inputs/ (hotstars.workflow.plan.MOCK_FILES).
 
 
 rule simulate_survey:
     """Write spAll-, BOSS Net-, Gaia-, Bailer-Jones- and 2MASS-like files and the truth table."""
     input:
-        grid="resources/isochrones/grid.parquet",
-        code=lib("mock", "binaries", "frame", "tables"),
+        grid=PLAN.isochrone_grid,
+        code=imports_of("simulate_survey"),
     output:
-        spall=MOCK_FILES["spall"],
-        bossnet=MOCK_FILES["bossnet"],
-        gaia=MOCK_FILES["gaia"],
-        distances=MOCK_FILES["distances"],
-        tmass=MOCK_FILES["tmass"],
-        truth=MOCK_FILES["truth"],
+        spall=mock_file("spall"),
+        bossnet=mock_file("bossnet"),
+        gaia=mock_file("gaia"),
+        distances=mock_file("distances"),
+        tmass=mock_file("tmass"),
+        truth=mock_file("truth"),
     params:
-        n_targets=lambda wildcards: mock_preset()["n_targets"],
+        n_targets=config["mock"]["presets"][config["mock"]["preset"]]["n_targets"],
         seed=config["mock"]["seed"],
         physics=config["mock"]["physics"],
         frame=config["mock"]["frame"],
     log:
-        "results/logs/simulate_survey.log",
+        logs("simulate_survey.log"),
     benchmark:
-        "results/benchmarks/simulate_survey.tsv"
+        benchmarks("simulate_survey.tsv")
     resources:
         mem_mb=4000,
         runtime=10,
@@ -37,20 +35,20 @@ rule simulate_survey:
 rule simulate_cluster_catalogues:
     """The mock's clusters as Hunt & Reffert 2023 and Cantat-Gaudin et al. 2020 tables (published columns)."""
     input:
-        truth=MOCK_FILES["truth"],
-        targets="results/sample/targets.parquet",
-        code=lib("clusters", "tables"),
+        truth=mock_file("truth"),
+        targets=results("sample/targets.parquet"),
+        code=imports_of("simulate_cluster_catalogues"),
     output:
-        h23_members=MOCK_CLUSTER_FILES[("h23", "members")],
-        h23_clusters=MOCK_CLUSTER_FILES[("h23", "clusters")],
-        cg20_members=MOCK_CLUSTER_FILES[("cg20", "members")],
-        cg20_clusters=MOCK_CLUSTER_FILES[("cg20", "clusters")],
+        h23_members=mock_file("clusters_h23_members"),
+        h23_clusters=mock_file("clusters_h23_clusters"),
+        cg20_members=mock_file("clusters_cg20_members"),
+        cg20_clusters=mock_file("clusters_cg20_clusters"),
     params:
         seed=config["mock"]["seed"],
     log:
-        "results/logs/simulate_cluster_catalogues.log",
+        logs("simulate_cluster_catalogues.log"),
     benchmark:
-        "results/benchmarks/simulate_cluster_catalogues.tsv"
+        benchmarks("simulate_cluster_catalogues.tsv")
     resources:
         mem_mb=2000,
         runtime=5,
@@ -63,23 +61,23 @@ rule simulate_cluster_catalogues:
 rule simulate_side_catalogues:
     """ALS-III-like and D23-like catalogues of the mock Galaxy (D23 with its Gaia rows)."""
     input:
-        targets="results/sample/targets.parquet",
-        truth=MOCK_FILES["truth"],
-        grid="resources/isochrones/grid.parquet",
-        code=lib("crossmatch", "mock", "tables"),
+        targets=results("sample/targets.parquet"),
+        truth=mock_file("truth"),
+        grid=PLAN.isochrone_grid,
+        code=imports_of("simulate_side_catalogues"),
     output:
-        als3=MOCK_SIDE_FILES["als3"],
-        d23=MOCK_SIDE_FILES["d23"],
-        d23_gaia=MOCK_SIDE_FILES["d23_gaia"],
+        als3=mock_file("als3"),
+        d23=mock_file("d23"),
+        d23_gaia=mock_file("d23_gaia"),
     params:
         seed=config["mock"]["seed"],
         frame=config["mock"]["frame"],
         physics=config["mock"]["physics"],
         options={},
     log:
-        "results/logs/simulate_side_catalogues.log",
+        logs("simulate_side_catalogues.log"),
     benchmark:
-        "results/benchmarks/simulate_side_catalogues.tsv"
+        benchmarks("simulate_side_catalogues.tsv")
     resources:
         mem_mb=3000,
         runtime=10,
@@ -92,9 +90,9 @@ rule simulate_side_catalogues:
 rule simulate_auriga:
     """A small Auriga "aurigaia"-format HDF5 file set of a barred, two-armed toy galaxy (Fig. 12)."""
     input:
-        code=lib("auriga", "frame"),
+        code=imports_of("simulate_auriga"),
     output:
-        folder=directory(MOCK_AURIGA),
+        folder=directory(mock_file("auriga")),
     params:
         seed=config["mock"]["seed"],
         frame=config["mock"]["frame"],
@@ -103,9 +101,9 @@ rule simulate_auriga:
         n_files=config["mock"]["auriga"]["n_files"],
         bar_angle_deg=config["mock"]["auriga"]["bar_angle_deg"],
     log:
-        "results/logs/simulate_auriga.log",
+        logs("simulate_auriga.log"),
     benchmark:
-        "results/benchmarks/simulate_auriga.tsv"
+        benchmarks("simulate_auriga.tsv")
     resources:
         mem_mb=2000,
         runtime=5,
@@ -118,16 +116,16 @@ rule simulate_auriga:
 rule simulate_apogee:
     """An APOGEE DR17 astroNN-format file of old giants (Fig. 13, D.1)."""
     input:
-        code=lib("apogee"),
+        code=imports_of("simulate_apogee"),
     output:
-        fits=MOCK_APOGEE,
+        fits=mock_file("apogee"),
     params:
         seed=config["mock"]["seed"],
         n_stars=config["mock"]["apogee"]["n_stars"],
     log:
-        "results/logs/simulate_apogee.log",
+        logs("simulate_apogee.log"),
     benchmark:
-        "results/benchmarks/simulate_apogee.tsv"
+        benchmarks("simulate_apogee.tsv")
     resources:
         mem_mb=2000,
         runtime=5,

@@ -4,17 +4,17 @@
 rule average_vlos:
     """XCSAO if RXC > 6 else BOSS Net per spectrum; epoch mean per star, std/sqrt(N) with a floor."""
     input:
-        hss_spectra="results/sample/hss_spectra.parquet",
-        code=lib("rv", "tables"),
+        hss_spectra=results("sample/hss_spectra.parquet"),
+        code=imports_of("average_vlos"),
     output:
-        vlos="results/rv/vlos.parquet",
+        vlos=results("rv/vlos.parquet"),
     params:
         rxc_min=config["rv"]["rxc_min"],
         error_floor=config["rv"]["error_floor"],
     log:
-        "results/logs/average_vlos.log",
+        logs("average_vlos.log"),
     benchmark:
-        "results/benchmarks/average_vlos.tsv"
+        benchmarks("average_vlos.tsv")
     resources:
         mem_mb=2000,
         runtime=5,

@@ -9,19 +9,19 @@ rule ingest:
         gaia=survey_input("gaia"),
         distances=survey_input("distances"),
         tmass=survey_input("tmass"),
-        code=lib("io", "selection", "tables"),
+        code=imports_of("ingest"),
     output:
-        spectra="results/sample/spectra.parquet",
-        targets="results/sample/targets.parquet",
+        spectra=results("sample/spectra.parquet"),
+        targets=results("sample/targets.parquet"),
     params:
         program=config["sample"]["program"],
         mjd_max=config["sample"]["mjd_max"],
-        spall_hdu=config["inputs"]["spall_hdu"],
-        bossnet_hdu=config["inputs"]["bossnet_hdu"],
+        spall_hdu=PLAN.inputs["spall_hdu"],
+        bossnet_hdu=PLAN.inputs["bossnet_hdu"],
     log:
-        "results/logs/ingest.log",
+        logs("ingest.log"),
     benchmark:
-        "results/benchmarks/ingest.tsv"
+        benchmarks("ingest.tsv")
     resources:
         mem_mb=4000,
         runtime=10,
@@ -34,14 +34,14 @@ rule ingest:
 rule select_hss:
     """The HSS cuts with their cut-flow: SNR, parallax precision, RUWE, BOSS Net Teff, distance."""
     input:
-        spectra="results/sample/spectra.parquet",
-        targets="results/sample/targets.parquet",
-        code=lib("selection", "tables"),
+        spectra=results("sample/spectra.parquet"),
+        targets=results("sample/targets.parquet"),
+        code=imports_of("select_hss"),
     output:
-        flags="results/sample/target_flags.parquet",
-        hss="results/sample/hss.parquet",
-        hss_spectra="results/sample/hss_spectra.parquet",
-        cutflow="results/sample/cutflow.csv",
+        flags=results("sample/target_flags.parquet"),
+        hss=results("sample/hss.parquet"),
+        hss_spectra=results("sample/hss_spectra.parquet"),
+        cutflow=results("sample/cutflow.csv"),
     params:
         cuts={
             k: config["sample"][k]
@@ -49,9 +49,9 @@ rule select_hss:
         },
         mjd_max=config["sample"]["mjd_max"],
     log:
-        "results/logs/select_hss.log",
+        logs("select_hss.log"),
     benchmark:
-        "results/benchmarks/select_hss.tsv"
+        benchmarks("select_hss.tsv")
     resources:
         mem_mb=3000,
         runtime=10,

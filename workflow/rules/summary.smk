@@ -2,21 +2,21 @@
 
 
 rule summary:
-    """results/summary.json: every number of PAPER.md computed so far, beside the paper's value."""
+    """summary.json: every headline number of the paper we reproduce, beside the paper's value."""
     input:
-        unpack(summary_inputs),
-        code=lib("summary", "selection", "crossmatch", "tables"),
+        **PLAN.summary_inputs(),
+        code=imports_of("summary"),
     output:
-        json="results/summary.json",
+        json=results("summary.json"),
     params:
         teff_classes=config["sample"]["teff_classes_k"],
         young_max_myr=config["ages"]["young_max_myr"],
         old_min_myr=config["ages"]["old_min_myr"],
-        source=data_source(),
+        source=PLAN.data_source(),
     log:
-        "results/logs/summary.log",
+        logs("summary.log"),
     benchmark:
-        "results/benchmarks/summary.tsv"
+        benchmarks("summary.tsv")
     resources:
         mem_mb=1000,
         runtime=5,
@@ -26,26 +26,26 @@ rule summary:
         "../../scripts/summary.py"
 
 
-# The tables of the report (`snakemake --report results/report.html`), as HTML pages: the report
+# The tables of the report (`snakemake --report results/<run>/report.html`), as HTML pages: the report
 # shows HTML in place, while CSV/JSON results are only offered for download.
 
 
 rule summary_table:
     """summary.json as a table: each number beside the paper's, with unit, difference and reference."""
     input:
-        summary="results/summary.json",
-        code=lib("summary"),
+        summary=results("summary.json"),
+        code=imports_of("summary_table"),
     output:
         html=report(
-            "results/tables/summary.html",
+            results("tables/summary.html"),
             caption="../report/summary.rst",
             category="Tables",
             labels={"table": "numbers beside the paper's (summary.json)"},
         ),
     log:
-        "results/logs/summary_table.log",
+        logs("summary_table.log"),
     benchmark:
-        "results/benchmarks/summary_table.tsv"
+        benchmarks("summary_table.tsv")
     resources:
         mem_mb=500,
         runtime=5,
@@ -58,54 +58,54 @@ rule summary_table:
 rule cutflow_table:
     """The HSS cut-flow (Fig. 2 counts) as a table beside the paper's counts."""
     input:
-        cutflow="results/sample/cutflow.csv",
-        code=lib("summary"),
+        cutflow=results("sample/cutflow.csv"),
+        code=imports_of("cutflow_table"),
     output:
         html=report(
-            "results/tables/cutflow.html",
+            results("tables/cutflow.html"),
             caption="../report/cutflow.rst",
             category="Tables",
             labels={"table": "cut-flow (Fig. 2)"},
         ),
     params:
-        source=data_source(),
+        source=PLAN.data_source(),
     log:
-        "results/logs/cutflow_table.log",
+        logs("cutflow_table.log"),
     benchmark:
-        "results/benchmarks/cutflow_table.tsv"
+        benchmarks("cutflow_table.tsv")
     resources:
         mem_mb=500,
         runtime=5,
     conda:
         "../../envs/science.yaml"
     script:
-        "../../scripts/summary_cutflow_table.py"
+        "../../scripts/cutflow_table.py"
 
 
 rule crossmatch_table:
     """Table 1 (ALS-III) and the D23 overlap as tables beside the paper's numbers."""
     input:
-        table1="results/comparisons/table1_als3.csv",
-        d23="results/comparisons/d23_overlap.json",
-        code=lib("summary"),
+        table1=results("comparisons/table1_als3.csv"),
+        d23=results("comparisons/d23_overlap.json"),
+        code=imports_of("crossmatch_table"),
     output:
         html=report(
-            "results/tables/crossmatch.html",
+            results("tables/crossmatch.html"),
             caption="../report/crossmatch.rst",
             category="Tables",
             labels={"table": "Table 1 (ALS-III) and D23 cross-matches"},
         ),
     params:
-        source=data_source(),
+        source=PLAN.data_source(),
         radius_arcsec=config["comparisons"]["als3"]["radius_arcsec"],
     log:
-        "results/logs/crossmatch_table.log",
+        logs("crossmatch_table.log"),
     benchmark:
-        "results/benchmarks/crossmatch_table.tsv"
+        benchmarks("crossmatch_table.tsv")
     resources:
         mem_mb=500,
         runtime=5,
     conda:
         "../../envs/science.yaml"
     script:
-        "../../scripts/summary_crossmatch_table.py"
+        "../../scripts/crossmatch_table.py"

@@ -2,19 +2,19 @@
 
 
 rule write_vac:
-    """results/vac/ob_vac.fits: compare with the official release column by column."""
+    """vac/ob_vac.fits: compare with the official release column by column."""
     input:
-        hss="results/sample/hss.parquet",
-        vlos="results/rv/vlos.parquet",
-        kinematics="results/kinematics/kinematics.parquet",
-        ages="results/ages/ages.parquet",
-        code=lib("vac", "tables"),
+        hss=results("sample/hss.parquet"),
+        vlos=results("rv/vlos.parquet"),
+        kinematics=results("kinematics/kinematics.parquet"),
+        ages=results("ages/ages.parquet"),
+        code=imports_of("write_vac"),
     output:
-        vac="results/vac/ob_vac.fits",
+        vac=results("vac/ob_vac.fits"),
     log:
-        "results/logs/write_vac.log",
+        logs("write_vac.log"),
     benchmark:
-        "results/benchmarks/write_vac.tsv"
+        benchmarks("write_vac.tsv")
     resources:
         mem_mb=2000,
         runtime=5,

@@ -4,13 +4,13 @@
 rule vr_recovery:
     """Recovered mean v_R per spaxel and per-star v_R against the mock's truth: bias, chi2/dof, coverage."""
     input:
-        vr_map=map_files("vR"),
-        kinematics="results/kinematics/kinematics.parquet",
-        flags="results/kinematics/vphi_window.parquet",
-        truth=MOCK_FILES["truth"],
-        code=lib("validation", "maps", "tables"),
+        vr_map=map_file("vR"),
+        kinematics=results("kinematics/kinematics.parquet"),
+        flags=results("kinematics/vphi_window.parquet"),
+        truth=mock_file("truth"),
+        code=imports_of("vr_recovery"),
     output:
-        json="results/validation/vr_recovery.json",
+        json=results("validation/vr_recovery.json"),
     params:
         spaxel_pc=SPAXEL_PC,
         min_stars=config["maps"]["min_stars"],
@@ -18,9 +18,9 @@ rule vr_recovery:
         sigma_max=config["maps"]["sigma_max_kms"],
         seed=config["validation"]["seed"],
     log:
-        "results/logs/vr_recovery.log",
+        logs("vr_recovery.log"),
     benchmark:
-        "results/benchmarks/vr_recovery.tsv"
+        benchmarks("vr_recovery.tsv")
     resources:
         mem_mb=2000,
         runtime=5,
@@ -33,15 +33,15 @@ rule vr_recovery:
 rule age_recovery:
     """Recovered ages against the mock's true ages, per true-age bin: bias and [p16, p84] coverage."""
     input:
-        ages="results/ages/ages.parquet",
-        truth=MOCK_FILES["truth"],
-        code=lib("validation", "tables"),
+        ages=results("ages/ages.parquet"),
+        truth=mock_file("truth"),
+        code=imports_of("age_recovery"),
     output:
-        json="results/validation/age_recovery.json",
+        json=results("validation/age_recovery.json"),
     log:
-        "results/logs/age_recovery.log",
+        logs("age_recovery.log"),
     benchmark:
-        "results/benchmarks/age_recovery.tsv"
+        benchmarks("age_recovery.tsv")
     resources:
         mem_mb=1000,
         runtime=5,
@@ -52,26 +52,26 @@ rule age_recovery:
 
 
 rule injection_recovery:
-    """results/validation/injection_recovery.json: every truth check of the mock in one file."""
+    """validation/injection_recovery.json: every truth check of the mock in one file."""
     input:
-        vr="results/validation/vr_recovery.json",
-        ages="results/validation/age_recovery.json",
-        code=lib("tables"),
+        vr=results("validation/vr_recovery.json"),
+        ages=results("validation/age_recovery.json"),
+        code=imports_of("injection_recovery"),
     output:
         json=report(
-            "results/validation/injection_recovery.json",
+            results("validation/injection_recovery.json"),
             caption="../report/injection_recovery.rst",
             category="Validation",
             labels={"table": "injection-recovery"},
         ),
     log:
-        "results/logs/injection_recovery.log",
+        logs("injection_recovery.log"),
     benchmark:
-        "results/benchmarks/injection_recovery.tsv"
+        benchmarks("injection_recovery.tsv")
     resources:
         mem_mb=500,
         runtime=5,
     conda:
         "../../envs/science.yaml"
     script:
-        "../../scripts/merge_injection_recovery.py"
+        "../../scripts/injection_recovery.py"

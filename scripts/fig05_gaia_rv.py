@@ -1,0 +1,17 @@
+"""Fig. 5: our v_los against Gaia DR3 RVs corrected with Eq. 3, 1:1 line."""
+
+from hotstars.io.tables import read_table
+from hotstars.plots import comparisons, style
+from hotstars.workflow import logs
+
+
+def main(sm):
+    log = logs.setup(sm.log[0])
+    table = read_table(sm.input.table)
+    log.info("%d rows (%s)", len(table), sm.input.table)
+    style.savefig(comparisons.fig_gaia_rv(table), sm.output.png, dpi=sm.params.dpi)
+    log.info("wrote %s", sm.output.png)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,22 @@
+"""Fig. 10: density contrast Δ_Σ; the v̄_R map with its contours and with the Reid+2019 arms."""
+
+from hotstars import spiral
+from hotstars.io.tables import read_table
+from hotstars.plots import structure, style
+from hotstars.workflow import logs
+
+
+def main(sm):
+    log = logs.setup(sm.log[0])
+    contrast, vr = read_table(sm.input.contrast), read_table(sm.input.vr)
+    log.info("contrast: %d pixels (%s); v_R map: %d spaxels (%s)", len(contrast),
+             sm.input.contrast, len(vr), sm.input.vr)
+    arms = spiral.arm_curves(r0_kpc=sm.params.r_sun_kpc)
+    fig = structure.fig_contrast(contrast, vr, arms, r_sun_kpc=sm.params.r_sun_kpc,
+                                       levels=sm.params.levels)
+    style.savefig(fig, sm.output.png, dpi=sm.params.dpi)
+    log.info("wrote %s", sm.output.png)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake)

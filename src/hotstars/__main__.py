@@ -1,0 +1,5 @@
+"""``python -m hotstars``: the command line of :mod:`hotstars.cli`."""
+
+from hotstars.cli import main
+
+main()

@@ -1,0 +1,94 @@
+"""The real data files of a run (config ``data``): where each lives and where it comes from.
+
+``data.files`` maps an input key (``spall``, ``gaia``, ...) to a file ``name`` inside ``data.dir``
+and its source: ``sas``, a path below ``data.base_url`` on the SDSS Science Archive Server (the
+workflow can download it), or ``archive``, a description of the archive table(s) it is queried
+from (Gaia DR3, Bailer-Jones, 2MASS), optionally with the ``adql`` file of the query. The one
+message naming every missing file and its source (:func:`missing_files_message`) is shared by the
+workflow's check before any job and by the downloader when a file cannot be fetched.
+
+``python -m hotstars source-ids SPALL BOSSNET OUT`` writes the Gaia DR3 ids of the carton's
+spectra (the table to upload before running the ADQL queries of the Gaia-side files).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Checksum algorithms a data file may declare (hashlib names).
+CHECKSUMS = ("md5", "sha1", "sha256")
+GAIA_ARCHIVE = "https://gea.esac.esa.int/archive/"
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One input file: its config key, path, and source (SAS URL or archive description)."""
+
+    key: str
+    path: str
+    url: str | None = None
+    archive: str | None = None
+    adql: str | None = None
+    checksums: dict[str, str] = field(default_factory=dict)
+
+    def exists(self) -> bool:
+        return Path(self.path).exists()
+
+
+def data_files(data: dict) -> dict[str, DataFile]:
+    """{input key: DataFile} of the config's ``data`` section (``dir``, ``base_url``, ``files``)."""
+    base = data["base_url"].rstrip("/")
+    files = {}
+    for key, entry in data["files"].items():
+        sas = entry.get("sas")
+        files[key] = DataFile(
+            key=key,
+            path=os.path.normpath(os.path.join(data["dir"], entry["name"])),
+            url=f"{base}/{sas.lstrip('/')}" if sas else None,
+            archive=entry.get("archive"),
+            adql=entry.get("adql"),
+            checksums={a: entry[a].lower() for a in CHECKSUMS if entry.get(a)},
+        )
+    return files
+
+
+def resolve_inputs(inputs: dict, files: dict[str, DataFile]) -> dict:
+    """``inputs`` with every key that is not given explicitly set to its data file's path."""
+    return {**{key: f.path for key, f in files.items()}, **inputs}
+
+
+def missing_files_message(files: list[DataFile], download: bool = False,
+                          reason: str | None = None, header: str | None = None) -> str:
+    """One message naming every missing file, where it comes from and how to get it.
+
+    ``download``: the config's ``data.download`` (SDSS files are then fetched by the workflow);
+    ``reason``: why a download failed (the message then heads with it); ``header``: another first
+    line.
+    """
+    if reason:
+        lines = [f"could not download: {reason}", f"{len(files)} input file(s) missing:"]
+    else:
+        lines = [header or f"{len(files)} input file(s) of this run missing (nothing was run):"]
+    for f in files:
+        lines.append(f"  {f.path}  (inputs.{f.key})")
+        if f.url:
+            lines.append(f"      from the SDSS SAS: {f.url}")
+        elif f.archive:
+            query = f"; ADQL query: {f.adql}" if f.adql else ""
+            lines.append(f"      from {f.archive}{query}")
+        else:
+            lines.append("      source unknown (no data.files entry): put the file there")
+    sas = [f for f in files if f.url]
+    if sas and not download:
+        lines.append("SDSS SAS files: set `data: {download: true}` in a config overlay to fetch them "
+                     "(resumable, checksums verified; the run then fetches them first), or download "
+                     "them to the paths shown.")
+    if any(f.archive for f in files):
+        lines.append(
+            f"Archive files: run the ADQL query shown at the Gaia archive ({GAIA_ARCHIVE}; "
+            "asynchronous job, output format FITS) and save the result at the path shown. The "
+            "queries join a user table of the stars' Gaia DR3 ids, written from the two SDSS files "
+            "by: python -m hotstars source-ids <spAll> <astraAllVisitBossNet> ids.vot")
+    return "\n".join(lines)

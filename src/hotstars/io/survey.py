@@ -1,0 +1,130 @@
+"""The five survey inputs: spAll, Astra BOSS Net visits, Gaia DR3, Bailer-Jones distances, 2MASS.
+
+Each is an :class:`~hotstars.io.specs.InputSpec` (canonical column names, aliases, units, value
+checks, unique key) read by :func:`~hotstars.io.specs.read_input`.
+
+- spAll's GAIA_ID is a Gaia **DR2** id and is returned as ``gaia_dr2_id`` so nobody joins on it;
+  the Gaia DR3 key of a spectrum comes from BOSS Net's ``gaia_dr3_source_id``.
+- BOSS Net's velocity is ``bn_v_r``/``e_bn_v_r`` in DR20 (Astra 0.8.1) and ``v_rad``/``e_v_rad``
+  in DR19 (0.6.0): both are accepted.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hotstars.io.specs import LOGG_UNITS, ColumnSpec, InputSpec, read_input
+
+_DEG, _MAS, _MASYR, _KMS = "deg", "mas", "mas / yr", "km / s"
+_c = ColumnSpec
+
+
+# Value checks (where a value is given; NaN = missing is judged by `finite` only). Errors are > 0:
+# a zero or negative error would silently become a zero or |e| weight (squared in the SNR-weighted
+# means, inverted in the likelihoods). Exceptions, by design: spAll XCSAO_ERV and BOSS Net e_bn_v_r
+# <= 0 mark a failed velocity fit and are turned into "no velocity" by hotstars.rv; 2MASS
+# ks_msigcom = 0 is allowed (the distance term keeps sigma(M_Ks) > 0), < 0 is not. Parallaxes may
+# be <= 0 (Gaia): they leave through the counted parallax step of the HSS cut-flow.
+_POS = {"gt": 0.0}
+_ANGLE = {"ge": 0.0, "le": 360.0}
+_LAT = {"ge": -90.0, "le": 90.0}
+
+
+# Bailer-Jones distances of any Gaia sample lie between ~50 pc and ~100 kpc; a median outside
+# means another unit, typically kpc in a unit-less CSV (median of a few pc).
+_PC_MEDIAN = (50.0, 1e5)
+
+
+SPALL = InputSpec("spall", (
+    _c("sdss_id", "int"), _c("catalogid", "int"), _c("field", "int"), _c("mjd", "int"),
+    _c("sn_median_all", "float", "", finite=True),
+    _c("xcsao_rv", "float", _KMS), _c("xcsao_erv", "float", _KMS), _c("xcsao_rxc", "float", ""),
+    _c("programname", "str"), _c("firstcarton", "str"),
+    _c("racat", "float", _DEG, optional=True), _c("deccat", "float", _DEG, optional=True),
+    # GAIA_ID in spAll is a Gaia DR2 source_id: renamed so that it is never joined to DR3.
+    _c("gaia_dr2_id", "int", optional=True, aliases=("gaia_id",)),
+), key=("sdss_id", "field", "mjd"))
+
+
+BOSSNET = InputSpec("bossnet", (
+    _c("sdss_id", "int"), _c("gaia_dr3_source_id", "int"), _c("mjd", "int"), _c("fieldid", "int"),
+    _c("teff", "float", "K"), _c("e_teff", "float", "K", **_POS),
+    _c("logg", "float", "dex", unit_aliases=LOGG_UNITS),
+    _c("e_logg", "float", "dex", unit_aliases=LOGG_UNITS, **_POS),
+    # DR20 (Astra 0.8.1) bn_v_r / e_bn_v_r; DR19 (0.6.0) v_rad / e_v_rad.
+    _c("bn_v_r", "float", _KMS, aliases=("v_rad",)),
+    _c("e_bn_v_r", "float", _KMS, aliases=("e_v_rad",)),
+    _c("fe_h", "float", "dex", optional=True), _c("e_fe_h", "float", "dex", optional=True),
+    _c("snr", "float", "", optional=True),
+), key=("sdss_id", "mjd", "fieldid"))
+
+
+GAIA = InputSpec("gaia", (
+    _c("source_id", "int"),
+    *(_c(n, "float", _DEG, finite=True, **(_LAT if n in ("dec", "b") else _ANGLE))
+      for n in ("ra", "dec", "l", "b")),
+    _c("parallax", "float", _MAS, finite=True),
+    _c("parallax_error", "float", _MAS, finite=True, **_POS),
+    *(_c(n, "float", _MASYR, finite=True, **(_POS if n.endswith("_error") else {}))
+      for n in ("pmra", "pmra_error", "pmdec", "pmdec_error")),
+    _c("pmra_pmdec_corr", "float", "", finite=True, ge=-1.0, le=1.0),
+    _c("ruwe", "float", "", finite=True, **_POS),
+    _c("phot_g_mean_mag", "float", "mag", finite=True),
+    _c("radial_velocity", "float", _KMS), _c("radial_velocity_error", "float", _KMS, **_POS),
+    _c("grvs_mag", "float", "mag"), _c("rv_template_teff", "float", "K", optional=True),
+    _c("teff_esphs", "float", "K", **_POS),
+    _c("logg_esphs", "float", "dex", unit_aliases=LOGG_UNITS),
+), key=("source_id",))
+
+
+DISTANCES = InputSpec("distances", (
+    _c("source_id", "int"),
+    *(_c(f"r_{q}_photogeo", "float", "pc", median=_PC_MEDIAN, **_POS) for q in ("med", "lo", "hi")),
+), key=("source_id",), ordered=("r_lo_photogeo", "r_med_photogeo", "r_hi_photogeo"))
+
+
+TMASS = InputSpec("tmass", (
+    _c("source_id", "int"), _c("j_m", "float", "mag"), _c("h_m", "float", "mag"),
+    _c("ks_m", "float", "mag", finite=True), _c("ks_msigcom", "float", "mag", ge=0.0),
+), key=("source_id",))
+
+
+SPECS: dict[str, InputSpec] = {s.name: s for s in (SPALL, BOSSNET, GAIA, DISTANCES, TMASS)}
+
+
+def _union_units() -> dict[str, str]:
+    units: dict[str, str] = {}
+    for spec in SPECS.values():
+        for name, unit in spec.units.items():
+            if units.setdefault(name, unit) != unit:
+                raise AssertionError(f"column {name} has two units: {units[name]}, {unit}")
+    return units
+
+
+#: Units of the canonical input columns (union over the specs; dimensionless ones omitted).
+INPUT_UNITS: dict[str, str] = _union_units()
+
+
+def read_spall(path, program: str = "mwm_ob", hdu: int | str = 1) -> pd.DataFrame:
+    """SDSS-V spAll rows of ``program`` (PROGRAMNAME or FIRSTCARTON prefix), one per spectrum."""
+    return read_input(path, SPALL, hdu=hdu, program=program)
+
+
+def read_bossnet(path, hdu: int | str = 1) -> pd.DataFrame:
+    """Astra astraAllVisitBossNet BOSS visits (HDU 1); DR19 v_rad/e_v_rad -> bn_v_r/e_bn_v_r."""
+    return read_input(path, BOSSNET, hdu=hdu)
+
+
+def read_gaia(path) -> pd.DataFrame:
+    """Gaia DR3 gaia_source + astrophysical_parameters (ESP-HS) columns, keyed by source_id."""
+    return read_input(path, GAIA)
+
+
+def read_distances(path) -> pd.DataFrame:
+    """Bailer-Jones et al. (2021) photogeometric distances in pc, keyed by Gaia DR3 source_id."""
+    return read_input(path, DISTANCES)
+
+
+def read_tmass(path) -> pd.DataFrame:
+    """2MASS PSC photometry (via the Gaia DR3 best neighbour), keyed by Gaia DR3 source_id."""
+    return read_input(path, TMASS)

@@ -1,0 +1,884 @@
+"""The built-in mock Galaxy survey: the workflow's default input and its test oracle.
+
+:func:`simulate_survey` draws a seeded young-disc population from the isochrone grid, observes it
+like SDSS-V ``mwm_ob`` + Gaia DR3 + Bailer-Jones + 2MASS, and returns the five survey inputs in
+their real formats (column names, dtypes, units) plus the truth table.
+
+Model (every number is a :class:`MockParams` knob; the defaults are documented there)
+
+- Star formation: constant over the grid's whole age range (1 Myr–1 Gyr for the paper's grid),
+  i.e. the age node τ_k is drawn with probability ∝ 10^τ_k — exactly the paper's age prior
+  ψ(τ) ∝ 10^τ on the grid (Sec. 3.2), so age intervals can be calibrated on the mock.
+  IMF ξ(m) ∝ m^−2.7 above ``mass_min_msun``: a grid point of the chosen isochrone is drawn with
+  weight ξ(m) dm (the paper's Eq. 14 weights, PAPER.md Ages), and a star more massive than the
+  isochrone's last point is dead (dropped), so older nodes hold fewer stars as they should.
+  [Fe/H] = −0.0678 R + 0.546 ± 0.1 (Eq. 9), clipped to the grid, rounded to the nearest node.
+  Teff, log g and M_G/J/H/Ks are those of the grid point (so ages are recoverable).
+  Contaminants arise from the same population: A/F stars (mostly evolved 2.5–4 Msun stars just
+  past the main sequence) and a few giants that pass the cuts. Single-star lifetimes give ~5×
+  fewer good-parallax A stars than the paper, so ``evolved_a_boost`` (default 25) up-weights
+  post-main-sequence A-type grid points — a phenomenological knob that leaves stars hotter than
+  10 kK untouched. ``binary_light`` (off by default) adds unresolved companions' light.
+- Positions: exponential disc Σ ∝ exp(−R/R_d) within ``d_max_kpc`` (in-plane) of the Sun;
+  vertical exponential profile with scale height growing linearly with age. A fraction
+  (``clump_fraction``) of the stars aged ``clump_age_min_myr``–``clump_age_max_myr`` (5–300 Myr)
+  belong to Gaussian clumps (associations, open clusters) sharing position, age (± a few Myr),
+  [Fe/H] and bulk velocity; ``clump_id`` in the truth (−1: field). Clump ages are uniform in age
+  (snapped to the nearest grid node) and members join a random clump, so members keep the
+  constant star formation's uniform age distribution.
+- Extinction: a dust layer dA_V/ds = a_V exp(−|Z|/h_dust), integrated analytically along the
+  line of sight, times a log-normal patchiness; A_X = r_X A_V with Cardelli et al. (1989, R_V =
+  3.1) ratios at the 2MASS wavelengths (J 0.288, H 0.178, Ks 0.117) and A_G ≈ 0.8 A_V.
+- Kinematics: v_φ = v_c(R) + N(0, σ_φ), v_c linear in R (Eilers et al. 2019 slope); v_R =
+  :func:`injected_mean_vr` + N(0, σ_R); v_z = N(0, σ_z); σ grows as (1 + t/1 Gyr)^β. Runaways get
+  an isotropic kick of 40–100 km/s. Conventions of PAPER.md: (X, Y, Z) Galactocentric with the
+  Sun at (−R0, 0, z_sun), +Y toward l = 90°; v_R = (X v_X + Y v_Y)/R (outward > 0),
+  v_φ = (Y v_X − X v_Y)/R (≈ +230 km/s), φ = atan2(Y, −X).
+- Selection (the mwm_ob carton, paper Eq. 2 and the carton notes): on *observed* values,
+  G < 16, ϖ < 10^((10 − Ks − 0.6)/5) (negative parallaxes pass) and, by default, the carton's
+  reddening-insensitive 2MASS/Gaia colour cuts (Zari et al. 2021), which remove most red giants.
+  Stars are drawn in fixed-size batches until exactly ``n_targets`` pass.
+- Observations: Gaia DR3-like σ_ϖ(G), σ_μ ≈ 1.0–1.3 σ_ϖ per yr with a random pmra/pmdec
+  correlation, a RUWE tail (more for binaries); Bailer-Jones-like distances r_med = d exp(−s ε)
+  where ε is the star's standardised parallax error and s = min(σ_ϖ/ϖ, ``bj_max_rel_error``),
+  r_lo/hi = r_med exp(∓s), so (r_hi − r_lo)/2 is an honest 1σ and r_med ≈ 1/ϖ_obs for good
+  parallaxes; 2MASS J/H/Ks with σ growing with magnitude; Gaia RVs (with the Blomme et al. 2023
+  offset built in, so Eq. 3 recovers the truth) for grvs_mag ≤ 12; ESP-HS Teff/log g biased
+  slightly high (paper Fig. 3). BOSS: targets grouped in 3°×3° (l, b) fields; cadence
+  bright_3x1 (3 epochs days apart) or bright_1x1, plus field-level extra repeats, some after the
+  DR20 cut (MJD 60708; every target has ≥ 1 epoch before it). Per spectrum: SN_MEDIAN_ALL ∝
+  10^(−0.2 G) with log-normal scatter; XCSAO_RXC grows with SNR and falls with Teff; XCSAO_ERV
+  from the Tonry & Davis (1979) relation σ ∝ w/(1 + r); BOSS Net v, Teff (~2 %), log g (~0.1 dex).
+  50 % binaries (Sana et al. 2012, :mod:`hotstars.binaries`): epoch RVs include the orbit.
+- ``observational_noise=False`` sets every measured value to its true value (errors are still
+  reported); physical effects (orbits, runaways, the Gaia RV offset) stay.
+
+Products (dict keys): 'spall' (UPPER-case, one row per spectrum, ~1 % rows of other programs),
+'bossnet' (Astra visit names), 'gaia', 'distances' (pc), 'tmass', 'truth'. Units of every column:
+:data:`TABLE_UNITS`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+from astropy.coordinates import Galactocentric
+
+from hotstars import binaries
+from hotstars.errors import HotstarsError
+from hotstars.frame import (
+    cartesian_velocity,
+    cylindrical,
+    frame_from_config,
+    galactocentric_to_observed,
+    sun_position_kpc,
+)
+from hotstars.io.tables import write_table
+
+GRID_REQUIRED = ("log_age", "feh", "initial_mass", "log_teff", "log_g", "M_G", "M_J", "M_H",
+                 "M_Ks", "dm", "phase")
+BANDS = ("G", "J", "H", "Ks")
+_BATCH = 400_000  # stars drawn per batch (fixed: part of the seeded random stream)
+_MAX_EMPTY_BATCHES = 200
+_DR20_MJD = 60708  # last MJD of DR20 (paper Sec. 2.1)
+
+
+class MockError(HotstarsError):
+    """Bad input to the mock survey (unknown parameter, unusable grid, impossible selection)."""
+
+
+@dataclass(frozen=True)
+class MockParams:
+    """Physics and instrument knobs of the mock survey, with documented defaults.
+
+    Distances in kpc unless the name says pc; velocities km/s; magnitudes mag; times MJD/d/Myr.
+    """
+
+    # --- stellar population (PAPER.md Ages; paper Eq. 9) ---
+    imf_slope: float = 2.7              # ξ(m) ∝ m^−imf_slope (Salpeter-like; paper's gfunc2D)
+    mass_min_msun: float = 1.5          # lightest star drawn (all targets are far brighter)
+    feh_gradient: float = -0.0678       # dex/kpc, Eq. 9
+    feh_intercept: float = 0.546        # dex, Eq. 9
+    feh_scatter: float = 0.1            # dex, PAPER.md φ(Z)
+    # --- disc geometry ---
+    disc_scale_length_kpc: float = 2.6
+    d_max_kpc: float = 12.0             # in-plane heliocentric radius of the simulated region
+    scale_height_young_pc: float = 50.0  # vertical exponential scale height at age 0 ...
+    scale_height_1gyr_pc: float = 150.0  # ... growing linearly to this at 1 Gyr
+    # --- clumps (OB associations, open clusters) ---
+    # fraction of the stars aged min..max in clumps: 0.07 puts ~40 % of the HSS (~65 % of the
+    # small mock's v_R-map stars) in clumps, as the earlier 0.3 of < 50 Myr did
+    clump_fraction: float = 0.07
+    clump_age_min_myr: float = 5.0      # clump ages uniform in [min, max], on grid nodes
+    clump_age_max_myr: float = 300.0
+    clumps_per_1000_targets: float = 1.5
+    clump_d_max_kpc: float = 4.0        # clump centres within this distance of the Sun
+    clump_sigma_min_pc: float = 30.0    # Gaussian size, uniform between min and max
+    clump_sigma_max_pc: float = 60.0
+    clump_age_spread_myr: float = 2.0
+    clump_feh_spread: float = 0.02
+    clump_internal_dispersion_kms: float = 3.0
+    # --- dust ---
+    av_per_kpc: float = 1.0             # A_V per kpc in the mid-plane (0: no extinction)
+    dust_scale_height_pc: float = 100.0
+    av_scatter_dex: float = 0.1         # log-normal patchiness of A_V
+    ext_g: float = 0.8                  # A_G/A_V (hot stars, Gaia EDR3 G)
+    ext_j: float = 0.288                # Cardelli et al. 1989, R_V = 3.1, 1.235 µm
+    ext_h: float = 0.178                # idem, 1.662 µm
+    ext_ks: float = 0.117               # idem, 2.159 µm
+    # --- kinematics ---
+    vcirc_kms: float = 230.0            # v_c at the Sun's radius
+    vcirc_slope_kms_per_kpc: float = -1.7  # Eilers et al. 2019 ...
+    vcirc_inner_kpc: float = 5.0        # ... v_c constant inside this radius
+    sigma_r_kms: float = 12.0           # dispersions of the youngest stars ...
+    sigma_phi_kms: float = 9.0
+    sigma_z_kms: float = 6.0
+    dispersion_growth_power: float = 0.5  # ... × (1 + age/1 Gyr)^power
+    vr_amplitude_kms: float = 25.0      # injected mean v_R: A sin(m[ln(R/R_ref)/tan p + φ] + φ0)
+    vr_arms: int = 2
+    vr_pitch_deg: float = 12.0
+    vr_phase_deg: float = 0.0
+    vr_r_ref_kpc: float = 8.2
+    runaway_fraction: float = 0.03
+    runaway_kick_min_kms: float = 40.0
+    runaway_kick_max_kms: float = 100.0
+    # --- target selection (paper Eq. 2; mwm_ob carton notes) ---
+    g_max: float = 16.0
+    mk_max: float = -0.6                # Eq. 2: M_K = Ks + 5 log10 ϖ − 10 < mk_max
+    carton_colour_cuts: bool = True
+    # Post-main-sequence (MIST phase >= 2) points with 7400 <= Teff < 10000 K and log g >= 3 are
+    # drawn this many times more often than single-star lifetimes give. Pure isochrones (1) yield
+    # ~5x fewer A-type targets passing the quality cuts than the paper (33,309 A vs 45,487 HSS
+    # stars, Sec. 2.2); 25 restores that ratio. A phenomenological stand-in for whatever makes
+    # the real A contaminants (binary products, model lifetimes, BOSS Net Teff systematics);
+    # stars hotter than 10 kK (the HSS) are unaffected.
+    evolved_a_boost: float = 25.0
+    # --- Gaia DR3-like astrometry and photometry ---
+    plx_err_floor_mas: float = 0.02     # σ_ϖ = hypot(floor, at_g16 × 10^(0.4 (G − 16)))
+    plx_err_g16_mas: float = 0.098
+    plx_err_scatter_dex: float = 0.1
+    pm_err_ratio_min: float = 1.0       # σ_μ / σ_ϖ [yr^-1], uniform in [min, max]
+    pm_err_ratio_max: float = 1.3
+    pm_corr_max: float = 0.5            # pmra_pmdec_corr uniform in [−max, max]
+    g_err_mag: float = 0.003
+    ruwe_core_sigma: float = 0.07       # ln RUWE ~ N(0, σ) for well-behaved sources
+    ruwe_tail_single: float = 0.05      # fraction with RUWE > 1.4 among singles ...
+    ruwe_tail_binary: float = 0.12      # ... and binaries
+    bj_max_rel_error: float = 0.3       # cap of σ_d/d (the photometric prior helps)
+    tmass_err_floor: float = 0.02       # σ_m = hypot(floor, at_13 × 10^(0.4 (m − 13)))
+    tmass_err_13: float = 0.015
+    # --- Gaia RVS and ESP-HS ---
+    gaia_rv_grvs_max: float = 12.0      # hot stars (template ≥ 7000 K): published for grvs ≤ 12
+    gaia_rv_template_max_k: float = 14500.0
+    gaia_rv_completeness: float = 0.9
+    gaia_rv_epochs: int = 8             # transits averaged for binaries
+    esphs_fraction: float = 0.85        # fraction of targets hotter than 7500 K with ESP-HS
+    esphs_teff_bias: float = 0.04       # ESP-HS Teff / true − 1 (paper Fig. 3: ESP-HS higher)
+    esphs_teff_scatter: float = 0.08
+    esphs_logg_bias: float = 0.1
+    esphs_logg_scatter: float = 0.2
+    # --- BOSS epochs ---
+    mjd_start: float = 59150.0
+    mjd_first_max: float = 60700.0      # first visits of fields before the DR20 cut
+    field_size_deg: float = 3.0
+    frac_3x1: float = 0.8               # targets on cadence bright_3x1 (else bright_1x1)
+    epoch_completion: float = 0.93      # probability that epochs 2 and 3 of 3x1 are obtained
+    extra_visits_per_field: float = 0.5   # Poisson mean of extra field visits ...
+    extra_visit_coverage: float = 0.8   # ... each observing this fraction of the field's targets
+    extra_visit_max_days: float = 1100.0
+    # --- BOSS spectra ---
+    snr_at_g13: float = 45.0            # median SN_MEDIAN_ALL at G = 13; ∝ 10^(−0.2 G)
+    snr_scatter_dex: float = 0.2
+    snr_failure_fraction: float = 0.02  # spectra with SNR divided by ~10 (bad fibre)
+    rxc_at_snr20_15kk: float = 10.0     # median XCSAO_RXC at SNR 20, Teff 15 kK
+    rxc_scatter_dex: float = 0.12
+    xcsao_width_kms: float = 200.0      # σ_v = w (Teff/15 kK)^0.5 / (1 + RXC), Tonry & Davis 1979
+    rv_outlier_fraction: float = 0.01   # XCSAO template failures: ±U(20, 150) km/s
+    bn_rv_err_kms: float = 12.0         # BOSS Net σ_v at SNR 20, Teff 15 kK
+    bn_teff_err_floor: float = 0.015    # σ_Teff/Teff = hypot(floor, k/SNR)
+    bn_teff_err_snr: float = 0.25
+    bn_logg_err_floor: float = 0.07
+    bn_logg_err_snr: float = 1.5
+    bossnet_missing_fraction: float = 0.01
+    other_program_fraction: float = 0.01
+    # --- binaries and noise ---
+    binary_fraction: float = 0.5
+    binary_light: bool = False          # add the unresolved companion's light to the photometry
+    observational_noise: bool = True
+
+    def __post_init__(self):
+        fractions = [f.name for f in dataclasses.fields(self) if f.name == "frac_3x1"
+                     or f.name.endswith(("_fraction", "_completion", "_coverage"))]
+        bad = [f"{k} = {getattr(self, k)} (expected 0..1)" for k in fractions
+               if not 0.0 <= getattr(self, k) <= 1.0]
+        positive = ("disc_scale_length_kpc", "d_max_kpc", "clump_d_max_kpc", "dust_scale_height_pc",
+                    "mass_min_msun", "field_size_deg", "snr_at_g13", "rxc_at_snr20_15kk",
+                    "evolved_a_boost", "vr_r_ref_kpc", "gaia_rv_epochs")
+        bad += [f"{k} = {getattr(self, k)} (expected > 0)" for k in positive
+                if not getattr(self, k) > 0]
+        if not 0 < self.clump_age_min_myr < self.clump_age_max_myr:
+            bad.append(f"clump_age_min_myr, clump_age_max_myr = {self.clump_age_min_myr}, "
+                       f"{self.clump_age_max_myr} (expected 0 < min < max)")
+        if not 0 < self.vr_pitch_deg < 90:
+            bad.append(f"vr_pitch_deg = {self.vr_pitch_deg} (expected 0..90)")
+        if not self.mjd_start < self.mjd_first_max <= _DR20_MJD:
+            bad.append(f"mjd_first_max = {self.mjd_first_max} (expected in (mjd_start, {_DR20_MJD}])")
+        if bad:
+            raise MockError("mock.physics: " + "; ".join(bad))
+
+    @classmethod
+    def from_overrides(cls, overrides: Mapping | None = None) -> "MockParams":
+        """Defaults updated with ``overrides`` (config ``mock.physics``); unknown keys are an error."""
+        overrides = dict(overrides or {})
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(overrides) - set(known))
+        if unknown:
+            raise MockError(f"mock.physics: unknown parameter(s) {unknown}; known: {sorted(known)}")
+        values = {}
+        for key, value in overrides.items():
+            kind = type(known[key].default)
+            number = (isinstance(value, (int, float, np.integer, np.floating))
+                      and not isinstance(value, bool))
+            ok = (isinstance(value, bool) if kind is bool
+                  else number and (kind is float or float(value).is_integer()))
+            if not ok:
+                raise MockError(f"mock.physics.{key}: expected a {kind.__name__}, got {value!r}")
+            values[key] = kind(value)
+        return dataclasses.replace(cls(), **values)
+
+
+# ------------------------------------------------------------------------------------------
+# Geometry, kinematics and the injected field
+# ------------------------------------------------------------------------------------------
+
+
+def injected_mean_vr(x_kpc, y_kpc, params: MockParams | None = None) -> np.ndarray:
+    """The mock's injected mean Galactocentric v_R field [km/s] at (X, Y) [kpc].
+
+    A two-armed logarithmic spiral pattern: v_R = A sin(m [ln(R/R_ref)/tan p + φ] + φ0), with
+    φ = atan2(Y, −X) in rad (Reid et al. 2019's β), constant along log spirals
+    ln(R/R_ref) = −φ tan p (the arm shape of Reid et al. 2019). With φ0 = 0 it vanishes at the Sun,
+    is negative just inside the solar circle and positive just outside (as in the paper's Fig. 7).
+    """
+    p = params or MockParams()
+    r, phi_deg, _, _ = cylindrical(np.asarray(x_kpc, float), np.asarray(y_kpc, float), 0.0, 0.0)
+    phase = (p.vr_arms * (np.log(r / p.vr_r_ref_kpc) / np.tan(np.radians(p.vr_pitch_deg))
+                          + np.radians(phi_deg)) + np.radians(p.vr_phase_deg))
+    return p.vr_amplitude_kms * np.sin(phase)
+
+
+def circular_velocity(r_kpc, r_sun_kpc: float, params: MockParams) -> np.ndarray:
+    """v_c(R) = v_c,⊙ + slope (max(R, R_in) − R⊙) [km/s]: the Eilers et al. (2019) slope,
+    constant inside R_in = ``vcirc_inner_kpc`` (their fit starts at 5 kpc; the bar region)."""
+    r = np.maximum(np.asarray(r_kpc, float), params.vcirc_inner_kpc)
+    return params.vcirc_kms + params.vcirc_slope_kms_per_kpc * (r - r_sun_kpc)
+
+
+def dust_av(x, y, z, sun_xyz, params: MockParams) -> np.ndarray:
+    """A_V [mag] from the Sun to (x, y, z) [kpc] through dA_V/ds = a_V exp(−|Z|/h) (no patchiness).
+
+    Along the straight line Z is linear in s, so A_V = a_V d [F(Z1) − F(Z0)]/(Z1 − Z0) with the
+    antiderivative F(Z) = sign(Z) h (1 − exp(−|Z|/h)) of exp(−|Z|/h).
+    """
+    h = params.dust_scale_height_pc / 1000.0
+    x0, y0, z0 = sun_xyz
+    d = np.sqrt((x - x0) ** 2 + (y - y0) ** 2 + (z - z0) ** 2)
+    dz = z - z0
+    f = lambda zz: np.sign(zz) * h * (1.0 - np.exp(-np.abs(zz) / h))  # noqa: E731
+    small = np.abs(dz) < 1e-9
+    mean = np.where(small, np.exp(-abs(z0) / h), (f(z) - f(z0)) / np.where(small, 1.0, dz))
+    return params.av_per_kpc * d * mean
+
+
+# ------------------------------------------------------------------------------------------
+# Observational models
+# ------------------------------------------------------------------------------------------
+
+def parallax_error(g_mag, params: MockParams) -> np.ndarray:
+    """Typical Gaia DR3 σ_ϖ [mas] at G: hypot(0.02, 0.098 × 10^(0.4 (G − 16))) by default
+    (≈ 0.02 mas for G ≲ 13, 0.1 mas at G = 16; cf. Lindegren et al. 2021)."""
+    return np.hypot(params.plx_err_floor_mas,
+                    params.plx_err_g16_mas * 10 ** (0.4 * (np.asarray(g_mag) - 16.0)))
+
+
+def tmass_error(mag, params: MockParams) -> np.ndarray:
+    """2MASS total photometric error [mag] at magnitude ``mag`` (≈ 0.02–0.03 for Ks ≲ 13)."""
+    return np.hypot(params.tmass_err_floor, params.tmass_err_13 * 10 ** (0.4 * (np.asarray(mag) - 13.0)))
+
+
+def carton_selection(g, j, h, ks, parallax, params: MockParams) -> np.ndarray:
+    """The mwm_ob carton on observed values: G < g_max and paper Eq. 2,
+    ϖ < 10^((10 − Ks + mk_max)/5) [mas] (negative parallaxes pass), plus (if enabled) the carton's
+    colour cuts (mwm_ob carton notes; Zari et al. 2021): −0.30 < (J − Ks) − 0.25 (G − Ks) < 0.10;
+    0.15 (G − Ks) − 0.15 < J − H < 0.15 (G − Ks) + 0.05; J − Ks < 0.23 (G − Ks) + 0.03;
+    G > 2 (G − Ks) + 3.
+    """
+    keep = (g < params.g_max) & (parallax < 10 ** ((10.0 - ks + params.mk_max) / 5.0))
+    if params.carton_colour_cuts:
+        gk, jk, jh = g - ks, j - ks, j - h
+        q = jk - 0.25 * gk
+        keep &= ((q > -0.30) & (q < 0.10) & (jh > 0.15 * gk - 0.15) & (jh < 0.15 * gk + 0.05)
+                 & (jk < 0.23 * gk + 0.03) & (g > 2.0 * gk + 3.0))
+    return keep
+
+
+# ------------------------------------------------------------------------------------------
+# Drawing the population
+# ------------------------------------------------------------------------------------------
+
+class _IsochroneSampler:
+    """Draws grid points with weight ξ(m) dm on the isochrone of each (age node, [Fe/H] node)."""
+
+    def __init__(self, grid: pd.DataFrame, params: MockParams):
+        missing = [c for c in GRID_REQUIRED if c not in grid.columns]
+        if missing:
+            raise MockError(f"isochrone grid: missing column(s) {missing}; "
+                            f"expected {list(GRID_REQUIRED)}")
+        if len(grid) == 0:
+            raise MockError("isochrone grid: no rows")
+        g = grid.assign(log_age=grid["log_age"].round(4), feh=grid["feh"].round(4))
+        self.ages = np.unique(g["log_age"].to_numpy())
+        self.fehs = np.unique(g["feh"].to_numpy())
+        code = (np.searchsorted(self.ages, g["log_age"].to_numpy()) * self.fehs.size
+                + np.searchsorted(self.fehs, g["feh"].to_numpy()))
+        order = np.argsort(code, kind="stable")
+        self.rows = g.iloc[order].reset_index(drop=True)
+        code = code[order]
+        n_iso = self.ages.size * self.fehs.size
+        counts = np.bincount(code, minlength=n_iso)
+        if (counts == 0).any():
+            k = np.flatnonzero(counts == 0)[0]
+            raise MockError(f"isochrone grid: no rows for log_age = {self.ages[k // self.fehs.size]}, "
+                            f"feh = {self.fehs[k % self.fehs.size]} (the grid must be complete)")
+        m = self.rows["initial_mass"].to_numpy(float)
+        teff = 10 ** self.rows["log_teff"].to_numpy(float)
+        w = np.where(m >= params.mass_min_msun,
+                     m ** -params.imf_slope * np.clip(self.rows["dm"].to_numpy(float), 0, None), 0.0)
+        # Phenomenological boost of post-main-sequence A/F points (see MockParams.evolved_a_boost).
+        boosted = ((self.rows["phase"].to_numpy() >= 2) & (teff >= 7400) & (teff < 10000)
+                   & (self.rows["log_g"].to_numpy(float) >= 3.0))
+        w = np.where(boosted, params.evolved_a_boost * w, w)
+        self.cum = np.cumsum(w)
+        ends = np.cumsum(counts)
+        self.c_before = np.concatenate([[0.0], self.cum])[ends - counts]
+        self.c_end = self.cum[ends - 1]
+        if not (self.c_end > self.c_before).any():
+            raise MockError(f"isochrone grid: no point with initial_mass >= {params.mass_min_msun}")
+        # A star of isochrone k is alive with probability W_k / W_ref (dead: mass beyond the
+        # isochrone's end). W_ref = ∫ ξ dm over [m_min, m_up], or the largest W_k if the boost
+        # (or the discrete sum) exceeds it: the same factor for every isochrone.
+        a, m_up = 1.0 - params.imf_slope, m.max()
+        self.w_full = max((m_up ** a - params.mass_min_msun ** a) / a,
+                          (self.c_end - self.c_before).max())
+        self.mags = {b: self.rows[f"M_{b}"].to_numpy(float) for b in BANDS}
+        # brightest M_G of each isochrone's drawable points: a cheap bound to skip hopeless stars
+        mg = np.where(w > 0, self.mags["G"], np.inf)
+        self.min_mg = np.minimum.reduceat(mg, ends - counts)
+        self.min_mg_age = self.min_mg.reshape(self.ages.size, self.fehs.size).min(axis=1)
+        prior = 10.0 ** (self.ages - self.ages.max())  # ψ(τ) ∝ 10^τ (paper Sec. 3.2)
+        self.age_cdf = np.cumsum(prior[:-1]) / prior.sum()
+        # Companions: unevolved points (MIST phase <= 0: PMS, MS) keyed by (isochrone, mass).
+        unevolved = np.flatnonzero(self.rows["phase"].to_numpy() <= 0) if "phase" in self.rows \
+            else np.arange(len(self.rows))
+        key = code[unevolved] * 1000.0 + m[unevolved]
+        o = np.argsort(key, kind="stable")
+        self.comp_key, self.comp_row = key[o], unevolved[o]
+
+    def draw(self, rng, age_idx, feh_idx, g_offset, g_limit):
+        """Isochrone codes and drawn rows of the stars alive that could be brighter than
+        ``g_limit`` given their ``g_offset`` (distance modulus + A_G), and the mask of those stars."""
+        iso = age_idx * self.fehs.size + feh_idx
+        target = self.c_before[iso] + rng.uniform(size=iso.size) * self.w_full
+        keep = (target < self.c_end[iso]) & (self.min_mg[iso] + g_offset < g_limit)
+        return iso[keep], np.searchsorted(self.cum, target[keep], side="right"), keep
+
+    def companion(self, iso, mass):
+        """Rows of the unevolved point of isochrone ``iso`` nearest below-or-at ``mass``."""
+        i = np.searchsorted(self.comp_key, iso * 1000.0 + mass, side="right") - 1
+        i = np.clip(i, 0, self.comp_key.size - 1)
+        # fall back to the isochrone's lightest unevolved point if the mass is below the grid
+        low = self.comp_key[i] < iso * 1000.0
+        i[low] = np.minimum(i[low] + 1, self.comp_key.size - 1)
+        return self.comp_row[i]
+
+
+def _exp_disc_xy(rng, n, rd, sun, d_max):
+    """n points of Σ ∝ exp(−R/R_d) (R ~ Gamma(2, R_d), uniform azimuth) and the in-plane mask."""
+    r = rng.gamma(2.0, rd, n)
+    th = rng.uniform(0, 2 * np.pi, n)
+    x, y = r * np.cos(th), r * np.sin(th)
+    return x, y, np.hypot(x - sun[0], y - sun[1]) < d_max
+
+
+def _draw_clumps(rng, n, sampler, sun, p: MockParams) -> dict:
+    """Clump centres (disc within clump_d_max_kpc of the Sun), ages [Myr] (uniform in
+    clump_age_min..max_myr, on the nearest grid node: coeval at the grid's resolution), sizes
+    [kpc] and [Fe/H]."""
+    xs, ys = [np.empty(0)], [np.empty(0)]
+    while sum(map(len, xs)) < n:
+        x, y, ok = _exp_disc_xy(rng, 4 * n + 16, p.disc_scale_length_kpc, sun, p.clump_d_max_kpc)
+        xs.append(x[ok])
+        ys.append(y[ok])
+    x, y = np.concatenate(xs)[:n], np.concatenate(ys)[:n]
+    log_age = np.log10(rng.uniform(p.clump_age_min_myr, p.clump_age_max_myr, n)) + 6
+    age_myr = 10 ** (sampler.ages[_nearest(sampler.ages, log_age)] - 6)
+    return {"x": x, "y": y, "z": rng.laplace(0.0, p.scale_height_young_pc / 1000, n),
+            "age_myr": age_myr,
+            "sigma": rng.uniform(p.clump_sigma_min_pc, p.clump_sigma_max_pc, n) / 1000,
+            "feh": _feh_eq9(x, y, p) + rng.normal(0, p.feh_scatter, n)}
+
+
+def _feh_eq9(x, y, p: MockParams):
+    """Mean [Fe/H] at Galactocentric radius R (paper Eq. 9): −0.0678 R + 0.546."""
+    return p.feh_intercept + p.feh_gradient * np.hypot(x, y)
+
+
+def _nearest(nodes, values):
+    """Index of the node nearest to each value (``nodes`` sorted)."""
+    values = np.asarray(values, float)
+    if nodes.size == 1:
+        return np.zeros(values.shape, int)
+    i = np.clip(np.searchsorted(nodes, values), 1, nodes.size - 1)
+    return np.where(np.abs(values - nodes[i - 1]) <= np.abs(values - nodes[i]), i - 1, i)
+
+
+def _draw_batch(rng, sampler: _IsochroneSampler, clumps, sun, p: MockParams) -> dict:
+    """One batch of candidate stars; returns those passing the carton selection (true and
+    observed photometry/parallax). Stars that are dead, or whose true G (plus the largest possible
+    companion brightening) exceeds g_max by > 5 σ_G, are dropped before the observations; a
+    bound on the brightest point of each age drops hopeless stars before the isochrone draw."""
+    x, y, ok = _exp_disc_xy(rng, _BATCH, p.disc_scale_length_kpc, sun, p.d_max_kpc)
+    x, y = x[ok], y[ok]
+    n = x.size
+    # ψ(τ) ∝ 10^τ on the grid nodes (constant star formation rate)
+    age_idx = np.searchsorted(sampler.age_cdf, rng.uniform(size=n), side="right")
+    age_myr = 10 ** (sampler.ages[age_idx] - 6)
+    growth = (p.scale_height_1gyr_pc - p.scale_height_young_pc) * age_myr / 1000
+    z = rng.laplace(0.0, (p.scale_height_young_pc + growth) / 1000)
+    clump_id = np.full(n, -1)
+    n_clumps = clumps["x"].size
+    member = ((age_myr >= p.clump_age_min_myr) & (age_myr <= p.clump_age_max_myr)
+              & (rng.uniform(size=n) < p.clump_fraction) & (n_clumps > 0))
+    k = rng.integers(0, max(n_clumps, 1), member.sum())
+    if member.any():
+        sig = clumps["sigma"][k]
+        x[member] = clumps["x"][k] + rng.normal(0, sig)
+        y[member] = clumps["y"][k] + rng.normal(0, sig)
+        z[member] = clumps["z"][k] + rng.normal(0, sig)
+        t = np.clip(clumps["age_myr"][k] + rng.normal(0, p.clump_age_spread_myr, k.size),
+                    10 ** (sampler.ages.min() - 6), None)
+        age_idx[member] = _nearest(sampler.ages, np.log10(t) + 6)
+        clump_id[member] = k
+    d = np.sqrt((x - sun[0]) ** 2 + (y - sun[1]) ** 2 + (z - sun[2]) ** 2)
+    av = dust_av(x, y, z, sun, p) * 10 ** rng.normal(0, p.av_scatter_dex, n)
+    dm = 5 * np.log10(d) + 10.0  # distance modulus, d in kpc
+    g_limit = p.g_max + 5 * p.g_err_mag + (2.5 * np.log10(2) if p.binary_light else 0.0)
+    s = {"x": x, "y": y, "z": z, "age_idx": age_idx, "clump_id": clump_id, "distance": d,
+         "A_V": av, "dm": dm}
+    s = {key: v[sampler.min_mg_age[age_idx] + dm + p.ext_g * av < g_limit] for key, v in s.items()}
+    n = s["x"].size
+    # [Fe/H] from the Eq. 9 gradient (clump members: their clump's value)
+    feh = _feh_eq9(s["x"], s["y"], p) + rng.normal(0, p.feh_scatter, n)
+    m = s["clump_id"] >= 0
+    feh[m] = clumps["feh"][s["clump_id"][m]] + rng.normal(0, p.clump_feh_spread, m.sum())
+    s["feh_cont"] = feh
+    feh_idx = _nearest(sampler.fehs, np.clip(feh, sampler.fehs.min(), sampler.fehs.max()))
+    iso, row, keep = sampler.draw(rng, s["age_idx"], feh_idx, s["dm"] + p.ext_g * s["A_V"], g_limit)
+    s = {key: v[keep] for key, v in s.items()}
+    bright = sampler.mags["G"][row] + s["dm"] + p.ext_g * s["A_V"] < g_limit
+    s.update(row=row, iso=iso)
+    s = {key: v[bright] for key, v in s.items()}
+    n = s["x"].size
+    s["is_binary"] = rng.uniform(size=n) < p.binary_fraction
+    s["q"] = np.where(s["is_binary"], binaries.draw_mass_ratio(rng, n), np.nan)
+    light = s["is_binary"] & p.binary_light
+    comp = sampler.companion(s["iso"], s["q"] * sampler.rows["initial_mass"].to_numpy()[s["row"]])
+    noise = 1.0 if p.observational_noise else 0.0
+    for band, ratio in (("G", p.ext_g), ("J", p.ext_j), ("H", p.ext_h), ("Ks", p.ext_ks)):
+        s[f"M_{band}"] = sampler.mags[band][s["row"]]  # the primary's
+        m2 = sampler.mags[band][comp]
+        # unresolved system: m = −2.5 log10(10^(−0.4 m1) + 10^(−0.4 m2))
+        s[f"dM_{band}"] = np.where(light, -2.5 * np.log10(1 + 10 ** (-0.4 * (m2 - s[f"M_{band}"]))), 0.0)
+        s[f"{band}_true"] = s[f"M_{band}"] + s[f"dM_{band}"] + s["dm"] + ratio * s["A_V"]
+        err = p.g_err_mag if band == "G" else tmass_error(s[f"{band}_true"], p)
+        s[f"{band}_err"] = np.broadcast_to(err, (n,)).astype(float)
+        # rounded to the float32 of the written catalogues, so the selection holds on them
+        obs_mag = s[f"{band}_true"] + noise * rng.normal(0, 1, n) * s[f"{band}_err"]
+        s[f"{band}_obs"] = obs_mag.astype(np.float32).astype(float)
+    s["plx_err"] = parallax_error(s["G_obs"], p) * 10 ** rng.normal(0, p.plx_err_scatter_dex, n)
+    s["plx_eps"] = noise * rng.normal(0, 1, n)
+    s["parallax_obs"] = 1.0 / s["distance"] + s["plx_eps"] * s["plx_err"]
+    keep = carton_selection(s["G_obs"], s["J_obs"], s["H_obs"], s["Ks_obs"], s["parallax_obs"], p)
+    return {key: v[keep] for key, v in s.items()}
+
+
+def _draw_targets(rng, sampler, clumps, sun, n_targets, p) -> pd.DataFrame:
+    parts, total, empty = [], 0, 0
+    while total < n_targets:
+        b = _draw_batch(rng, sampler, clumps, sun, p)
+        total += b["x"].size
+        empty = empty + 1 if b["x"].size == 0 else 0
+        if empty >= _MAX_EMPTY_BATCHES:
+            raise MockError(f"no star passes the carton selection in {_MAX_EMPTY_BATCHES} batches of "
+                            f"{_BATCH}: check mock.physics (g_max, mk_max, av_per_kpc, mass_min_msun)")
+        parts.append(pd.DataFrame(b))
+    return pd.concat(parts, ignore_index=True).iloc[:n_targets].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Kinematics
+# ------------------------------------------------------------------------------------------
+
+def _kinematics(rng, t: pd.DataFrame, clumps, r_sun, p: MockParams) -> dict:
+    n = len(t)
+    x, y = t["x"].to_numpy(), t["y"].to_numpy()
+    age = t["age_myr"].to_numpy()
+    grow = (1.0 + age / 1000.0) ** p.dispersion_growth_power
+    r = np.hypot(x, y)
+    field = injected_mean_vr(x, y, p)
+    expected = field.copy()  # each star's mean v_R: the field, or its clump's bulk motion
+    v_r = field + p.sigma_r_kms * grow * rng.normal(0, 1, n)
+    v_phi = circular_velocity(r, r_sun, p) + p.sigma_phi_kms * grow * rng.normal(0, 1, n)
+    v_z = p.sigma_z_kms * grow * rng.normal(0, 1, n)
+    # Clumps share a bulk velocity drawn like a field star at the clump centre.
+    nc = clumps["x"].size
+    if nc:
+        gc = (1.0 + clumps["age_myr"] / 1000.0) ** p.dispersion_growth_power
+        bulk_r = (injected_mean_vr(clumps["x"], clumps["y"], p)
+                  + p.sigma_r_kms * gc * rng.normal(0, 1, nc))
+        bulk_phi = (circular_velocity(np.hypot(clumps["x"], clumps["y"]), r_sun, p)
+                    + p.sigma_phi_kms * gc * rng.normal(0, 1, nc))
+        bulk_z = p.sigma_z_kms * gc * rng.normal(0, 1, nc)
+        k = t["clump_id"].to_numpy()
+        m = k >= 0
+        s = p.clump_internal_dispersion_kms
+        expected[m] = bulk_r[k[m]]
+        v_r[m] = bulk_r[k[m]] + s * rng.normal(0, 1, m.sum())
+        v_phi[m] = bulk_phi[k[m]] + s * rng.normal(0, 1, m.sum())
+        v_z[m] = bulk_z[k[m]] + s * rng.normal(0, 1, m.sum())
+    vx, vy = cartesian_velocity(x, y, v_r, v_phi)
+    vz = v_z.copy()
+    runaway = rng.uniform(size=n) < p.runaway_fraction
+    nr = runaway.sum()
+    kick = rng.normal(0, 1, (nr, 3))
+    kick *= (rng.uniform(p.runaway_kick_min_kms, p.runaway_kick_max_kms, nr)
+             / np.linalg.norm(kick, axis=1))[:, None]  # isotropic direction
+    vx[runaway] += kick[:, 0]
+    vy[runaway] += kick[:, 1]
+    vz[runaway] += kick[:, 2]
+    return {"vx": vx, "vy": vy, "vz": vz, "vR_field": field, "vR_expected": expected,
+            "is_runaway": runaway}
+
+
+# ------------------------------------------------------------------------------------------
+# BOSS epochs
+# ------------------------------------------------------------------------------------------
+
+def _epochs(rng, l_deg, b_deg, p: MockParams):
+    """Fields and epochs: (field id per target, cadence per target, epoch table target_idx/mjd)."""
+    n = l_deg.size
+    nb = int(np.ceil(180 / p.field_size_deg))
+    cell = (np.floor(np.mod(l_deg, 360) / p.field_size_deg).astype(int) * nb
+            + np.clip(np.floor((b_deg + 90) / p.field_size_deg).astype(int), 0, nb - 1))
+    cells, field_idx = np.unique(cell, return_inverse=True)
+    nf = cells.size
+    t0 = rng.uniform(p.mjd_start, p.mjd_first_max, nf)
+    gaps = 1.0 + np.floor(rng.exponential(2.0, (nf, 2)))  # bright_3x1: epochs a few days apart
+    visits3 = np.floor(np.column_stack([t0, t0 + gaps[:, 0], t0 + gaps.sum(axis=1)]))
+    n_extra = np.minimum(rng.poisson(p.extra_visits_per_field, nf), 6)
+    extra = np.floor(t0[:, None] + rng.uniform(20.0, p.extra_visit_max_days, (nf, 6)))
+    is3 = rng.uniform(size=n) < p.frac_3x1
+    mjd = np.column_stack([visits3[field_idx], extra[field_idx]])
+    obs = np.zeros(mjd.shape, bool)
+    obs[:, 0] = True
+    obs[:, 1:3] = is3[:, None] & (rng.uniform(size=(n, 2)) < p.epoch_completion)
+    obs[:, 3:] = ((np.arange(6)[None, :] < n_extra[field_idx][:, None])
+                  & (rng.uniform(size=(n, 6)) < p.extra_visit_coverage))
+    tgt, col = np.nonzero(obs)
+    ep = pd.DataFrame({"target": tgt, "mjd": mjd[tgt, col].astype(np.int64)})
+    ep = ep.drop_duplicates(["target", "mjd"]).sort_values(["target", "mjd"], kind="stable")
+    fieldid = (15000 + cells).astype(np.int64)
+    return fieldid[field_idx], is3, ep.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------
+# The survey
+# ------------------------------------------------------------------------------------------
+
+def _unique_ids(rng, n, base, max_step):
+    """n distinct large int64 ids in random order (base + cumulative random steps, shuffled)."""
+    return rng.permutation(base + np.cumsum(rng.integers(1, max_step, n, dtype=np.int64)))
+
+
+def _population(teff, logg):
+    """'hot' (≥ 10 kK), 'giant' (log g < 3), 'A' (≥ 7.4 kK), 'F' (≥ 6.05 kK), 'cool' (Sec. 2.2)."""
+    return np.select([teff >= 10000, logg < 3.0, teff >= 7400, teff >= 6050],
+                     ["hot", "giant", "A", "F"], "cool")
+
+
+def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galactocentric | Mapping,
+                    params: MockParams | Mapping | None = None) -> dict[str, pd.DataFrame]:
+    """Simulate the mwm_ob survey: the five inputs in real formats and the truth (module docstring).
+
+    ``grid``: isochrone grid (:mod:`hotstars.isochrones` product: log_age, feh, initial_mass,
+    log_teff, log_g, M_G, M_J, M_H, M_Ks, dm). ``n_targets``: number of carton targets (all have
+    ≥ 1 spectrum with MJD ≤ 60708). ``frame``: :func:`hotstars.frame.galactocentric_frame`, or
+    the config's ``frame:`` dict.
+    ``params``: :class:`MockParams` or a dict of overrides. Returns DataFrames keyed 'spall',
+    'bossnet', 'gaia', 'distances', 'tmass', 'truth' (units: :data:`TABLE_UNITS`).
+    """
+    p = params if isinstance(params, MockParams) else MockParams.from_overrides(params)
+    if int(n_targets) < 1:
+        raise MockError(f"n_targets must be >= 1, got {n_targets}")
+    n_targets = int(n_targets)
+    if isinstance(frame, Mapping):
+        frame = frame_from_config(frame)
+    rng = np.random.default_rng(seed)
+    sun = sun_position_kpc(frame)
+    r_sun = float(np.hypot(sun[0], sun[1]))
+    noise = 1.0 if p.observational_noise else 0.0
+    sampler = _IsochroneSampler(grid, p)
+    n_clumps = int(round(p.clumps_per_1000_targets * n_targets / 1000)) if p.clump_fraction > 0 else 0
+    clumps = _draw_clumps(rng, n_clumps, sampler, sun, p)
+
+    # --- population and selection ---
+    t = _draw_targets(rng, sampler, clumps, sun, n_targets, p)
+    iso = sampler.rows.iloc[t["row"].to_numpy()]
+    t["log_age"] = sampler.ages[t["age_idx"].to_numpy()]
+    t["age_myr"] = 10 ** (t["log_age"] - 6)
+    t["feh"] = sampler.fehs[_nearest(sampler.fehs, t["feh_cont"].clip(sampler.fehs.min(),
+                                                                     sampler.fehs.max()))]
+    for col in ("initial_mass", "log_teff", "log_g"):
+        t[col] = iso[col].to_numpy(float)
+    t["teff"] = 10 ** t["log_teff"]
+    teff, logg = t["teff"].to_numpy(), t["log_g"].to_numpy()
+    n = n_targets
+
+    # --- kinematics and astrometry ---
+    kin = _kinematics(rng, t, clumps, r_sun, p)
+    for k, v in kin.items():
+        t[k] = v
+    obs = galactocentric_to_observed(t["x"].to_numpy(), t["y"].to_numpy(), t["z"].to_numpy(),
+                                     kin["vx"], kin["vy"], kin["vz"], frame)
+    R, phi, v_R, v_phi = cylindrical(t["x"], t["y"], t["vx"], t["vy"])
+    plx_err = t["plx_err"].to_numpy()
+    pm_ratio = rng.uniform(p.pm_err_ratio_min, p.pm_err_ratio_max, (n, 2))
+    pmra_err, pmdec_err = plx_err * pm_ratio[:, 0], plx_err * pm_ratio[:, 1]
+    corr = rng.uniform(-p.pm_corr_max, p.pm_corr_max, n)
+    e1, e2 = rng.normal(0, 1, n) * noise, rng.normal(0, 1, n) * noise
+    pmra = obs["pmra"] + pmra_err * e1
+    pmdec = obs["pmdec"] + pmdec_err * (corr * e1 + np.sqrt(1 - corr ** 2) * e2)
+
+    # --- binaries, RUWE, ids ---
+    is_bin = t["is_binary"].to_numpy()
+    orbits = binaries.draw_orbits(rng, int(is_bin.sum()), t["initial_mass"].to_numpy()[is_bin],
+                                  q=t["q"].to_numpy()[is_bin])
+    tail = rng.uniform(size=n) < np.where(is_bin, p.ruwe_tail_binary, p.ruwe_tail_single)
+    ruwe = np.where(tail, 1.4 * np.exp(rng.exponential(0.5, n)),
+                    np.exp(rng.normal(0, p.ruwe_core_sigma, n)))
+    # Gaia-like ids (HEALPix-encoded in reality, up to ~6.9e18): all above 2^53, so any float64
+    # round trip of an id (e.g. a NaN-filled merge) corrupts it and a join finds nothing.
+    source_id = _unique_ids(rng, n, 30_000_000_000_000_000, 2 ** 45)
+    dr2_id = _unique_ids(rng, n, 30_000_000_000_000_003, 2 ** 45)
+    dr2_id = np.where(dr2_id == source_id, dr2_id + 1, dr2_id)
+    sdss_id = _unique_ids(rng, n, 61_000_000, 200)
+    catalogid = _unique_ids(rng, n, 63_050_395_000_000_000, 10_000)
+
+    # --- Bailer-Jones distances (pc): log-normal, correlated with the parallax error ---
+    d_pc = t["distance"].to_numpy() * 1000
+    s_ln = np.minimum(plx_err * t["distance"].to_numpy(), p.bj_max_rel_error)
+    r_med = d_pc * np.exp(-s_ln * t["plx_eps"].to_numpy())
+
+    # --- Gaia RVS, template Teff, ESP-HS ---
+    gk_true = t["G_true"] - t["Ks_true"]
+    grvs = (t["G_obs"] - 0.04 - 0.45 * gk_true).to_numpy()  # ≈ Sartoretti et al. 2023 colour terms
+    # rv_template_teff: the star's Teff ± 8 %, on a 250 K grid
+    template = np.clip(np.round(teff * np.exp(0.08 * noise * rng.normal(0, 1, n)) / 250) * 250,
+                       3100, 40000)
+    has_rv = ((template <= p.gaia_rv_template_max_k) & (grvs >= 6)
+              & (grvs <= np.where(template >= 7000, p.gaia_rv_grvs_max, 14.0))
+              & (rng.uniform(size=n) < p.gaia_rv_completeness))
+    v_gaia = obs["radial_velocity"].copy()
+    if is_bin.any():
+        t_gaia = rng.uniform(56863, 57901, (int(is_bin.sum()), p.gaia_rv_epochs))  # DR3 span
+        v_gaia[is_bin] += binaries.radial_velocity(orbits, t_gaia).mean(axis=1)
+    rv_err = np.hypot(1.5, 5.0 * 10 ** (0.2 * (grvs - 11)))
+    # Blomme et al. (2023) offset, inverse of paper Eq. 3, where Eq. 3 applies
+    blomme = np.where((template >= 8500) & (template <= 14500), 7.98 - 1.135 * grvs, 0.0)
+    gaia_rv = np.where(has_rv, v_gaia + blomme + noise * rv_err * rng.normal(0, 1, n), np.nan)
+    has_esphs = (teff > 7500) & (rng.uniform(size=n) < p.esphs_fraction)
+    teff_esphs = np.where(has_esphs, teff * np.exp(noise * (p.esphs_teff_bias + p.esphs_teff_scatter
+                                                            * rng.normal(0, 1, n))), np.nan)
+    logg_esphs = np.where(has_esphs, logg + noise * (p.esphs_logg_bias + p.esphs_logg_scatter
+                                                      * rng.normal(0, 1, n)), np.nan)
+    hot_esphs = ~(teff_esphs < 10000)  # NaN (no ESP-HS) counts as hot: mwm_ob_core_boss
+
+    # --- BOSS epochs and spectra ---
+    fieldid, is3, ep = _epochs(rng, obs["l"], obs["b"], p)
+    it = ep["target"].to_numpy()
+    ns = it.size
+    v_los = obs["radial_velocity"][it].copy()
+    bidx = np.full(n, -1)
+    bidx[is_bin] = np.arange(int(is_bin.sum()))
+    eb = bidx[it] >= 0
+    v_los[eb] += binaries.radial_velocity(orbits.iloc[bidx[it][eb]], ep["mjd"].to_numpy()[eb])
+    g_obs = t["G_obs"].to_numpy()
+    # SNR ∝ √flux (fixed 15-min exposures, paper Sec. 2.3) with log-normal scatter; fibre failures
+    snr = (p.snr_at_g13 * 10 ** (-0.2 * (g_obs[it] - 13.0))
+           * 10 ** rng.normal(0, p.snr_scatter_dex, ns))
+    snr = np.where(rng.uniform(size=ns) < p.snr_failure_fraction, snr * rng.uniform(0.03, 0.2, ns), snr)
+    tt = teff[it]
+    rxc = (p.rxc_at_snr20_15kk * np.sqrt(snr / 20) * np.sqrt(15000 / tt)
+           * 10 ** rng.normal(0, p.rxc_scatter_dex, ns))
+    erv = p.xcsao_width_kms * np.sqrt(tt / 15000) / (1 + rxc)  # Tonry & Davis 1979
+    outlier = (rng.uniform(size=ns) < p.rv_outlier_fraction) * noise
+    xcsao_rv = (v_los + noise * erv * rng.normal(0, 1, ns)
+                + outlier * rng.choice([-1, 1], ns) * rng.uniform(20, 150, ns))
+    e_bn = np.clip(p.bn_rv_err_kms * (tt / 15000) ** 0.4 * np.sqrt(20 / snr), 1.0, 200.0)
+    bn_v = v_los + noise * e_bn * rng.normal(0, 1, ns)
+    f_teff = np.hypot(p.bn_teff_err_floor, p.bn_teff_err_snr / snr)
+    bn_teff = tt * np.exp(noise * f_teff * rng.normal(0, 1, ns))
+    e_logg = np.hypot(p.bn_logg_err_floor, p.bn_logg_err_snr / snr)
+    bn_logg = logg[it] + noise * e_logg * rng.normal(0, 1, ns)
+    e_feh = np.hypot(0.1, 2.0 / snr)
+    bn_feh = t["feh"].to_numpy()[it] + noise * e_feh * rng.normal(0, 1, ns)
+
+    telescope = np.where(obs["dec"] >= -10.0, "apo25m", "lco25m")  # by target (fields are small)
+    cadence = np.where(is3, "bright_3x1", "bright_1x1")
+    carton = np.where(hot_esphs, "mwm_ob_core_boss", "mwm_astar_core_boss")
+    carton = np.where(is3, carton, np.char.add(carton.astype(str), "_single"))
+    f32 = np.float32
+    spall = pd.DataFrame({
+        "FIELD": fieldid[it], "MJD": ep["mjd"].to_numpy(np.int64),
+        "OBS": np.where(telescope[it] == "apo25m", "APO", "LCO"),
+        "SDSS_ID": sdss_id[it], "CATALOGID": catalogid[it], "PROGRAMNAME": "mwm_ob",
+        "SURVEY": "mwm", "CADENCE": cadence[it], "FIRSTCARTON": carton[it], "OBJTYPE": "science",
+        "SN_MEDIAN_ALL": snr.astype(f32), "XCSAO_RV": xcsao_rv.astype(f32),
+        "XCSAO_ERV": erv.astype(f32), "XCSAO_RXC": rxc.astype(f32),
+        "RACAT": obs["ra"][it], "DECCAT": obs["dec"][it], "COORD_EPOCH": f32(2016.0),
+        "GAIA_ID": dr2_id[it], "GAIA_G_MAG": g_obs[it].astype(f32)})
+    spall = pd.concat([spall, _other_programs(rng, spall, p)], ignore_index=True)
+    spall = spall.sort_values(["FIELD", "MJD", "CATALOGID"], kind="stable").reset_index(drop=True)
+
+    keep_bn = rng.uniform(size=ns) >= p.bossnet_missing_fraction
+    i32 = np.int32
+    bossnet = pd.DataFrame({
+        "sdss_id": sdss_id[it], "gaia_dr2_source_id": dr2_id[it], "gaia_dr3_source_id": source_id[it],
+        "catalogid": catalogid[it], "ra": obs["ra"][it].astype(f32), "dec": obs["dec"][it].astype(f32),
+        "mjd": ep["mjd"].to_numpy().astype(i32), "fieldid": fieldid[it].astype(i32),
+        "telescope": telescope[it],
+        "snr": (snr * 10 ** rng.normal(0, 0.02, ns)).astype(f32),
+        "teff": bn_teff.astype(f32), "e_teff": (bn_teff * f_teff).astype(f32),
+        "logg": bn_logg.astype(f32), "e_logg": e_logg.astype(f32),
+        "fe_h": bn_feh.astype(f32), "e_fe_h": e_feh.astype(f32),
+        "bn_v_r": bn_v.astype(f32), "e_bn_v_r": e_bn.astype(f32),
+        "result_flags": np.zeros(ns, np.int64)})[keep_bn].reset_index(drop=True)
+
+    gaia = pd.DataFrame({
+        "source_id": source_id, "ra": obs["ra"], "dec": obs["dec"], "l": obs["l"], "b": obs["b"],
+        "parallax": t["parallax_obs"].to_numpy(), "parallax_error": plx_err.astype(f32),
+        "pmra": pmra, "pmra_error": pmra_err.astype(f32), "pmdec": pmdec,
+        "pmdec_error": pmdec_err.astype(f32), "pmra_pmdec_corr": corr.astype(f32),
+        "ruwe": ruwe.astype(f32), "phot_g_mean_mag": g_obs.astype(f32),
+        "radial_velocity": gaia_rv.astype(f32),
+        "radial_velocity_error": np.where(has_rv, rv_err, np.nan).astype(f32),
+        "grvs_mag": np.where(has_rv, grvs, np.nan).astype(f32),
+        "rv_template_teff": np.where(has_rv, template, np.nan).astype(f32),
+        "teff_esphs": teff_esphs.astype(f32), "logg_esphs": logg_esphs.astype(f32)})
+    distances = pd.DataFrame({"source_id": source_id, "r_med_photogeo": r_med.astype(f32),
+                              "r_lo_photogeo": (r_med * np.exp(-s_ln)).astype(f32),
+                              "r_hi_photogeo": (r_med * np.exp(s_ln)).astype(f32)})
+    tm_bands = (("j", "J"), ("h", "H"), ("ks", "Ks"))
+    tmass = pd.DataFrame({"source_id": source_id,
+                          **{f"{b}_m": t[f"{B}_obs"].to_numpy(f32) for b, B in tm_bands},
+                          **{f"{b}_msigcom": t[f"{B}_err"].to_numpy(f32) for b, B in tm_bands}})
+
+    orb = pd.DataFrame(np.nan, index=np.arange(n), columns=["period_d", "ecc", "q", "k1_kms"])
+    orb.loc[is_bin, :] = orbits[["period_d", "ecc", "q", "k1_kms"]].to_numpy()
+    truth = pd.DataFrame({
+        "source_id": source_id, "sdss_id": sdss_id,
+        "x": t["x"], "y": t["y"], "z": t["z"], "R": R, "phi": phi,
+        "vx": t["vx"], "vy": t["vy"], "vz": t["vz"], "v_R": v_R, "v_phi": v_phi, "v_z": t["vz"],
+        "vR_field": t["vR_field"], "vR_expected": t["vR_expected"], "distance": t["distance"],
+        "parallax_true": 1 / t["distance"], "pmra_true": obs["pmra"], "pmdec_true": obs["pmdec"],
+        "v_sys": obs["radial_velocity"], "age_myr": t["age_myr"], "log_age": t["log_age"],
+        "feh": t["feh"], "initial_mass": t["initial_mass"], "teff": teff, "logg": logg,
+        "M_G": t["M_G"], "M_Ks": t["M_Ks"], "G_true": t["G_true"], "Ks_true": t["Ks_true"],
+        "A_V": t["A_V"], "A_Ks": p.ext_ks * t["A_V"], "dKs_companion": t["dM_Ks"], "is_binary": is_bin,
+        **orb.to_dict("series"), "is_runaway": t["is_runaway"],
+        "clump_id": t["clump_id"].astype(np.int64), "population": _population(teff, logg)})
+    return {"spall": spall, "bossnet": bossnet, "gaia": gaia, "distances": distances,
+            "tmass": tmass, "truth": truth}
+
+
+def _other_programs(rng, spall: pd.DataFrame, p: MockParams) -> pd.DataFrame:
+    """~1 % spAll rows of other programs on the same fields/nights, with NaNs where they have them."""
+    k = int(round(p.other_program_fraction * len(spall)))
+    src = spall.iloc[rng.integers(0, len(spall), k)].reset_index(drop=True)
+    prog = rng.choice(["mwm_yso", "bhm_aqmes", "mwm_wd"], k)
+    carton = np.select([prog == "mwm_yso", prog == "bhm_aqmes"],
+                       ["mwm_yso_disk_boss", "bhm_aqmes_med"], "mwm_wd_core")
+    nan_rv = rng.uniform(size=k) < 0.5
+    f32 = np.float32
+    return pd.DataFrame({
+        "FIELD": src["FIELD"], "MJD": src["MJD"], "OBS": src["OBS"],
+        "SDSS_ID": _unique_ids(rng, k, 140_000_000, 200),
+        "CATALOGID": _unique_ids(rng, k, 63_050_396_000_000_000, 10_000),
+        "PROGRAMNAME": prog, "SURVEY": np.where(prog == "bhm_aqmes", "bhm", "mwm"),
+        "CADENCE": "dark_2x1", "FIRSTCARTON": carton, "OBJTYPE": "science",
+        "SN_MEDIAN_ALL": rng.uniform(1, 30, k).astype(f32),
+        "XCSAO_RV": np.where(nan_rv, np.nan, rng.normal(0, 50, k)).astype(f32),
+        "XCSAO_ERV": np.where(nan_rv, np.nan, rng.uniform(2, 30, k)).astype(f32),
+        "XCSAO_RXC": np.where(nan_rv, np.nan, rng.uniform(1, 20, k)).astype(f32),
+        "RACAT": np.where(rng.uniform(size=k) < 0.2, np.nan, src["RACAT"] + rng.normal(0, 0.5, k)),
+        "DECCAT": src["DECCAT"], "COORD_EPOCH": f32(2016.0), "GAIA_ID": np.int64(-999),
+        "GAIA_G_MAG": np.full(k, np.nan, f32)})
+
+
+TABLE_UNITS: dict[str, dict[str, str]] = {
+    "spall": {"RACAT": "deg", "DECCAT": "deg", "XCSAO_RV": "km/s", "XCSAO_ERV": "km/s"},
+    # log g and [Fe/H] (log10(cm/s^2), dex) have no FITS unit: left blank, as readers assume.
+    "bossnet": {"ra": "deg", "dec": "deg", "teff": "K", "e_teff": "K", "bn_v_r": "km/s",
+                "e_bn_v_r": "km/s"},
+    "gaia": {"ra": "deg", "dec": "deg", "l": "deg", "b": "deg", "parallax": "mas",
+             "parallax_error": "mas", "pmra": "mas/yr", "pmra_error": "mas/yr", "pmdec": "mas/yr",
+             "pmdec_error": "mas/yr", "phot_g_mean_mag": "mag", "radial_velocity": "km/s",
+             "radial_velocity_error": "km/s", "grvs_mag": "mag", "rv_template_teff": "K",
+             "teff_esphs": "K", "logg_esphs": "log(cm.s**-2)"},
+    "distances": {"r_med_photogeo": "pc", "r_lo_photogeo": "pc", "r_hi_photogeo": "pc"},
+    "tmass": {"j_m": "mag", "h_m": "mag", "ks_m": "mag", "j_msigcom": "mag", "h_msigcom": "mag",
+              "ks_msigcom": "mag"},
+    "truth": {"x": "kpc", "y": "kpc", "z": "kpc", "R": "kpc", "phi": "deg", "vx": "km/s",
+              "vy": "km/s", "vz": "km/s", "v_R": "km/s", "v_phi": "km/s", "v_z": "km/s",
+              "vR_field": "km/s", "vR_expected": "km/s", "distance": "kpc",
+              "parallax_true": "mas", "pmra_true": "mas/yr",
+              "pmdec_true": "mas/yr", "v_sys": "km/s", "age_myr": "Myr", "log_age": "dex(yr)",
+              "feh": "dex", "initial_mass": "solMass", "teff": "K", "logg": "dex(cm s-2)",
+              "M_G": "mag", "M_Ks": "mag", "G_true": "mag", "Ks_true": "mag", "A_V": "mag",
+              "A_Ks": "mag", "dKs_companion": "mag", "period_d": "d", "k1_kms": "km/s"},
+}
+
+
+SURVEY_PRODUCTS = ("spall", "bossnet", "gaia", "distances", "tmass", "truth")
+
+
+def write_survey(tables: Mapping[str, pd.DataFrame], paths: Mapping[str, str], seed: int,
+                 n_targets: int) -> None:
+    """Write the :func:`simulate_survey` tables to ``paths`` (keys of :data:`SURVEY_PRODUCTS`).
+
+    Formats follow the suffixes (spAll and BOSS Net as FITS, the rest Parquet/CSV) through
+    :func:`hotstars.tables.write_table`, with :data:`TABLE_UNITS`. spAll's table HDU is named
+    SPALL, as in the real file (HDU 0 an empty primary).
+    """
+    missing = [k for k in SURVEY_PRODUCTS if k not in paths]
+    if missing:
+        raise MockError(f"write_survey: no output path for {missing}")
+    for key in SURVEY_PRODUCTS:
+        meta = {"MOCKSEED": int(seed), "NTARGETS": int(n_targets), "ORIGIN": "hotstars mock survey"}
+        if key == "spall":
+            meta["EXTNAME"] = "SPALL"
+        write_table(tables[key], paths[key], units=TABLE_UNITS[key], meta=meta)

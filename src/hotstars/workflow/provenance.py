@@ -1,0 +1,92 @@
+"""Code provenance: the library files a rule script uses, found from the source, never by hand.
+
+A rule's script imports library modules, which import others. The workflow lists every library
+file in that import closure as an input of the rule (``code=``), so that editing a module reruns
+exactly the rules whose scripts use it, directly or through other modules, and no other.
+
+The closure is read from the source with :mod:`ast` (no code is run): ``import a.b``,
+``from a import b`` (``b`` a submodule or a name) and relative imports, at module level or inside
+functions. Importing ``a.b.c`` runs ``a/__init__.py`` and ``a/b/__init__.py`` too, so package
+``__init__`` files are part of the closure. Package data files and third-party packages are not.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+__all__ = ["LibraryImports"]
+
+
+class LibraryImports:
+    """The import closure of scripts inside one package (``package``) under ``src``.
+
+    Paths are returned as POSIX strings relative to ``root`` (the workflow's working directory),
+    e.g. ``src/hotstars/io/tables.py``.
+    """
+
+    def __init__(self, src: str | Path = "src", package: str = "hotstars",
+                 root: str | Path = "."):
+        self.root = Path(root)
+        self.src = Path(src)
+        self.package = package
+
+    def _file(self, module: str) -> Path | None:
+        """The source file of a library module (a package's ``__init__.py``), or None."""
+        if module != self.package and not module.startswith(self.package + "."):
+            return None
+        base = self.root / self.src / Path(*module.split("."))
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def _parents(self, module: str) -> list[str]:
+        parts = module.split(".")
+        return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+    @cache
+    def direct(self, path: Path, module: str | None = None) -> frozenset[str]:
+        """Library modules imported by one file (``module``: its dotted name, for relative imports)."""
+        tree = ast.parse(Path(path).read_text(), filename=str(path))
+        package = None
+        if module is not None:
+            package = module if Path(path).name == "__init__.py" else module.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    found.update(self._parents(alias.name))
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    if package is None:
+                        continue
+                    anchor = package.split(".")
+                    anchor = anchor[:len(anchor) - (node.level - 1)]
+                    base = ".".join([*anchor, base] if base else anchor)
+                if not base:
+                    continue
+                found.update(self._parents(base))
+                for alias in node.names:
+                    sub = f"{base}.{alias.name}"
+                    if self._file(sub) is not None:
+                        found.add(sub)
+        return frozenset(m for m in found if self._file(m) is not None)
+
+    def modules(self, script: str | Path) -> list[str]:
+        """Dotted names of every library module ``script`` uses, directly or transitively."""
+        seen: set[str] = set()
+        todo = list(self.direct(self.root / script))
+        while todo:
+            module = todo.pop()
+            if module in seen:
+                continue
+            seen.add(module)
+            todo.extend(self.direct(self._file(module), module) - seen)
+        return sorted(seen)
+
+    def closure(self, script: str | Path) -> list[str]:
+        """The library files ``script`` uses (sorted paths relative to the root)."""
+        return sorted(self._file(m).relative_to(self.root).as_posix() for m in self.modules(script))

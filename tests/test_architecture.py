@@ -1,0 +1,188 @@
+"""The library's layout is enforced, not only described (docs/architecture.md).
+
+- Import rules, read from every module's source: io imports no science, mock, plots or workflow
+  module; science modules import neither the mock, the plots nor the workflow package; plots do
+  not import the mock; nothing in the library imports Snakemake or the rule scripts.
+- One error base: every exception class the library defines derives from HotstarsError.
+- Rules and scripts: one rule <-> one script of the same name; each rule's code inputs are the
+  import closure of its own script (hotstars.workflow.provenance), checked against an independent
+  computation (the standard library's modulefinder, which reads bytecode instead of the AST).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import modulefinder
+import pkgutil
+import re
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+from workflow_utils import ROOT
+
+import hotstars
+from hotstars.errors import HotstarsError
+from hotstars.workflow.provenance import LibraryImports
+
+SRC = ROOT / "src"
+PACKAGE = SRC / "hotstars"
+LAYERS = ("io", "mock", "plots", "workflow")
+
+
+def library_modules() -> dict[str, Path]:
+    """{dotted name: file} of every module of the library."""
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(SRC).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def layer(module: str) -> str:
+    """'io', 'mock', 'plots', 'workflow', 'base' (errors, stats), 'cli' or 'science'."""
+    parts = module.split(".")
+    if len(parts) > 1 and parts[1] in LAYERS:
+        return parts[1]
+    if module in ("hotstars", "hotstars.errors", "hotstars.stats"):
+        return "base"
+    if module in ("hotstars.cli", "hotstars.__main__"):
+        return "cli"
+    return "science"
+
+
+def imported(path: Path) -> set[str]:
+    """Every module name an import statement of ``path`` names (any depth, any scope)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            assert node.level == 0, f"{path}: relative import (write the absolute name)"
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+MODULES = library_modules()
+#: layer -> layers it may import (besides itself and base)
+ALLOWED = {
+    "base": set(),
+    "io": set(),
+    "science": {"io"},
+    "mock": {"io", "science"},
+    "plots": {"io", "science"},
+    "workflow": {"io", "science", "mock"},
+    "cli": {"io", "science"},
+}
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_module_imports_point_down_only(module):
+    mine = layer(module)
+    for name in imported(MODULES[module]):
+        top = name.split(".")[0]
+        assert top not in ("snakemake", "scripts"), f"{module} imports {name}"
+        if top != "hotstars" or name not in MODULES:
+            continue  # third-party, or `from hotstars.x import NAME` (NAME checked via hotstars.x)
+        theirs = layer(name)
+        assert theirs in {mine, "base"} | ALLOWED[mine], (
+            f"{module} ({mine}) imports {name} ({theirs}); {mine} may import "
+            f"{sorted({'base'} | ALLOWED[mine])}")
+
+
+def test_the_rule_has_teeth():
+    """A science module importing the mock would be caught."""
+    assert layer("hotstars.maps") == "science" and "mock" not in ALLOWED["science"]
+    assert layer("hotstars.io.tables") == "io" and ALLOWED["io"] == set()
+    bad = ast.parse("from hotstars.mock import survey\n")
+    assert {n.module for n in ast.walk(bad) if isinstance(n, ast.ImportFrom)} == {"hotstars.mock"}
+
+
+def test_package_inits_import_nothing():
+    """A rule script loads only the modules it uses (provenance and start-up time)."""
+    for path in PACKAGE.rglob("__init__.py"):
+        assert not imported(path), f"{path} imports {imported(path)}"
+
+
+def test_every_module_says_what_it_is_for():
+    for module, path in MODULES.items():
+        doc = ast.get_docstring(ast.parse(path.read_text()))
+        assert doc and len(doc) > 20, f"{module}: no module docstring"
+
+
+def test_every_library_error_derives_from_hotstars_error():
+    errors = []
+    for info in pkgutil.walk_packages(hotstars.__path__, "hotstars."):
+        if info.name == "hotstars.__main__":
+            continue
+        for _, cls in inspect.getmembers(import_module(info.name), inspect.isclass):
+            if issubclass(cls, BaseException) and cls.__module__ == info.name:
+                errors.append(cls)
+    assert len(errors) >= 15
+    for cls in errors:
+        if cls.__name__.startswith("_"):  # private control flow (download restarts)
+            continue
+        assert issubclass(cls, HotstarsError), f"{cls.__module__}.{cls.__name__}"
+
+
+# --- rules and scripts ------------------------------------------------------------------------
+
+def rule_blocks() -> dict[str, str]:
+    """{rule name: its text} of every rule of workflow/rules/*.smk (all modes)."""
+    rules = {}
+    for smk in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
+        for block in re.split(r"(?m)^(?=\s*rule \w+:)", smk.read_text()):
+            m = re.match(r"\s*rule (\w+):", block)
+            if m:
+                assert m.group(1) not in rules, f"rule {m.group(1)} twice"
+                rules[m.group(1)] = block
+    return rules
+
+
+def test_one_rule_one_script_of_the_same_name():
+    rules = rule_blocks()
+    scripts = {p.stem for p in (ROOT / "scripts").glob("*.py")}
+    for name, block in rules.items():
+        script = re.findall(r'script:\s*\n\s*"\.\./\.\./scripts/(\w+)\.py"', block)
+        code = re.findall(r'code=imports_of\("(\w+)"\)', block)
+        assert script == [name] and code == [name], f"rule {name}: script {script}, code {code}"
+    assert scripts == set(rules), f"scripts without a rule: {scripts - set(rules)}"
+    assert "lib(" not in "".join(rules.values())  # no hand-kept module lists
+
+
+def modulefinder_closure(script: Path) -> set[str]:
+    """The library files a script reaches, by the standard library's bytecode scan."""
+    finder = modulefinder.ModuleFinder(path=[str(SRC)])
+    finder.run_script(str(script))
+    return {Path(m.__file__).relative_to(ROOT).as_posix()
+            for name, m in finder.modules.items()
+            if m.__file__ and name.split(".")[0] == "hotstars"}
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "scripts").glob("*.py")))
+def test_code_inputs_are_the_scripts_import_closure(script):
+    closure = LibraryImports(root=ROOT).closure(f"scripts/{script}")
+    assert set(closure) == modulefinder_closure(ROOT / "scripts" / script)
+    assert "src/hotstars/__init__.py" in closure
+    assert all(p.endswith(".py") and (ROOT / p).is_file() for p in closure)
+
+
+def test_closure_follows_imports_through_the_library(tmp_path):
+    """A hand-made package: a script -> a -> b (inside a function) -> c (relative); d unused."""
+    pkg = tmp_path / "src" / "toy"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("import numpy\nfrom toy.sub import b\n")
+    (pkg / "sub" / "b.py").write_text("def f():\n    from . import c\n    return c\n")
+    (pkg / "sub" / "c.py").write_text("X = 1\n")
+    (pkg / "d.py").write_text("import toy.a\n")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "s.py").write_text("from toy.a import something\n")
+    lib = LibraryImports(src="src", package="toy", root=tmp_path)
+    assert lib.modules("scripts/s.py") == ["toy", "toy.a", "toy.sub", "toy.sub.b", "toy.sub.c"]
+    assert "src/toy/d.py" not in lib.closure("scripts/s.py")
+    assert "src/toy/sub/__init__.py" in lib.closure("scripts/s.py")

@@ -1,10 +1,10 @@
 """Benchmark: hotstars.ages fast posteriors vs the plain reference; sharded wall time and memory.
 
-Stars: the mock HSS (results/sample/hss.parquet + results/kinematics/kinematics.parquet, made by
+Stars: the mock HSS (results/mock/sample/hss.parquet + results/mock/kinematics/kinematics.parquet, made by
 ``snakemake --cores 2``) resampled with replacement and jittered by half their own errors (Teff,
 log g, Ks; the scatter grows by only sqrt(1.25)), so any sample size has about the HSS's
 distribution of observables and errors. Grid:
-resources/isochrones/grid.parquet (the paper's 61 ages x 10 [Fe/H]).
+resources/isochrones/grid_<digest>.parquet (the paper's 61 ages x 10 [Fe/H]).
 
 1. Speed on one core (BLAS limited to 1 thread): stars/s of ``posteriors`` and of
    ``posteriors_reference`` on the same stars, and their largest difference.
@@ -37,9 +37,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-HSS = ROOT / "results/sample/hss.parquet"
-KIN = ROOT / "results/kinematics/kinematics.parquet"
-GRID = ROOT / "resources/isochrones/grid.parquet"
+HSS = ROOT / "results/mock/sample/hss.parquet"
+KIN = ROOT / "results/mock/kinematics/kinematics.parquet"
+GRID = next(iter(sorted((ROOT / "resources/isochrones").glob("grid_*.parquet"))),
+            ROOT / "resources/isochrones/grid_<digest>.parquet")
 LOG_AGE = {"min": 6.0, "max": 9.0, "step": 0.05}
 PRIORS = {"age_prior": "uniform_age", "imf_exponent": 2.7,
           "metallicity_prior": {"slope": -0.0678, "intercept": 0.546, "sigma": 0.1}}
@@ -49,7 +50,7 @@ HSS_COLUMNS = ["source_id", "teff", "e_teff", "logg", "e_logg", "ks_m", "ks_msig
 
 def resampled(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(HSS, kinematics) tables of ``n`` stars resampled from the mock HSS, jittered."""
-    from hotstars import tables
+    from hotstars.io import tables
     for p in (HSS, KIN, GRID):
         if not p.exists():
             sys.exit(f"{p} is missing: run `snakemake --cores 2` in {ROOT} first")
@@ -66,7 +67,8 @@ def resampled(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def speed(n_ref: int, n_fast: int, seed: int) -> None:
-    from hotstars import ages, tables
+    from hotstars import ages
+    from hotstars.io import tables
     hss, kin = resampled(max(n_ref, n_fast), seed)
     inputs = ages.age_inputs(hss, kin)
     grid = tables.read_table(GRID)
@@ -143,7 +145,7 @@ def result(proc: subprocess.Popen) -> dict:
 
 
 def sharded(n_stars: int, n_shards: int, seed: int) -> None:
-    from hotstars import tables
+    from hotstars.io import tables
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         hss, kin = resampled(n_stars, seed)

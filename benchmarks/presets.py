@@ -28,7 +28,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from workflow_utils import copy_workflow  # noqa: E402
+from workflow_utils import RUN, copy_workflow  # noqa: E402
 from workflow_stages import timed_snakemake  # noqa: E402  (this folder)
 
 TARGET_WALL_S = {"paper": 5 * 60, "full": 15 * 60}
@@ -44,12 +44,12 @@ def run_preset(preset: str, cores: str, workdir: Path, keep: Path | None = None)
     overlay.write_text(f"mock:\n  preset: {preset}\n")
     seconds, peak_mb = timed_snakemake(workdir, "all", cores, overlay)
     jobs = pd.concat([pd.read_csv(path, sep="\t").assign(job=path.stem)
-                      for path in sorted((workdir / "results" / "benchmarks").glob("*.tsv"))])
-    cutflow = pd.read_csv(workdir / "results" / "sample" / "cutflow.csv")
+                      for path in sorted((workdir / RUN / "benchmarks").glob("*.tsv"))])
+    cutflow = pd.read_csv(workdir / RUN / "sample" / "cutflow.csv")
     if keep:  # for benchmarks/slurm_resources.py KEEP/<preset>/benchmarks
         for part in ("benchmarks", "logs"):
-            shutil.copytree(workdir / "results" / part, keep / preset / part, dirs_exist_ok=True)
-        shutil.copy2(workdir / "results" / "summary.json", keep / preset / "summary.json")
+            shutil.copytree(workdir / RUN / part, keep / preset / part, dirs_exist_ok=True)
+        shutil.copy2(workdir / RUN / "summary.json", keep / preset / "summary.json")
     return {"wall_s": seconds, "peak_mb": peak_mb, "jobs": jobs,
             "cutflow": cutflow}
 

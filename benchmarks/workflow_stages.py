@@ -25,15 +25,15 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from workflow_utils import copy_workflow  # noqa: E402
+from workflow_utils import RUN, copy_workflow  # noqa: E402
 
 STAGES = {
-    "mock survey (simulate_survey)": ("resources/mock/truth.parquet", ["simulate_survey"]),
-    "ingestion + HSS + velocities": ("results/rv/vlos.parquet", ["ingest", "select_hss", "average_vlos"]),
-    "kinematics": ("results/kinematics/kinematics.parquet", ["kinematics_inputs", "compute_kinematics"]),
-    "v_phi window + maps (250 pc)": ("results/maps/vR_250pc.parquet",
+    "mock survey (simulate_survey)": ("simulate_survey", ["simulate_survey"]),
+    "ingestion + HSS + velocities": ("average_vlos", ["ingest", "select_hss", "average_vlos"]),
+    "kinematics": ("compute_kinematics", ["kinematics_inputs", "compute_kinematics"]),
+    "v_phi window + maps (250 pc)": (f"{RUN}/maps/vR_250pc.parquet",
                                      ["flag_vphi_window", "build_maps_250pc"]),
-    "ages (4 shards on 2 cores)": ("results/ages/ages.parquet",
+    "ages (4 shards on 2 cores)": ("gather_ages",
                                    [f"compute_ages_{i}-of-4" for i in range(1, 5)] + ["gather_ages"]),
 }
 
@@ -58,12 +58,12 @@ def main() -> None:
         workdir = copy_workflow(Path(tmp) / "wf")
         overlay = workdir / "preset.yaml"
         overlay.write_text(f"mock:\n  preset: {args.preset}\n")
-        timed_snakemake(workdir, "resources/isochrones/grid.parquet", args.cores, overlay)
+        timed_snakemake(workdir, "build_isochrone_grid", args.cores, overlay)
         stage_rows = [(name, *timed_snakemake(workdir, target, args.cores, overlay), rules)
                       for name, (target, rules) in STAGES.items()]
-        bench = {rule: pd.read_csv(workdir / "results" / "benchmarks" / f"{rule}.tsv", sep="\t").iloc[0]
+        bench = {rule: pd.read_csv(workdir / RUN / "benchmarks" / f"{rule}.tsv", sep="\t").iloc[0]
                  for _, _, _, rules in stage_rows for rule in rules}
-        cutflow = pd.read_csv(workdir / "results" / "sample" / "cutflow.csv")
+        cutflow = pd.read_csv(workdir / RUN / "sample" / "cutflow.csv")
     print(f"preset `{args.preset}`, {args.cores} cores\n")
     print("| stage / rule | wall time (s) | peak memory (MB) |\n|---|---:|---:|")
     for name, seconds, rss, rules in stage_rows:

@@ -1,6 +1,6 @@
 """Rule simulate_cluster_catalogues: the mock's clumps as H23 and CG20 tables (published columns).
 
-Members are the survey targets (results/sample/targets.parquet: Gaia DR3 source_id and spAll's
+Members are the survey targets (results/<run>/sample/targets.parquet: Gaia DR3 source_id and spAll's
 DR2 gaia_dr2_id) of each clump of the mock truth.
 """
 

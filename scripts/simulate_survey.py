@@ -1,4 +1,4 @@
-"""Rule simulate_survey: the built-in mock mwm_ob survey and its truth (DESIGN.md §4)."""
+"""Rule simulate_survey: the built-in mock mwm_ob survey and its truth."""
 
 from hotstars.frame import frame_from_config
 from hotstars.io.tables import read_table

@@ -1,4 +1,4 @@
-"""Rule summary: the paper's numbers beside ours (results/summary.json)."""
+"""Rule summary: the paper's numbers beside ours (results/<run>/summary.json)."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Bayesian isochrone ages (hotstars.ages; paper Sec. 3.2, Eq. 5-14; PAPER.md "Ages")."""
+"""Bayesian isochrone ages (hotstars.ages; paper Sec. 3.2, Eq. 5-14; docs/conventions.md, Ages)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def assert_posteriors_close(fast, ref, rtol=1e-10):
 
 
 # --------------------------------------------------------------------------------------------
-# Inputs (PAPER.md recipe)
+# Inputs (docs/conventions.md, Ages)
 # --------------------------------------------------------------------------------------------
 
 def hss_table(**override) -> pd.DataFrame:
@@ -233,7 +233,7 @@ def test_star_on_a_young_isochrone_recovers_its_age(grid, prepared, log_age):
 
 
 # --------------------------------------------------------------------------------------------
-# Percentiles (PAPER.md: each tau_k owns +-half a step, CDF linear inside)
+# Percentiles (docs/conventions.md: each tau_k owns +-half a step, CDF linear inside)
 # --------------------------------------------------------------------------------------------
 
 def test_percentiles_single_bin():

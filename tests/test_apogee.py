@@ -114,7 +114,7 @@ def test_toomre_matches_astropy_heliocentric_velocities():
     gal = frame.realize_frame(rep).transform_to(Galactic())
     expected = gal.cartesian.differentials["s"].d_xyz.to_value(u.km / u.s)
     r = np.hypot(x, y)
-    v_r, v_phi = (x * v[0] + y * v[1]) / r, (y * v[0] - x * v[1]) / r  # PAPER.md
+    v_r, v_phi = (x * v[0] + y * v[1]) / r, (y * v[0] - x * v[1]) / r  # docs/conventions.md
     got = apogee.toomre_uvw(x, y, v_r, v_phi, v[2], VSUN)
     np.testing.assert_allclose(got, expected, atol=1.0)
 

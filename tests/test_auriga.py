@@ -122,7 +122,8 @@ def test_kinematics_recover_galactocentric_phase_space():
     kin = auriga.star_kinematics(data, frame, vr_error_floor_kms=1.0)
     r = np.hypot(x, y)
     np.testing.assert_allclose(kin["x"], x, atol=1e-9)
-    np.testing.assert_allclose(kin["v_R"], (x * vx + y * vy) / r, atol=1e-6)  # PAPER.md v_R
+    # v_R as in docs/conventions.md, Kinematics
+    np.testing.assert_allclose(kin["v_R"], (x * vx + y * vy) / r, atol=1e-6)
     np.testing.assert_allclose(kin["v_R_err"], 1.0)  # true values: the floor only
     # Toomre velocities relative to the frame's Sun (11.1, 232.24, 7.25)
     np.testing.assert_allclose(kin["V"], vy - 232.24, atol=1e-6)

@@ -162,7 +162,7 @@ def test_good_inputs_pass(setup):
     overlay.write_text(yaml.safe_dump({"inputs": {k: str(v) for k, v in good.items()}}))
     snakemake(workdir, "--cores", "1", MODES["survey"][0], "--configfile",
               "config/config.yaml", str(overlay))
-    for out in MODES["survey"][2]:
+    for out in MODES["survey"][1]:
         assert (workdir / out).stat().st_size > 0
     _clean(workdir)
 

@@ -97,7 +97,8 @@ def test_two_dimensional_epochs_match_row_by_row():
 
 
 def test_appendix_c_spread_of_epoch_averages():
-    # PAPER.md App. C: 16-84 half-widths with 10 km/s errors ≈ ±27 (1 epoch) and ±18 (2 epochs)
+    # docs/conventions.md, Appendix C: 16-84 half-widths with 10 km/s errors ≈ ±27 (1 epoch)
+    # and ±18 (2 epochs)
     # for binaries of the sample (B stars, m1 ~ 5-8 Msun).
     rng = np.random.default_rng(5)
     n = 100_000

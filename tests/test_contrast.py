@@ -143,7 +143,8 @@ def test_paper_bandwidths_option_runs_on_fine_pixels():
     x, y = _poisson_disc(rng, 4000, 1.0)
     df = density_contrast(x, y, pixel_kpc=0.005, local_kpc=0.01, mean_kpc=0.1)
     assert df.attrs["local_kpc"] == 0.01
-    assert np.nanmax(df["delta_sigma"]) > 1.0  # noise-dominated at 10 pc, as PAPER.md says
+    # noise-dominated at 10 pc, as docs/conventions.md says (Comparisons)
+    assert np.nanmax(df["delta_sigma"]) > 1.0
 
 
 # --- inputs and the grid ------------------------------------------------------------------------

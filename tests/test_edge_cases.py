@@ -413,7 +413,7 @@ def test_nan_spectrum_error_is_not_counted_as_zero():
 
 def test_raising_snr_min_can_add_a_star_through_the_teff_average():
     """The SNR cut is monotone per spectrum and in the 'snr' step, but not in the final HSS: the
-    star's Teff is the SNR-weighted mean over its *passing* spectra (PAPER.md convention), so
+    star's Teff is the SNR-weighted mean over its *passing* spectra (docs/conventions.md), so
     dropping a low-SNR cool spectrum can lift it over the Teff cut. A documented property of the
     convention, not a bug; test_properties checks the monotone parts."""
     t = targets_table(1)

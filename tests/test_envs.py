@@ -1,4 +1,4 @@
-"""Static checks of the per-rule conda environments (DESIGN.md §7): conda is not installable here."""
+"""Static checks of the per-rule conda environments: conda is not installable here."""
 
 import re
 import tomllib

@@ -1,4 +1,4 @@
-"""Tests of the MIST isochrone grid (hotstars.isochrones; DESIGN.md §6, PAPER.md "Ages")."""
+"""Tests of the MIST isochrone grid (hotstars.isochrones; docs/conventions.md, Ages)."""
 
 from __future__ import annotations
 

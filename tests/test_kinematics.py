@@ -1,7 +1,7 @@
 """6D Galactocentric kinematics and error propagation (hotstars.kinematics; paper Sec. 3.1).
 
 Expected values come from the frame's geometry in closed form, from astropy directly (with the
-cylindrical formulas of PAPER.md written out again here), or from Monte Carlo draws.
+cylindrical formulas of docs/conventions.md written out again here), or from Monte Carlo draws.
 """
 
 import astropy.units as u
@@ -25,7 +25,7 @@ K_AU_YR = 149_597_870.700 / (365.25 * 86400)  # 1 au/yr in km/s (IAU 2012 au, Ju
 
 
 def _cyl(xyz, vxyz):
-    """PAPER.md: v_R = (X v_X + Y v_Y)/R, v_phi = (Y v_X - X v_Y)/R, v_z = v_Z."""
+    """docs/conventions.md: v_R = (X v_X + Y v_Y)/R, v_phi = (Y v_X - X v_Y)/R, v_z = v_Z."""
     x, y = xyz[0], xyz[1]
     r = np.hypot(x, y)
     return np.array([(x * vxyz[0] + y * vxyz[1]) / r, (y * vxyz[0] - x * vxyz[1]) / r, vxyz[2]])

@@ -1,4 +1,4 @@
-"""Tests of the built-in mock survey (hotstars.mock; DESIGN.md §4)."""
+"""Tests of the built-in mock survey (hotstars.mock.survey)."""
 
 import astropy.units as u
 import numpy as np
@@ -35,7 +35,8 @@ def noiseless(grid):
 
 
 def _vr_vphi(x, y, vx, vy):
-    """PAPER.md: v_R = (X v_X + Y v_Y)/R, v_phi = (Y v_X - X v_Y)/R (independent of the module)."""
+    """docs/conventions.md, Kinematics: v_R = (X v_X + Y v_Y)/R, v_phi = (Y v_X - X v_Y)/R
+    (written out independently of the module)."""
     r = np.hypot(x, y)
     return (x * vx + y * vy) / r, (y * vx - x * vy) / r
 
@@ -104,7 +105,7 @@ def test_hot_star_sample_proportions(survey):
     sp = sp[sp["gaia_dr3_source_id"].isin(good)]
     sp = sp.assign(wt=sp["teff"] * sp["SN_MEDIAN_ALL"])
     w = sp.groupby("gaia_dr3_source_id")[["wt", "SN_MEDIAN_ALL"]].sum()
-    teff = w["wt"] / w["SN_MEDIAN_ALL"]                 # SNR-weighted star Teff (PAPER.md)
+    teff = w["wt"] / w["SN_MEDIAN_ALL"]                 # SNR-weighted star Teff (conventions)
     hot = (teff > 10000).sum()
     a_type, f_type = teff.between(7400, 10000).sum(), teff.between(6050, 7400).sum()
     assert 0.35 < len(teff) / N < 0.65            # paper: ~83k of 165k pass SNR/parallax/RUWE

@@ -164,7 +164,7 @@ def input_table(obs, distance_err=0.1, pm_err=0.05, corr=0.2, vlos_err=5.0):
 
 
 def cyl_basis(x, y):
-    """e_R = (X, Y)/R and e' = (Y, -X)/R of PAPER.md (v_R = e_R.v, v_phi = e'.v)."""
+    """e_R = (X, Y)/R and e' = (Y, -X)/R of docs/conventions.md (v_R = e_R.v, v_phi = e'.v)."""
     r = np.hypot(x, y)
     return np.stack([x / r, y / r]), np.stack([y / r, -x / r])
 

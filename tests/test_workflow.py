@@ -136,26 +136,6 @@ def test_injected_vr_field_is_recovered(run_dir):
     assert 0.8 < stars["robust_std"] < 1.2 and abs(stars["median"]) < 0.1
 
 
-def test_published_vac_entry_point_round_trip(run_dir, tmp_path_factory):
-    """Our VAC, fed back through the VAC entry point, gives the same maps."""
-    workdir = copy_workflow(tmp_path_factory.mktemp("vac"))
-    vac = run_dir / RUN / "vac" / "ob_vac.fits"
-    overlay = workdir / "vac.yaml"
-    overlay.write_text(f"inputs:\n  vac: {vac}\n")
-    jobs = planned_jobs(workdir, "--configfile", "config/config.yaml", str(overlay))
-    assert "select_hss" not in jobs and "simulate_survey" not in jobs and "vac_kinematics_inputs" in jobs
-    snakemake(workdir, "--cores", "2", "--configfile", "config/config.yaml", str(overlay))
-    for kind in ("density", "vR"):
-        ours = pd.read_parquet(run_dir / RUN / "maps" / f"{kind}_250pc.parquet")
-        back = pd.read_parquet(workdir / RUN / "maps" / f"{kind}_250pc.parquet")
-        pd.testing.assert_frame_equal(ours[["x_center", "y_center", "n_stars"]],
-                                      back[["x_center", "y_center", "n_stars"]])
-    ours = pd.read_parquet(run_dir / RUN / "maps" / "vR_250pc.parquet")
-    back = pd.read_parquet(workdir / RUN / "maps" / "vR_250pc.parquet")
-    # the VAC has no pmra_pmdec_corr: errors (so ML weights) differ slightly, the means barely
-    assert (np.abs(back["vR_mean"] - ours["vR_mean"]) < 0.1 * ours["vR_mean_err"]).all()
-
-
 def test_averaged_velocities_recover_the_mock_truth(run_dir):
     """Single stars: (vlos - true systemic v) / vlos_err is ~N(0, 1); binaries scatter more."""
     vlos = pd.read_parquet(run_dir / RUN / "rv" / "vlos.parquet")

@@ -29,8 +29,13 @@ def copy_workflow(dest: Path) -> Path:
 
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 1800
               ) -> subprocess.CompletedProcess:
-    """Run ``snakemake ARGS`` in ``workdir`` with this interpreter; output captured as text."""
-    env = dict(os.environ, PYTHONHASHSEED="0")
+    """Run ``snakemake ARGS`` in ``workdir`` with this interpreter; output captured as text.
+
+    The workflow and its jobs import the library of ``workdir/src`` (a copy is self-contained).
+    """
+    src = str(Path(workdir) / "src")
+    env = dict(os.environ, PYTHONHASHSEED="0",
+               PYTHONPATH=os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])))
     proc = subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:

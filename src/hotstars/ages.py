@@ -1,14 +1,14 @@
 """Bayesian isochrone ages: the log-age posterior of every HSS star (Zari et al. 2025, Sec. 3.2).
 
-The posterior (JL05; paper Eq. 5–14, PAPER.md "Ages") on the isochrone log-ages τ_k:
+The posterior (JL05; paper Eq. 5–14, docs/conventions.md, Ages) on the isochrone log-ages τ_k:
 
     f(τ_k) ∝ ψ(τ_k) G(τ_k),   G(τ_k) = Σ_j φ(Z_j) Σ_i ξ(m_ijk) dm_ijk exp(−χ²_ijk / 2)
 
-with i the points of the isochrone (τ_k, Z_j), χ² over (log Teff, log g, M_K) (Eq. 11),
-ψ(τ) = 10^τ (uniform in age, Eq. 7) or 1 (uniform in log-age), φ(Z) = N(slope·R_Gal +
-intercept, σ_Z) (Eq. 8–9), ξ(m) = m^−2.7 unnormalised (Eq. 10, PAPER.md sign convention) and dm
-the grid's central mass differences. Constant factors (1/√(2π)σ, the per-star scale of φ, ψ) are
-dropped: they cancel in the normalisation.
+with i the points of the isochrone (τ_k, Z_j), χ² over (log Teff, log g, M_K) (Eq. 11), ψ(τ) = 10^τ
+(uniform in age, Eq. 7) or 1 (uniform in log-age), φ(Z) = N(slope·R_Gal + intercept, σ_Z) (Eq.
+8–9), ξ(m) = m^−2.7 unnormalised (Eq. 10; the sign: docs/conventions.md, Ages) and dm the grid's
+central mass differences. Constant factors (1/√(2π)σ, the per-star scale of φ, ψ) are dropped: they
+cancel in the normalisation.
 
 Two implementations of the same sum:
 
@@ -153,7 +153,7 @@ def _log_mass_weight(initial_mass: np.ndarray, dm: np.ndarray, priors: AgePriors
 
 def age_inputs(hss: pd.DataFrame, kinematics: pd.DataFrame,
                extinction_column: str | None = None) -> pd.DataFrame:
-    """The observables of Eq. 11 per HSS star, sorted by source_id (PAPER.md "Ages").
+    """The observables of Eq. 11 per HSS star, sorted by source_id (docs/conventions.md, Ages).
 
     log_teff = log10(teff), sig_log_teff = e_teff / (teff ln 10) [dex]; logg, sig_logg = e_logg
     [dex]; mk = Ks − A_K − 5 log10(d / 10 pc) with d = r_med_photogeo [pc] and A_K the optional
@@ -509,7 +509,7 @@ def posteriors(inputs: pd.DataFrame, prepared: PreparedGrid, priors: AgePriors,
 # --------------------------------------------------------------------------------------------
 
 def percentiles(P: np.ndarray, log_age_axis, q: Sequence[float] = (16, 50, 84)) -> np.ndarray:
-    """Percentiles [dex(yr)] of the posteriors, shape (n_star, len(q)) (PAPER.md convention).
+    """Percentiles [dex(yr)] of the posteriors, shape (n_star, len(q)) (docs/conventions.md).
 
     The CDF of f(τ): each τ_k owns the bin [τ_k − Δ/2, τ_k + Δ/2] (Δ the grid step) with its
     mass spread uniformly, so the CDF is linear inside a bin. ``P`` needs no normalisation (any

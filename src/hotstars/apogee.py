@@ -1,15 +1,15 @@
 """APOGEE DR17 astroNN giants (paper Sec. 4.3, App. D): the disc-giant selection with the
 Toomre-diagram cut, and the v̄_R map of Fig. 13. The file is read by :mod:`hotstars.io.apogee`.
 
-Frame (PAPER.md, Comparisons; paper App. D): astroNN's own. The VAC's galr, galphi, galz, galvr,
-galvt, galvz were computed with galpy (henrysky/astroNN_APOGEE_VAC, 4_orbital_parameters.py) for
-R0 = 8.125 kpc, z0 = 20.8 pc and a solar motion of v_R = -11.1, v_T = 242, v_z = 7.25 km/s. They are
-taken as given, not recomputed. galpy's frame has the Sun at x = +R0, y toward l = 90 deg and
-phi = atan2(y, x), so galphi is our azimuth phi = atan2(Y, -X) (0 at the Sun, increasing toward
-l = 90 deg) and, in the paper's orientation (Sun at X = -R0, +Y toward l = 90 deg):
-X = -galr cos(galphi), Y = galr sin(galphi), v_R = galvr (outward > 0), v_phi = galvt (about
-+240 km/s in the disc). The Sun's Cartesian velocity in that orientation is (11.1, 242, 7.25) km/s
-(:data:`ASTRONN_V_SUN`: toward the GC, toward rotation, toward the NGP).
+Frame (docs/conventions.md, Comparisons; paper App. D): astroNN's own. The VAC's galr, galphi,
+galz, galvr, galvt, galvz were computed with galpy (henrysky/astroNN_APOGEE_VAC,
+4_orbital_parameters.py) for R0 = 8.125 kpc, z0 = 20.8 pc and a solar motion of v_R = -11.1, v_T =
+242, v_z = 7.25 km/s. They are taken as given, not recomputed. galpy's frame has the Sun at x =
++R0, y toward l = 90 deg and phi = atan2(y, x), so galphi is our azimuth phi = atan2(Y, -X) (0 at
+the Sun, increasing toward l = 90 deg) and, in the paper's orientation (Sun at X = -R0, +Y toward l
+= 90 deg): X = -galr cos(galphi), Y = galr sin(galphi), v_R = galvr (outward > 0), v_phi = galvt
+(about +240 km/s in the disc). The Sun's Cartesian velocity in that orientation is (11.1, 242,
+7.25) km/s (:data:`ASTRONN_V_SUN`: toward the GC, toward rotation, toward the NGP).
 
 Toomre velocities (App. D, Fig. D.1): U, V, W = the star's Galactocentric Cartesian velocity
 minus the Sun's, on the axes toward the GC, toward l = 90 deg and toward the NGP (velocities
@@ -68,9 +68,9 @@ def plane_xy(galr, galphi) -> tuple[np.ndarray, np.ndarray]:
 
 def toomre_uvw(x, y, v_r, v_phi, v_z, v_sun_kms: Sequence[float] = ASTRONN_V_SUN):
     """Velocities relative to the Sun (U toward the GC, V toward l = 90 deg, W toward the NGP),
-    km/s, from Galactocentric positions (kpc, Sun at X < 0) and cylindrical velocities (PAPER.md:
-    v_R = (X v_X + Y v_Y)/R, v_phi = (Y v_X - X v_Y)/R, inverted) minus the Sun's Cartesian
-    velocity.
+    km/s, from Galactocentric positions (kpc, Sun at X < 0) and cylindrical velocities
+    (docs/conventions.md, Kinematics: v_R = (X v_X + Y v_Y)/R, v_phi = (Y v_X - X v_Y)/R, inverted)
+    minus the Sun's Cartesian velocity.
     """
     x, y = np.asarray(x, float), np.asarray(y, float)
     v_r, v_phi, v_z = (np.asarray(a, float) for a in (v_r, v_phi, v_z))

@@ -2,27 +2,12 @@
 Sec. 4.2 and Fig. 12: the young (HSS-like) and old (App. D giant) selections and their density and
 mean v_R maps. The files are read by :mod:`hotstars.io.auriga`.
 
-File format (shared/data/datamodel/aurigaia_format_notes.md; the AuriGaia example README): one mock
-is a set of HDF5 files ``mock_XXX.Y.hdf5`` (96 per mock; XXX = bar angle) whose group ``Stardata``
-holds one dataset per quantity, each with attributes ``Description`` and ``Units``; stars are
-split arbitrarily between files, so every file is read. ``Header`` carries NumFilesPerSnapshot.
-- ``HCoordinates`` (N, 3): RA, Dec [rad], parallax [arcsec]; ``HVelocities`` (N, 3): μα*, μδ and
-  the radial velocity (the README says "radians" for the proper motions, the distributed
-  conversion script uses arcsec/yr: the ``Units`` attribute decides);
-- ``Gmagnitude``, ``Age``, ``EffectiveTemperature``, ``SurfaceGravity``; ``<Name>Obs`` are the
-  values with Gaia DR2-like errors, ``<Name>Error`` (``HCoordinateErrors``, ``HVelocityErrors``)
-  the error sizes.
-The ``Units`` attribute is parsed per column: one unit for all columns, or one per column
-separated by commas/semicolons (or an array of strings). Every unit is converted with astropy to
-the returned unit (deg, mas, mas/yr, km/s, Gyr, K); magnitudes and log g are not converted.
-A dataset without a parseable Units attribute is an error unless ``units_override`` gives it.
-
-Selections (paper Sec. 4.2, App. D; PAPER.md Comparisons), strict inequalities:
+Selections (paper Sec. 4.2, App. D; docs/conventions.md, Comparisons), strict inequalities:
 - young: G < 16, age < 0.5 Gyr, Teff > 10,000 K (the paper's ADQL query);
 - old: the App. D giant cuts that apply to a mock (:func:`hotstars.apogee.giant_cuts`):
   |b| < 10 deg, 3500 < Teff < 5000 K, log g < 3.6 (SurfaceGravity), the Toomre cut with
-  velocities relative to the mock's Sun; the distance-error cut uses σ_ϖ/ϖ (HCoordinateErrors) with the observed
-  astrometry and is void (no error) with the true values.
+  velocities relative to the mock's Sun; the distance-error cut uses σ_ϖ/ϖ (HCoordinateErrors)
+  with the observed astrometry and is void (no error) with the true values.
 Kinematics: :func:`hotstars.kinematics.galactocentric` in a given frame (default the paper's; the
 toy galaxy is built in that same frame). By default the true ("noiseless") values are used, as the
 paper's query names them (``Gmagnitude``, ``EffectiveTemperature``); ``observed=True`` uses the

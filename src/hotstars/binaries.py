@@ -1,7 +1,7 @@
 """Spectroscopic binary orbits: Sana et al. (2012) orbital statistics and Keplerian RV curves.
 
-Used by the mock survey (50 % binaries, DESIGN.md §4) and by the Appendix C simulation of
-Zari et al. (2025). **Convention** (PAPER.md, Appendix C), per system:
+Used by the mock survey (50 % binaries, hotstars.mock.survey) and by the Appendix C simulation of
+Zari et al. (2025). **Convention** (docs/conventions.md, Appendix C), per system:
 
 - f(log10 P) ∝ (log10 P)^−0.55 on [0.15, 5.5], P in days (Sana et al. 2012, Table 3);
 - f(q) ∝ q^−0.1 on [0.1, 1], q = m2/m1;
@@ -23,7 +23,7 @@ import astropy.units as u
 import numpy as np
 import pandas as pd
 
-# Sana et al. (2012) ranges and exponents (PAPER.md, Appendix C convention).
+# Sana et al. (2012) ranges and exponents (docs/conventions.md, Appendix C).
 LOGP_RANGE = (0.15, 5.5)
 LOGP_EXPONENT = -0.55
 Q_RANGE = (0.1, 1.0)
@@ -45,7 +45,8 @@ def _power_law(rng: np.random.Generator, exponent: float, lo, hi, size) -> np.nd
 
 
 def max_eccentricity(period_d) -> np.ndarray:
-    """e_max(P) = 1 − (P / 2 d)^(−2/3), clipped to [0, 0.9] (Sana et al. 2012; PAPER.md App. C)."""
+    """e_max(P) = 1 − (P / 2 d)^(−2/3), clipped to [0, 0.9] (Sana et al. 2012;
+    docs/conventions.md, Appendix C)."""
     period_d = np.asarray(period_d, float)
     return np.clip(1.0 - (period_d / 2.0) ** (-2.0 / 3.0), 0.0, E_MAX)
 

@@ -1,4 +1,4 @@
-"""Open-cluster age validation (Zari et al. 2025, Sec. 3.2, Fig. 9; PAPER.md "Ages", Clusters).
+"""Open-cluster age validation (Zari et al. 2025, Sec. 3.2, Fig. 9; docs/conventions.md, Clusters).
 
 The hot (HSS) members of published clusters give a cluster age from their age posteriors:
 
@@ -7,7 +7,7 @@ The hot (HSS) members of published clusters give a cluster age from their age po
   the Gaia **DR2** id (the HSS ``gaia_dr2_id``, spAll's GAIA_ID), kept if proba ≥ 0.9 (paper
   Sec. 3.2: "> 50 % and 90 %");
 - hot members: ``age_flag`` 0 and a posterior narrower than ``max_width`` (p84 − p16 < 0.3 dex,
-  PAPER.md convention); clusters with ≥ ``min_hot_members`` (5) of them are kept;
+  docs/conventions.md); clusters with ≥ ``min_hot_members`` (5) of them are kept;
 - cluster age: the 50th percentile of f_HS(τ) = Π⋆ f⋆(τ) (paper Sec. 3.2, "under the
   reasonable assumption that cluster members are coeval"), error (p84 − p16)/2, percentiles as
   for the stars (:func:`hotstars.ages.percentiles`). Since f⋆ ∝ ψ G⋆ (Eq. 6), that product holds
@@ -75,7 +75,7 @@ def match_members(members: pd.DataFrame, hss: pd.DataFrame) -> pd.DataFrame:
 
 def hot_members(matched: pd.DataFrame, ages: pd.DataFrame, max_width: float) -> pd.DataFrame:
     """Matched members with a usable age: age_flag 0 and logage_p84 − logage_p16 < ``max_width``
-    [dex] (PAPER.md: posteriors narrower than 0.3 dex, strict)."""
+    [dex] (docs/conventions.md: posteriors narrower than 0.3 dex, strict)."""
     need = ["source_id", "age_flag", "logage_p16", "logage_p84"]
     missing = [c for c in need if c not in ages]
     if missing:

@@ -1,16 +1,16 @@
 """Comparisons with Gaia DR3 (Zari et al. 2025, Sec. 2.2-2.3) and the binary simulation (App. C).
 
 - **Gaia RVs** (Fig. 5): Gaia DR3 ``radial_velocity`` corrected with Eq. 3 (Blomme et al. 2023)
-  inside its validity window, compared with our averaged v_los (results/rv/vlos.parquet).
+  inside its validity window, compared with our averaged v_los (results/<run>/rv/vlos.parquet).
   Outside the window the published value is kept uncorrected (default) or the star is left out
   (``outside_window="exclude"``); a missing grvs_mag or rv_template_teff counts as outside.
 - **BOSS Net vs ESP-HS** (Fig. 3): star-level BOSS Net Teff and log g against Gaia DR3
   teff_esphs/logg_esphs. The inputs carry no ESP-HS uncertainties, so the comparison uses an
   *assumed* ESP-HS error (a fraction of Teff, a constant in log g; config keys) combined in
   quadrature with the BOSS Net errors; the fraction with BOSS Net errors alone is reported too.
-- **Binary simulation** (App. C; PAPER.md recipe): every HSS star is re-observed at its real
-  MJDs with its real per-epoch velocity errors, half of them as binaries (Sana et al. 2012 orbits
-  from :mod:`hotstars.binaries`), and averaged exactly as the pipeline does
+- **Binary simulation** (App. C; docs/conventions.md, Appendix C): every HSS star is re-observed
+  at its real MJDs with its real per-epoch velocity errors, half of them as binaries (Sana et al.
+  2012 orbits from :mod:`hotstars.binaries`), and averaged exactly as the pipeline does
   (:func:`hotstars.rv.average_epochs`); the average is compared to the systemic velocity.
 
 Velocities in km/s, Teff in K, log g in dex (cgs). "delta" is always ours − reference
@@ -29,7 +29,7 @@ from hotstars import binaries, rv
 from hotstars.errors import HotstarsError, require_columns
 from hotstars.stats import agreement_fraction, robust_std
 
-# Eq. 3 validity window (Blomme et al. 2023; PAPER.md, Line-of-sight velocities), inclusive.
+# Eq. 3 validity window (Blomme et al. 2023; docs/conventions.md, Comparisons), inclusive.
 EQ3_TEFF_RANGE_K = (8500.0, 14500.0)
 EQ3_GRVS_RANGE = (6.0, 12.0)
 OUTSIDE_WINDOW_CHOICES = ("keep", "exclude")
@@ -43,7 +43,7 @@ ESPHS_LOGG_ERR_DEX = 0.15
 EKER_MTR = (-0.170, 0.888, 3.671)
 EKER_MASS_RANGE = (1.5, 31.0)
 
-# The numbers the paper quotes (PAPER.md): key -> (value, description).
+# The numbers the paper quotes (Zari et al. 2025): key -> (value, description).
 PAPER_VALUES: dict[str, tuple[float, str]] = {
     "gaia_rv.n_common": (5959, "HSS stars with a Gaia DR3 RV (Sec. 2.3)"),
     "gaia_rv.fraction_within_1sigma": (0.50, "v_los vs Gaia (Eq. 3) within 1 sigma (Sec. 2.3)"),

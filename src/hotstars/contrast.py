@@ -4,7 +4,7 @@
 bandwidth and Σ̄ the same smoothed with a larger "mean" bandwidth (Poggio et al. 2021, A&A 651,
 A104, Sect. 2).
 
-Conventions (PAPER.md, Comparisons)
+Conventions (docs/conventions.md, Comparisons)
 - Projection over Z first: the paper smooths the 3-D density ρ(X, Y, Z) and integrates over Z;
   integrating a 3-D Gaussian smoothing over all Z equals the 2-D Gaussian smoothing of the
   projected (X, Y) positions, so we histogram X, Y directly (Z never enters).

@@ -51,7 +51,8 @@ def sun_position_kpc(frame: Galactocentric) -> tuple[float, float, float]:
 
 
 def cylindrical(x, y, vx, vy):
-    """(R [kpc], φ [deg], v_R, v_φ [km/s]) in the paper's convention (PAPER.md Kinematics).
+    """(R [kpc], φ [deg], v_R, v_φ [km/s]) in the paper's convention (docs/conventions.md,
+    Kinematics).
 
     R = √(X² + Y²); φ = atan2(Y, −X) (0 at the Sun); v_R = (X v_X + Y v_Y)/R (outward > 0);
     v_φ = (Y v_X − X v_Y)/R (≈ +230 km/s for disc stars).

@@ -100,7 +100,7 @@ def grid_axes(log_age: Mapping, feh: Mapping) -> tuple[np.ndarray, np.ndarray]:
 
 
 def central_dm(initial_mass) -> np.ndarray:
-    """Mass weight of each point of one isochrone [Msun] (PAPER.md: central differences).
+    """Mass weight of each point of one isochrone [Msun] (docs/conventions.md: central differences).
 
     dm_i = (m_{i+1} − m_{i−1}) / 2 inside, one-sided half differences (m_1 − m_0) / 2 and
     (m_{n−1} − m_{n−2}) / 2 at the ends: each point owns half of each neighbouring interval, so

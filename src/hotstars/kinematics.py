@@ -1,15 +1,15 @@
 """6D Galactocentric kinematics with linearly propagated uncertainties (paper Sec. 3.1).
 
-Conventions (PAPER.md, Kinematics): the frame is :func:`hotstars.frame.galactocentric_frame`
-(Sun at X = −R0, +Y toward l = 90°, ``galcen_v_sun`` Cartesian). Cylindrical quantities:
-R = √(X² + Y²); φ = atan2(Y, −X) [deg] (0 at the Sun); v_R = (X v_X + Y v_Y)/R (outward > 0);
-v_φ = (Y v_X − X v_Y)/R (≈ +230 km/s in the disc); v_z = v_Z.
+Conventions (docs/conventions.md, Kinematics): the frame is
+:func:`hotstars.frame.galactocentric_frame` (Sun at X = −R0, +Y toward l = 90°, ``galcen_v_sun``
+Cartesian). Cylindrical quantities: R = √(X² + Y²); φ = atan2(Y, −X) [deg] (0 at the Sun); v_R = (X
+v_X + Y v_Y)/R (outward > 0); v_φ = (Y v_X − X v_Y)/R (≈ +230 km/s in the disc); v_z = v_Z.
 
 Uncertainties: the 4 inputs p = (d, μα*, μδ, v_los) have the covariance
 Σ = diag(σ_d², σ_μα*², σ_μδ², σ_vlos²) with Σ_μα*μδ = ρ σ_μα* σ_μδ (ρ = pmra_pmdec_corr; d taken
 independent of the proper motions; ra/dec errors negligible). The output covariance is J Σ Jᵀ with
 the analytic 3×4 Jacobian J of (v_R, v_φ, v_z), which includes the rotation of the cylindrical
-basis as the star's position moves with d (PAPER.md: dominant for inner-disc stars).
+basis as the star's position moves with d (docs/conventions.md: dominant for inner-disc stars).
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def inputs_from_hss(hss: pd.DataFrame, vlos: pd.DataFrame, hss_source: str = "hs
     ``hss``: HSS stars (Gaia names; Bailer-Jones distances in pc). ``vlos``: averaged velocities
     (source_id, vlos, vlos_err [km/s], n_epochs). Joined on source_id, one row per HSS star in HSS
     order; a star absent from ``vlos`` gets NaN velocity and n_epochs = 0.
-    distance = r_med_photogeo and σ_d = (r_hi_photogeo − r_lo_photogeo)/2 (PAPER.md), in kpc.
+    distance = r_med_photogeo and σ_d = (r_hi_photogeo − r_lo_photogeo)/2 in kpc
+    (docs/conventions.md, Kinematics).
     """
     _require(hss, _HSS_COLUMNS, hss_source)
     _require(vlos, _VLOS_COLUMNS, vlos_source)
@@ -199,7 +200,8 @@ def galactocentric(inputs: pd.DataFrame, frame: Galactocentric,
         out[name] = np.abs(r_hat[:, i]) * sig_d
     out["R_err"] = np.abs(c * r_hat[:, 0] + s * r_hat[:, 1]) * sig_d
     out["phi_err"] = np.degrees(np.abs(s * r_hat[:, 0] - c * r_hat[:, 1]) / rr) * sig_d
-    # velocities: PAPER.md v_R = (X v_X + Y v_Y)/R, v_φ = (Y v_X − X v_Y)/R, v_z = v_Z
+    # velocities (docs/conventions.md, Kinematics): v_R = (X v_X + Y v_Y)/R,
+    # v_φ = (Y v_X − X v_Y)/R, v_z = v_Z
     out["v_R"] = c * v_xyz[:, 0] + s * v_xyz[:, 1]
     out["v_phi"] = s * v_xyz[:, 0] - c * v_xyz[:, 1]
     out["v_z"] = v_xyz[:, 2]

@@ -1,6 +1,6 @@
 """Spaxel maps: surface density, mean v_R and sigma_R per spaxel (paper Sec. 3.1, Eq. 4, App. B).
 
-Conventions (PAPER.md, Maps):
+Conventions (docs/conventions.md, Maps):
 - spaxels are squares of side ``size_kpc`` in Galactocentric X, Y (kpc) with edges at integer
   multiples of the size: star at x is in column ``ix`` iff ``ix * size <= x < (ix + 1) * size``
   (edges computed in float64), centre ``(ix + 0.5) * size``; same for y;

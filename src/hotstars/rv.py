@@ -36,7 +36,7 @@ def average_epochs(source_id, v, e, source, error_floor: bool = True) -> pd.Data
 
     - vlos = mean of the usable epochs;
     - N = 1: vlos_err = the pipeline error;
-    - N >= 2: vlos_err = std(v, ddof=1) / sqrt(N), and with ``error_floor`` (PAPER.md convention)
+    - N >= 2: vlos_err = std(v, ddof=1) / sqrt(N), and with ``error_floor`` (docs/conventions.md)
       at least median(e_i) / sqrt(N), so that nearly equal epochs do not give ~0 km/s.
     - n_epochs_xcsao: how many of the epochs use XCSAO;
     - vlos_source: XCSAO, BNet, or mixed (epochs from both pipelines).

@@ -2,7 +2,7 @@
 
 Units: parallaxes in mas, distances in pc, Teff in K, log g in dex (cgs).
 
-Conventions (PAPER.md, Sample):
+Conventions (docs/conventions.md, Sample):
 - a spectrum passes the SNR cut if ``sn_median_all > snr_min`` (strict, as in the paper's "> 20");
 - a star passes the parallax cut if ``parallax > 0`` and ``parallax_error / parallax < max``
   (negative parallaxes fail here: they leave through this counted step, never silently);
@@ -151,7 +151,8 @@ def passes_parallax(parallax, parallax_error, rel_error_max: float) -> np.ndarra
 
 
 def star_parameters(spectra: pd.DataFrame) -> pd.DataFrame:
-    """SNR-weighted mean Teff, log g, [Fe/H] per source_id over the given spectra (PAPER.md).
+    """SNR-weighted mean Teff, log g, [Fe/H] per source_id over the given spectra
+    (docs/conventions.md, Sample).
 
     Weights w_i = sn_median_all; each parameter uses the spectra where it is finite. The error of
     a weighted mean of independent values is sqrt(sum w_i^2 e_i^2) / sum w_i; it is NaN if a

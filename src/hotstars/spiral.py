@@ -1,7 +1,7 @@
 """The spiral arms of Reid et al. (2019, ApJ 885, 131), drawn in the paper's Galactic-plane frame.
 
-Model (Reid et al. 2019, Sect. 4 and Table 2; PAPER.md, Comparisons): each arm is a log-periodic
-spiral with a kink,
+Model (Reid et al. 2019, Sect. 4 and Table 2; docs/conventions.md, Comparisons): each arm is a
+log-periodic spiral with a kink,
 
     ln(R / R_kink) = -(beta - beta_kink) tan(psi),
 
@@ -9,9 +9,9 @@ with psi = the pitch angle before the kink (beta < beta_kink) or after it (beta 
 beta the Galactocentric azimuth (0 toward the Sun, increasing in the direction of Galactic
 rotation; in rad in the formula, deg in the table), drawn over [beta_min, beta_max] of the table.
 
-Frame. Our frame (PAPER.md, Kinematics) has the GC at (0, 0), the Sun at (-R0, 0) and +Y toward
-l = 90 deg (the direction of rotation), so a point at (R, beta) is X = -R cos beta, Y = +R sin beta
-(beta = our azimuth phi = atan2(Y, -X)).
+Frame. Our frame (docs/conventions.md, Kinematics) has the GC at (0, 0), the Sun at (-R0, 0) and +Y
+toward l = 90 deg (the direction of rotation), so a point at (R, beta) is X = -R cos beta, Y = +R
+sin beta (beta = our azimuth phi = atan2(Y, -X)).
 
 R0. Reid's fit uses R0 = 8.15 kpc (:data:`REID_R0_KPC`), ours 8.2 kpc. The arms were fitted to
 maser parallaxes, i.e. to *heliocentric* positions; changing R0 moves every source by the same

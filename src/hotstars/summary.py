@@ -1,4 +1,4 @@
-"""The paper's headline numbers beside ours (``results/summary.json``).
+"""The paper's headline numbers beside ours (``results/<run>/summary.json``).
 
 ``PAPER`` holds each number quoted in Zari et al. 2025 that a product reproduces, with where it
 is quoted; ``None`` where the paper gives none (e.g. the intermediate cut-flow counts are only in
@@ -105,7 +105,7 @@ PAPER.update({
 
 
 def numbers_from_json(numbers: dict) -> dict[str, float]:
-    """The keys of a stage's numbers JSON (e.g. results/comparisons/gaia_rv.json) that
+    """The keys of a stage's numbers JSON (e.g. results/<run>/comparisons/gaia_rv.json) that
     summary.json reports (those in ``PAPER``); the stage may write more for its own readers."""
     return {key: value for key, value in numbers.items() if key in PAPER}
 
@@ -297,7 +297,7 @@ def summary_table(summary: Mapping) -> pd.DataFrame:
 
 
 def cutflow_table(cutflow: pd.DataFrame) -> pd.DataFrame:
-    """The cut-flow (results/sample/cutflow.csv) beside the paper's counts: per step the spectra
+    """The cut-flow (results/<run>/sample/cutflow.csv) beside the paper's counts: per step the spectra
     and stars kept, as counts and % of the first step, and the paper's counts where it gives them."""
     first = cutflow.iloc[0]
     stars = ["targets" if step == "observed" else "stars" for step in cutflow["step"]]
@@ -318,7 +318,7 @@ def _percent_of(count, total) -> str:
 
 
 def table1_beside_paper(wide: pd.DataFrame) -> pd.DataFrame:
-    """Table 1 (results/comparisons/table1_als3.csv: catalogue, n_catalogue, one column per
+    """Table 1 (results/<run>/comparisons/table1_als3.csv: catalogue, n_catalogue, one column per
     sample; the "M" row first, the full catalogue second) as the paper prints it: each cell
     "matched (% of the catalogue)", plus the paper's HSS column."""
     out = pd.DataFrame({"catalogue": [f"{c} (N = {int(n):,})" for c, n in
@@ -333,7 +333,7 @@ def table1_beside_paper(wide: pd.DataFrame) -> pd.DataFrame:
 
 
 def d23_table(d23: Mapping) -> pd.DataFrame:
-    """The D23 overlap numbers (results/comparisons/d23_overlap.json) beside the paper's."""
+    """The D23 overlap numbers (results/<run>/comparisons/d23_overlap.json) beside the paper's."""
     rows = [("D23 stars", d23["n_d23"], None, "App. A"),
             (f"mwm_ob targets in D23 (of {d23['n_targets']:,})", d23["n_targets_in_d23"], None,
              "Sec. 2.1"),

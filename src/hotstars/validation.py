@@ -3,10 +3,10 @@
 The built-in mock (:mod:`hotstars.mock`) writes, per star, the true Galactocentric velocities and
 ``vR_field``, the injected mean v_R field at the star (km/s). Here
 - :func:`truth_per_spaxel` gives the true v̄_R of each spaxel: the mean of ``vR_field`` over the
-  stars that went into that spaxel, selected exactly as the maps select them (PAPER.md, Maps:
-  ``in_vphi_window``, finite v_R and v_R_err, optional |Z| cut; spaxels from
+  stars that went into that spaxel, selected exactly as the maps select them (docs/conventions.md,
+  Maps: ``in_vphi_window``, finite v_R and v_R_err, optional |Z| cut; spaxels from
   :func:`hotstars.maps.spaxel_index` on the *recovered* X, Y);
-- :func:`vr_map_recovery` compares a v̄_R map (``results/maps/vR_{size}pc.parquet``) with it:
+- :func:`vr_map_recovery` compares a v̄_R map (``results/<run>/maps/vR_{size}pc.parquet``) with it:
   bias and the pulls (recovered − true)/error with both the Fisher error and the paper's σ_R/√N;
 - :func:`per_star_recovery` checks the per-star v_R and its propagated error.
 
@@ -250,7 +250,7 @@ def per_star_recovery(kinematics: pd.DataFrame, flags: pd.DataFrame,
     the stars of the maps). A calibrated error gives median ≈ 0, std ≈ 1, 68 % / 95 %.
     ``errors_by_epochs``: the median v_R_err against the std and robust std of (v_R − true v_R),
     km/s, for n_epochs = 1 and ≥ 2, binaries excluded and included (runaways always excluded);
-    the paper quotes median σ_vR ≈ 13 (1 epoch) and ≈ 8 km/s (N ≥ 2) (PAPER.md, Kinematics).
+    the paper quotes median σ_vR ≈ 13 (1 epoch) and ≈ 8 km/s (N ≥ 2) (Sec. 3.1).
     """
     _require(kinematics, KIN_COLUMNS, "kinematics")
     _require(flags, ("source_id", "in_vphi_window"), "v_phi window flags")
@@ -361,7 +361,7 @@ def age_recovery(ages: pd.DataFrame, truth: pd.DataFrame,
     ``overall``, for true ages ≤ and > ``split_myr`` (Myr), and ``per_bin`` in true-age bins
     ``bins_myr`` (Myr; lo ≤ age < hi, the last bin closed); the same for ``single`` and
     ``binary`` stars (truth ``is_binary``). The uniform-in-age prior (Eq. 7) pulls the youngest
-    stars older (PAPER.md, Ages): expect a positive bias and low coverage below ~30 Myr.
+    stars older (docs/conventions.md, Ages): expect a positive bias and low coverage below ~30 Myr.
     """
     _require(ages, AGES_COLUMNS, "ages")
     _require(truth, ("source_id", "age_myr", "is_binary"), "truth")

@@ -12,7 +12,7 @@ Two directions:
 The column spec :data:`VAC_COLUMNS` is the SDSS datamodel ``yso_ob_kin.json`` (sdss/datamodel @
 b90b518e), HDU 1 "Joined": names, dtypes, FITS units and descriptions, in file order.
 
-Conventions (PAPER.md): distances in kpc; ``distance`` is the Bailer-Jones et al. (2021)
+Conventions (docs/conventions.md): distances in kpc; ``distance`` is the Bailer-Jones et al. (2021)
 photogeometric median, ``e_distance`` = (r_hi − r_lo)/2; Galactocentric frame with the Sun at
 X = −8.2 kpc, v_R > 0 outward; log-ages in log10(yr).
 """
@@ -176,7 +176,8 @@ def build_vac(hss: pd.DataFrame, vlos: pd.DataFrame, kinematics: pd.DataFrame,
     def col(name):
         return joined[name] if name in joined else np.nan
 
-    # PAPER.md: d = r_med_photogeo, sigma_d = (r_hi - r_lo)/2 (Bailer-Jones et al. 2021), pc -> kpc
+    # d = r_med_photogeo, sigma_d = (r_hi - r_lo)/2 (Bailer-Jones et al. 2021), pc -> kpc
+    # (docs/conventions.md, Kinematics)
     vac = pd.DataFrame({
         "gaia_dr3_source_id": joined["source_id"],
         "ra": joined["ra"], "dec": joined["dec"],

@@ -74,7 +74,7 @@ def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.Da
                          field_batch: int = 100_000) -> dict[str, pd.DataFrame]:
     """ALS-III-like and D23-like catalogues of the mock survey, in their published formats.
 
-    ``targets``: results/sample/targets.parquet (Gaia, 2MASS, Bailer-Jones columns);
+    ``targets``: results/<run>/sample/targets.parquet (Gaia, 2MASS, Bailer-Jones columns);
     ``truth``: the mock truth (source_id, teff); ``grid``, ``frame`` (the mock's true frame),
     ``physics`` (config mock.physics): as for :func:`hotstars.mock.survey.simulate_survey`.
 

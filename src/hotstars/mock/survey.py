@@ -7,18 +7,18 @@ their real formats (column names, dtypes, units) plus the truth table.
 Model (every number is a :class:`MockParams` knob; the defaults are documented there)
 
 - Star formation: constant over the grid's whole age range (1 Myr–1 Gyr for the paper's grid),
-  i.e. the age node τ_k is drawn with probability ∝ 10^τ_k — exactly the paper's age prior
-  ψ(τ) ∝ 10^τ on the grid (Sec. 3.2), so age intervals can be calibrated on the mock.
-  IMF ξ(m) ∝ m^−2.7 above ``mass_min_msun``: a grid point of the chosen isochrone is drawn with
-  weight ξ(m) dm (the paper's Eq. 14 weights, PAPER.md Ages), and a star more massive than the
-  isochrone's last point is dead (dropped), so older nodes hold fewer stars as they should.
-  [Fe/H] = −0.0678 R + 0.546 ± 0.1 (Eq. 9), clipped to the grid, rounded to the nearest node.
-  Teff, log g and M_G/J/H/Ks are those of the grid point (so ages are recoverable).
-  Contaminants arise from the same population: A/F stars (mostly evolved 2.5–4 Msun stars just
-  past the main sequence) and a few giants that pass the cuts. Single-star lifetimes give ~5×
-  fewer good-parallax A stars than the paper, so ``evolved_a_boost`` (default 25) up-weights
-  post-main-sequence A-type grid points — a phenomenological knob that leaves stars hotter than
-  10 kK untouched. ``binary_light`` (off by default) adds unresolved companions' light.
+  i.e. the age node τ_k is drawn with probability ∝ 10^τ_k — exactly the paper's age prior ψ(τ) ∝
+  10^τ on the grid (Sec. 3.2), so age intervals can be calibrated on the mock. IMF ξ(m) ∝ m^−2.7
+  above ``mass_min_msun``: a grid point of the chosen isochrone is drawn with weight ξ(m) dm (the
+  paper's Eq. 14 weights, docs/conventions.md, Ages), and a star more massive than the isochrone's
+  last point is dead (dropped), so older nodes hold fewer stars as they should. [Fe/H] = −0.0678 R
+  + 0.546 ± 0.1 (Eq. 9), clipped to the grid, rounded to the nearest node. Teff, log g and
+  M_G/J/H/Ks are those of the grid point (so ages are recoverable). Contaminants arise from the
+  same population: A/F stars (mostly evolved 2.5–4 Msun stars just past the main sequence) and a
+  few giants that pass the cuts. Single-star lifetimes give ~5× fewer good-parallax A stars than
+  the paper, so ``evolved_a_boost`` (default 25) up-weights post-main-sequence A-type grid points —
+  a phenomenological knob that leaves stars hotter than 10 kK untouched. ``binary_light`` (off by
+  default) adds unresolved companions' light.
 - Positions: exponential disc Σ ∝ exp(−R/R_d) within ``d_max_kpc`` (in-plane) of the Sun;
   vertical exponential profile with scale height growing linearly with age. A fraction
   (``clump_fraction``) of the stars aged ``clump_age_min_myr``–``clump_age_max_myr`` (5–300 Myr)
@@ -31,9 +31,9 @@ Model (every number is a :class:`MockParams` knob; the defaults are documented t
   3.1) ratios at the 2MASS wavelengths (J 0.288, H 0.178, Ks 0.117) and A_G ≈ 0.8 A_V.
 - Kinematics: v_φ = v_c(R) + N(0, σ_φ), v_c linear in R (Eilers et al. 2019 slope); v_R =
   :func:`injected_mean_vr` + N(0, σ_R); v_z = N(0, σ_z); σ grows as (1 + t/1 Gyr)^β. Runaways get
-  an isotropic kick of 40–100 km/s. Conventions of PAPER.md: (X, Y, Z) Galactocentric with the
-  Sun at (−R0, 0, z_sun), +Y toward l = 90°; v_R = (X v_X + Y v_Y)/R (outward > 0),
-  v_φ = (Y v_X − X v_Y)/R (≈ +230 km/s), φ = atan2(Y, −X).
+  an isotropic kick of 40–100 km/s. Conventions (docs/conventions.md, Kinematics): (X, Y, Z)
+  Galactocentric with the Sun at (−R0, 0, z_sun), +Y toward l = 90°; v_R = (X v_X + Y v_Y)/R
+  (outward > 0), v_φ = (Y v_X − X v_Y)/R (≈ +230 km/s), φ = atan2(Y, −X).
 - Selection (the mwm_ob carton, paper Eq. 2 and the carton notes): on *observed* values,
   G < 16, ϖ < 10^((10 − Ks − 0.6)/5) (negative parallaxes pass) and, by default, the carton's
   reddening-insensitive 2MASS/Gaia colour cuts (Zari et al. 2021), which remove most red giants.
@@ -98,12 +98,12 @@ class MockParams:
     Distances in kpc unless the name says pc; velocities km/s; magnitudes mag; times MJD/d/Myr.
     """
 
-    # --- stellar population (PAPER.md Ages; paper Eq. 9) ---
+    # --- stellar population (docs/conventions.md, Ages; paper Eq. 9) ---
     imf_slope: float = 2.7              # ξ(m) ∝ m^−imf_slope (Salpeter-like; paper's gfunc2D)
     mass_min_msun: float = 1.5          # lightest star drawn (all targets are far brighter)
     feh_gradient: float = -0.0678       # dex/kpc, Eq. 9
     feh_intercept: float = 0.546        # dex, Eq. 9
-    feh_scatter: float = 0.1            # dex, PAPER.md φ(Z)
+    feh_scatter: float = 0.1            # dex, docs/conventions.md, Ages: φ(Z)
     # --- disc geometry ---
     disc_scale_length_kpc: float = 2.6
     d_max_kpc: float = 12.0             # in-plane heliocentric radius of the simulated region

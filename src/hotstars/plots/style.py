@@ -8,9 +8,9 @@ Conventions
 - Figure functions are pure: they take DataFrames, build a :class:`matplotlib.figure.Figure`
   without pyplot (no global state) and return it; :func:`savefig` writes it atomically and
   byte-for-byte reproducibly.
-- Galactic-plane maps use the paper's frame (PAPER.md, Kinematics; Zari et al. 2025, Fig. 7): Sun
-  at (X, Y) = (-R_sun, 0) kpc, Galactic centre at (0, 0), +X from the Sun toward l = 0 deg, +Y
-  toward l = 90 deg. Mean v_R maps use a diverging colour map centred on 0 (blue = inward,
+- Galactic-plane maps use the paper's frame (docs/conventions.md, Kinematics; Zari et al. 2025,
+  Fig. 7): Sun at (X, Y) = (-R_sun, 0) kpc, Galactic centre at (0, 0), +X from the Sun toward l = 0
+  deg, +Y toward l = 90 deg. Mean v_R maps use a diverging colour map centred on 0 (blue = inward,
   red = outward, as in the paper).
 """
 
@@ -140,7 +140,8 @@ def galactic_plane_axes(ax, r_sun_kpc: float = 8.2, xlim: Sequence[float] = (-16
                         label_longitudes: bool = True, zorder: float = 3.0):
     """Draw the furniture of the paper's Galactic-plane maps (Fig. 7) on ``ax``; return ``ax``.
 
-    Frame (PAPER.md): GC at (0, 0), Sun at (-r_sun_kpc, 0) kpc, +Y toward l = 90 deg. Draws
+    Frame (docs/conventions.md): GC at (0, 0), Sun at (-r_sun_kpc, 0) kpc, +Y toward l = 90 deg.
+    Draws
     - the Sun, a ⊙ (gold disc with a central dot; ``gid='sun'``), and the GC as a small '+';
     - dashed circles of constant Galactocentric R (``gid='R_circle'``): ``radii_kpc``, or every
       ``r_step_kpc`` out to the farthest corner of the limits;

@@ -1,0 +1,71 @@
+"""The project's own documentation: every pointer in code, tests and docs leads to something in
+the repository, and docs/figures.md names rules, scripts and functions that exist."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+from workflow_utils import ROOT
+
+SOURCES = [p for folder in ("src", "scripts", "tests", "workflow", "config", "benchmarks", "docs",
+                            "profiles", "envs")
+           for p in sorted((ROOT / folder).rglob("*"))
+           if p.is_file() and p.suffix in (".py", ".smk", ".yaml", ".rst", ".md", ".adql")
+           and "egg-info" not in str(p)] + [ROOT / "README.md", ROOT / "Snakefile"]
+
+
+def headings(path) -> set[str]:
+    return {m.group(1).strip() for m in re.finditer(r"^#+ (.+)$", path.read_text(), re.M)}
+
+
+def test_no_pointer_to_documents_outside_the_repository():
+    for path in SOURCES:
+        if path == ROOT / "tests" / "test_docs.py":
+            continue
+        text = path.read_text()
+        for name in ("PAPER" + ".md", "DESIGN" + ".md", "STYLE" + ".md", "../shared"):
+            assert name not in text, f"{path.relative_to(ROOT)} cites {name}"
+
+
+def test_every_docs_pointer_exists():
+    conventions = headings(ROOT / "docs" / "conventions.md")
+    cited = 0
+    for path in SOURCES:
+        text = path.read_text()
+        for doc in re.findall(r"docs/([\w.-]+\.md)", text):
+            assert (ROOT / "docs" / doc).is_file(), f"{path.relative_to(ROOT)}: docs/{doc}"
+            cited += 1
+        for section in re.findall(r"docs/conventions\.md,\s+([A-Z][A-Za-z -]*[A-Za-z])", text):
+            assert section in conventions or section.split(":")[0] in conventions, (
+                f"{path.relative_to(ROOT)}: no section {section!r} in docs/conventions.md")
+    assert cited > 30
+
+
+FIGURES = (ROOT / "docs" / "figures.md").read_text()
+
+
+def test_figures_doc_covers_every_figure_rule():
+    rules = re.findall(r"(?m)^rule (\w+):", (ROOT / "workflow" / "rules" / "figures.smk").read_text())
+    for rule in rules:
+        assert f"`{rule}`" in FIGURES, rule
+        assert (ROOT / "scripts" / f"{rule}.py").is_file()
+    assert len(rules) == 21
+
+
+@pytest.mark.parametrize("name", sorted(set(re.findall(r"`(hotstars(?:\.\w+)+)`", FIGURES))))
+def test_figures_doc_names_functions_that_exist(name):
+    try:
+        importlib.import_module(name)  # a module or package
+    except ModuleNotFoundError:
+        module, _, attr = name.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), attr)), name
+
+
+def test_figure_scripts_call_the_function_the_doc_names():
+    for row in re.findall(r"(?m)^\| Fig[^|]*\|[^|]*\| `(\w+)` \| `hotstars\.plots\.(\w+)\.(\w+)`", FIGURES):
+        rule, module, function = row
+        script = (ROOT / "scripts" / f"{rule}.py").read_text()
+        assert "from hotstars.plots import" in script and f".{function}(" in script, row
+        assert re.search(rf"\b{module}\b", script), row

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from hotstars import isochrones
-from hotstars.errors import HotstarsError
+from hotstars.errors import HotstarsError, require_columns
 from hotstars.io import tables
 
 AGE_INPUT_COLUMNS = ["source_id", "log_teff", "sig_log_teff", "logg", "sig_logg", "mk", "sig_mk",
@@ -197,9 +197,7 @@ def age_inputs(hss: pd.DataFrame, kinematics: pd.DataFrame,
 
 def _observables(inputs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(x [n × 3], 1/σ [n × 3], r_gal [n], missing [n]) from an :func:`age_inputs` table."""
-    missing = [c for c in AGE_INPUT_COLUMNS if c not in inputs.columns]
-    if missing:
-        raise AgeError(f"age inputs: missing column(s) {missing}; expected {AGE_INPUT_COLUMNS}")
+    require_columns(inputs, AGE_INPUT_COLUMNS, "age inputs", AgeError)
     x = inputs[["log_teff", "logg", "mk"]].to_numpy(float)
     sig = inputs[["sig_log_teff", "sig_logg", "sig_mk"]].to_numpy(float)
     r_gal = inputs["r_gal"].to_numpy(float)
@@ -222,9 +220,7 @@ def log_age_axis(spec: Mapping) -> np.ndarray:
 
 def _select_ages(grid: pd.DataFrame, log_age_axis) -> tuple[pd.DataFrame, np.ndarray]:
     """The grid rows at the requested log-ages (which must be grid nodes), the rounded axis."""
-    missing = [c for c in _GRID_COLUMNS if c not in grid.columns]
-    if missing:
-        raise AgeError(f"isochrone grid: missing column(s) {missing}; expected {_GRID_COLUMNS}")
+    require_columns(grid, _GRID_COLUMNS, "isochrone grid", AgeError)
     axis = np.round(np.asarray(log_age_axis, float), _DECIMALS)
     if axis.ndim != 1 or axis.size < 2:
         raise AgeError(f"log_age axis: expected at least 2 ages, got {axis.tolist()}")

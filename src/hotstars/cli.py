@@ -25,13 +25,19 @@ def source_ids(spall, bossnet, program: str = "mwm_ob", spall_hdu: int = 1,
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m hotstars")
+    parser = argparse.ArgumentParser(
+        prog="python -m hotstars", description="hotstars commands that are not workflow rules.")
     sub = parser.add_subparsers(dest="command", required=True)
-    ids = sub.add_parser("source-ids", help="the Gaia DR3 ids to upload for the ADQL queries")
-    ids.add_argument("spall")
-    ids.add_argument("bossnet")
+    ids = sub.add_parser(
+        "source-ids", help="the Gaia DR3 ids to upload for the ADQL queries",
+        description="Write the Gaia DR3 ids (BOSS Net gaia_dr3_source_id) of the carton's spectra "
+                    "in an spAll and an astraAllVisitBossNet file: the user table to upload to the "
+                    "Gaia archive before running the queries of config/adql/ (README, Running).")
+    ids.add_argument("spall", help="SDSS-V spAll file (FITS, Parquet or CSV)")
+    ids.add_argument("bossnet", help="Astra astraAllVisitBossNet file")
     ids.add_argument("out", help="output table (format by suffix: .vot, .csv, .fits, ...)")
-    ids.add_argument("--program", default="mwm_ob")
+    ids.add_argument("--program", default="mwm_ob",
+                     help="spAll PROGRAMNAME or FIRSTCARTON prefix of the carton (default mwm_ob)")
     args = parser.parse_args(argv)
     table = Table({"source_id": source_ids(args.spall, args.bossnet, args.program)})
     votable = args.out.lower().endswith((".vot", ".xml"))

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from hotstars import ages as ages_mod
-from hotstars.errors import HotstarsError
+from hotstars.errors import HotstarsError, require_columns
 from hotstars.io.clusters import CATALOGUES
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,7 @@ def hot_members(matched: pd.DataFrame, ages: pd.DataFrame, max_width: float) -> 
     """Matched members with a usable age: age_flag 0 and logage_p84 − logage_p16 < ``max_width``
     [dex] (docs/conventions.md: posteriors narrower than 0.3 dex, strict)."""
     need = ["source_id", "age_flag", "logage_p16", "logage_p84"]
-    missing = [c for c in need if c not in ages]
-    if missing:
-        raise ClusterError(f"ages: missing column(s) {missing}")
+    require_columns(ages, need, "ages", ClusterError)
     a = ages[need]
     df = matched.merge(a, on="source_id", how="inner", validate="many_to_one")
     width = df["logage_p84"] - df["logage_p16"]
@@ -156,9 +154,7 @@ def cluster_ages(hot: pd.DataFrame, source_ids, log_age_axis, P: np.ndarray,
 def true_cluster_ages(hot: pd.DataFrame, truth: pd.DataFrame) -> pd.Series:
     """Mock truth: per catalogue cluster, the true log-age of the clump most of its hot members
     belong to (median truth ``log_age`` over all the clump's stars); NaN if none is in a clump."""
-    missing = [c for c in ("source_id", "clump_id", "log_age") if c not in truth]
-    if missing:
-        raise ClusterError(f"truth: missing column(s) {missing}")
+    require_columns(truth, ("source_id", "clump_id", "log_age"), "truth", ClusterError)
     clump_age = truth[truth["clump_id"] >= 0].groupby("clump_id")["log_age"].median()
     t = hot[["cluster", "source_id"]].merge(truth[["source_id", "clump_id"]], on="source_id",
                                             how="left")

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from hotstars.errors import HotstarsError
+from hotstars.errors import HotstarsError, require_columns
 
 log = logging.getLogger(__name__)
 
@@ -173,9 +173,7 @@ def contour_grid(contrast: pd.DataFrame, column: str = "delta_sigma",
     """The grid of a :func:`density_contrast` table for matplotlib's ``contour``: {"x": centres
     (nx,), "y": centres (ny,), "z": [ny, nx] array of ``column``, "levels": list}. Rows may come in
     any order (e.g. read back from Parquet); the grid must be complete and regular."""
-    missing = [c for c in ("x", "y", column) if c not in contrast.columns]
-    if missing:
-        raise ContrastError(f"contour_grid: missing column(s) {missing}")
+    require_columns(contrast, ("x", "y", column), "contour_grid", ContrastError)
     xc, ix = np.unique(np.round(contrast["x"].to_numpy(float), 9), return_inverse=True)
     yc, iy = np.unique(np.round(contrast["y"].to_numpy(float), 9), return_inverse=True)
     if xc.size * yc.size != len(contrast):

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from astropy.coordinates import SkyCoord
 
-from hotstars.errors import HotstarsError
+from hotstars.errors import HotstarsError, require_columns
 from hotstars.frame import galactocentric_frame
 from hotstars.io.catalogues import MASSIVE_VALUE
 
@@ -64,9 +64,7 @@ class CrossmatchError(HotstarsError):
 # --------------------------------------------------------------------------------------------
 
 def _coords(df: pd.DataFrame, what: str) -> SkyCoord:
-    missing = [c for c in ("ra", "dec") if c not in df]
-    if missing:
-        raise CrossmatchError(f"{what}: missing column(s) {missing}")
+    require_columns(df, ("ra", "dec"), what, CrossmatchError)
     return SkyCoord(df["ra"].to_numpy(float) * u.deg, df["dec"].to_numpy(float) * u.deg)
 
 
@@ -229,9 +227,7 @@ def selection_colours(df: pd.DataFrame) -> pd.DataFrame:
     """The Zari et al. (2021) selection-diagram quantities of a Gaia × 2MASS table
     (phot_g_mean_mag, j_m, h_m, ks_m, parallax): g_ks, j_h, j_ks, m_k [mag]."""
     need = ["phot_g_mean_mag", "j_m", "h_m", "ks_m", "parallax"]
-    missing = [c for c in need if c not in df]
-    if missing:
-        raise CrossmatchError(f"selection colours: missing column(s) {missing}")
+    require_columns(df, need, "selection colours", CrossmatchError)
     g, j, h, k = (df[c].to_numpy(float) for c in need[:4])
     return pd.DataFrame({"g_ks": g - k, "j_h": j - h, "j_ks": j - k,
                          "m_k": absolute_k(k, df["parallax"])}, index=df.index)

@@ -31,6 +31,7 @@ import pandas as pd
 from scipy.interpolate import LinearNDInterpolator, NearestNDInterpolator
 from scipy.spatial import Delaunay
 
+from hotstars.errors import require_columns
 from hotstars.io.isochrones import (
     BANDS,
     DECIMALS,
@@ -137,10 +138,7 @@ class BolometricCorrections:
     """
 
     def __init__(self, table: pd.DataFrame, source: str = "PARSEC table"):
-        missing = [c for c in _PARSEC_COLUMNS if c not in table.columns]
-        if missing:
-            raise IsochroneError(f"{source}: missing column(s) {missing}; "
-                                 f"expected {_PARSEC_COLUMNS}")
+        require_columns(table, _PARSEC_COLUMNS, source, IsochroneError)
         self.mh_nodes = np.unique(table["MH"].to_numpy(float))
         self._nodes = []
         for mh in self.mh_nodes:

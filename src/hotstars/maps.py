@@ -41,7 +41,7 @@ import pandas as pd
 from scipy import optimize
 from scipy.optimize import elementwise
 
-from hotstars.errors import HotstarsError
+from hotstars.errors import HotstarsError, require_columns
 
 log = logging.getLogger(__name__)
 
@@ -330,9 +330,7 @@ def select_map_stars(kinematics: pd.DataFrame, flags: pd.DataFrame, z_max_kpc: f
     need = ["source_id", "x", "y", "v_R", "v_R_err"] + (["z"] if z_max_kpc is not None else [])
     for label, df, cols in ((kin_label, kinematics, need),
                             (flag_label, flags, ["source_id", "in_vphi_window"])):
-        missing = [c for c in cols if c not in df.columns]
-        if missing:
-            raise MapError(f"{label}: missing column(s) {missing}")
+        require_columns(df, cols, label, MapError)
     if flags["source_id"].duplicated().any():
         raise MapError(f"{flag_label}: source_id is not unique")
     window = kinematics["source_id"].map(flags.set_index("source_id")["in_vphi_window"])
@@ -429,9 +427,7 @@ def select_age_map_stars(ages: pd.DataFrame, kinematics: pd.DataFrame, flags: pd
     """
     age_label, kin_label, flag_label = labels
     need = ["source_id", "logage_p50", "age_myr", "age_flag"]
-    missing = [c for c in need if c not in ages.columns]
-    if missing:
-        raise MapError(f"{age_label}: missing column(s) {missing}")
+    require_columns(ages, need, age_label, MapError)
     if ages["source_id"].duplicated().any():
         raise MapError(f"{age_label}: source_id is not unique")
     stars = select_map_stars(kinematics, flags, z_max_kpc, labels=(kin_label, flag_label))

@@ -9,6 +9,7 @@ from astropy.coordinates import SkyCoord
 from scipy.spatial import cKDTree
 
 from hotstars.clusters import ClusterError
+from hotstars.errors import require_columns
 
 
 def _unit_vectors(ra_deg, dec_deg) -> np.ndarray:
@@ -62,9 +63,7 @@ def mock_cluster_catalogues(truth: pd.DataFrame, targets: pd.DataFrame, seed: in
     for df, cols, what in (
             (truth, ("source_id", "clump_id", "log_age", "distance", "A_V"), "truth"),
             (targets, ("source_id", "gaia_dr2_id", "ra", "dec"), "targets")):
-        missing = [c for c in cols if c not in df]
-        if missing:
-            raise ClusterError(f"mock cluster catalogues: {what} lacks column(s) {missing}")
+        require_columns(df, cols, f"mock cluster catalogues: {what}", ClusterError)
     stars = targets[["source_id", "gaia_dr2_id", "ra", "dec"]].merge(
         truth[["source_id", "clump_id", "distance", "A_V"]], on="source_id", how="inner",
         validate="one_to_one")

@@ -13,6 +13,7 @@ import pandas as pd
 from astropy.coordinates import SkyCoord
 
 from hotstars.crossmatch import CrossmatchError, d23_teff_rule
+from hotstars.errors import require_columns
 from hotstars.io.catalogues import MASSIVE_VALUE
 from hotstars.mock import survey
 
@@ -98,9 +99,7 @@ def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.Da
     """
     for df, cols, what in ((targets, ["source_id", *MOCK_D23_GAIA_UNITS], "targets"),
                            (truth, ["source_id", "teff"], "truth")):
-        missing = [c for c in cols if c not in df]
-        if missing:
-            raise CrossmatchError(f"mock side catalogues: {what} lacks column(s) {missing}")
+        require_columns(df, cols, f"mock side catalogues: {what}", CrossmatchError)
     rng = np.random.default_rng(seed)
     physics = dict(physics or {})
     t = targets[_GAIA_COLUMNS].merge(truth[["source_id", "teff"]], on="source_id",

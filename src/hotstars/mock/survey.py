@@ -69,7 +69,7 @@ import pandas as pd
 from astropy.coordinates import Galactocentric
 
 from hotstars import binaries
-from hotstars.errors import HotstarsError
+from hotstars.errors import HotstarsError, require_columns
 from hotstars.frame import (
     cartesian_velocity,
     cylindrical,
@@ -334,10 +334,7 @@ class _IsochroneSampler:
     """Draws grid points with weight ξ(m) dm on the isochrone of each (age node, [Fe/H] node)."""
 
     def __init__(self, grid: pd.DataFrame, params: MockParams):
-        missing = [c for c in GRID_REQUIRED if c not in grid.columns]
-        if missing:
-            raise MockError(f"isochrone grid: missing column(s) {missing}; "
-                            f"expected {list(GRID_REQUIRED)}")
+        require_columns(grid, GRID_REQUIRED, "isochrone grid", MockError)
         if len(grid) == 0:
             raise MockError("isochrone grid: no rows")
         g = grid.assign(log_age=grid["log_age"].round(4), feh=grid["feh"].round(4))

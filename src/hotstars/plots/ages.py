@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
+from hotstars.errors import require_columns
 from hotstars.plots.style import (
     COLUMN_WIDTH_IN,
     PAGE_WIDTH_IN,
@@ -109,9 +110,8 @@ def fig_young_old(young: pd.DataFrame, old: pd.DataFrame, r_sun_kpc: float = 8.2
     """
     tables = {"young": young, "old": old}
     for name, df in tables.items():
-        missing = [c for c in ("x_center", "y_center", "n_stars") if c not in df.columns]
-        if missing:
-            raise PlotInputError(f"fig_young_old: {name}: missing column(s) {missing}")
+        require_columns(df, ("x_center", "y_center", "n_stars"), f"fig_young_old: {name}",
+                        PlotInputError)
     filled = [df for df in tables.values() if len(df)]
     if size_kpc is not None:
         size = float(size_kpc)

@@ -2,56 +2,10 @@
 
 :func:`simulate_survey` draws a seeded young-disc population from the isochrone grid, observes it
 like SDSS-V ``mwm_ob`` + Gaia DR3 + Bailer-Jones + 2MASS, and returns the five survey inputs in
-their real formats (column names, dtypes, units) plus the truth table.
-
-Model (every number is a :class:`MockParams` knob; the defaults are documented there)
-
-- Star formation: constant over the grid's whole age range (1 Myr–1 Gyr for the paper's grid),
-  i.e. the age node τ_k is drawn with probability ∝ 10^τ_k — exactly the paper's age prior ψ(τ) ∝
-  10^τ on the grid (Sec. 3.2), so age intervals can be calibrated on the mock. IMF ξ(m) ∝ m^−2.7
-  above ``mass_min_msun``: a grid point of the chosen isochrone is drawn with weight ξ(m) dm (the
-  paper's Eq. 14 weights, docs/conventions.md, Ages), and a star more massive than the isochrone's
-  last point is dead (dropped), so older nodes hold fewer stars as they should. [Fe/H] = −0.0678 R
-  + 0.546 ± 0.1 (Eq. 9), clipped to the grid, rounded to the nearest node. Teff, log g and
-  M_G/J/H/Ks are those of the grid point (so ages are recoverable). Contaminants arise from the
-  same population: A/F stars (mostly evolved 2.5–4 Msun stars just past the main sequence) and a
-  few giants that pass the cuts. Single-star lifetimes give ~5× fewer good-parallax A stars than
-  the paper, so ``evolved_a_boost`` (default 25) up-weights post-main-sequence A-type grid points —
-  a phenomenological knob that leaves stars hotter than 10 kK untouched. ``binary_light`` (off by
-  default) adds unresolved companions' light.
-- Positions: exponential disc Σ ∝ exp(−R/R_d) within ``d_max_kpc`` (in-plane) of the Sun;
-  vertical exponential profile with scale height growing linearly with age. A fraction
-  (``clump_fraction``) of the stars aged ``clump_age_min_myr``–``clump_age_max_myr`` (5–300 Myr)
-  belong to Gaussian clumps (associations, open clusters) sharing position, age (± a few Myr),
-  [Fe/H] and bulk velocity; ``clump_id`` in the truth (−1: field). Clump ages are uniform in age
-  (snapped to the nearest grid node) and members join a random clump, so members keep the
-  constant star formation's uniform age distribution.
-- Extinction: a dust layer dA_V/ds = a_V exp(−|Z|/h_dust), integrated analytically along the
-  line of sight, times a log-normal patchiness; A_X = r_X A_V with Cardelli et al. (1989, R_V =
-  3.1) ratios at the 2MASS wavelengths (J 0.288, H 0.178, Ks 0.117) and A_G ≈ 0.8 A_V.
-- Kinematics: v_φ = v_c(R) + N(0, σ_φ), v_c linear in R (Eilers et al. 2019 slope); v_R =
-  :func:`injected_mean_vr` + N(0, σ_R); v_z = N(0, σ_z); σ grows as (1 + t/1 Gyr)^β. Runaways get
-  an isotropic kick of 40–100 km/s. Conventions (docs/conventions.md, Kinematics): (X, Y, Z)
-  Galactocentric with the Sun at (−R0, 0, z_sun), +Y toward l = 90°; v_R = (X v_X + Y v_Y)/R
-  (outward > 0), v_φ = (Y v_X − X v_Y)/R (≈ +230 km/s), φ = atan2(Y, −X).
-- Selection (the mwm_ob carton, paper Eq. 2 and the carton notes): on *observed* values,
-  G < 16, ϖ < 10^((10 − Ks − 0.6)/5) (negative parallaxes pass) and, by default, the carton's
-  reddening-insensitive 2MASS/Gaia colour cuts (Zari et al. 2021), which remove most red giants.
-  Stars are drawn in fixed-size batches until exactly ``n_targets`` pass.
-- Observations: Gaia DR3-like σ_ϖ(G), σ_μ ≈ 1.0–1.3 σ_ϖ per yr with a random pmra/pmdec
-  correlation, a RUWE tail (more for binaries); Bailer-Jones-like distances r_med = d exp(−s ε)
-  where ε is the star's standardised parallax error and s = min(σ_ϖ/ϖ, ``bj_max_rel_error``),
-  r_lo/hi = r_med exp(∓s), so (r_hi − r_lo)/2 is an honest 1σ and r_med ≈ 1/ϖ_obs for good
-  parallaxes; 2MASS J/H/Ks with σ growing with magnitude; Gaia RVs (with the Blomme et al. 2023
-  offset built in, so Eq. 3 recovers the truth) for grvs_mag ≤ 12; ESP-HS Teff/log g biased
-  slightly high (paper Fig. 3). BOSS: targets grouped in 3°×3° (l, b) fields; cadence
-  bright_3x1 (3 epochs days apart) or bright_1x1, plus field-level extra repeats, some after the
-  DR20 cut (MJD 60708; every target has ≥ 1 epoch before it). Per spectrum: SN_MEDIAN_ALL ∝
-  10^(−0.2 G) with log-normal scatter; XCSAO_RXC grows with SNR and falls with Teff; XCSAO_ERV
-  from the Tonry & Davis (1979) relation σ ∝ w/(1 + r); BOSS Net v, Teff (~2 %), log g (~0.1 dex).
-  50 % binaries (Sana et al. 2012, :mod:`hotstars.binaries`): epoch RVs include the orbit.
-- ``observational_noise=False`` sets every measured value to its true value (errors are still
-  reported); physical effects (orbits, runaways, the Gaia RV offset) stay.
+their real formats (column names, dtypes, units) plus the truth table; :func:`write_survey`
+writes them. The model (star formation, IMF, disc and clumps, extinction, kinematics with the
+injected v_R field, the carton selection, the observations) is described in ``docs/mock.md``;
+every number is a :class:`MockParams` knob.
 
 Products (dict keys): 'spall' (UPPER-case, one row per spectrum, ~1 % rows of other programs),
 'bossnet' (Astra visit names), 'gaia', 'distances' (pc), 'tmass', 'truth'. Units of every column:

@@ -11,7 +11,7 @@ safety margin:
 
 both times `attempt`, so the profile's retry (a job killed for memory or time) gets twice as much.
 max_rss is the larger of the benchmark's (sampled: every 0.5 s for 15 s, then every 30 s, so it
-misses short peaks of long jobs) and the true peak (getrusage) that hotstars.logs writes as the
+misses short peaks of long jobs) and the true peak (getrusage) that hotstars.workflow.logs writes as the
 last line of the job's log (results/<run>/logs/<same name>.log, beside the benchmarks folder). The
 memory margin is 1.5, and 2 for jobs longer than 15 s.
 

@@ -352,7 +352,7 @@ def write(raw: Raw, path, extra_hdus: tuple[Raw, ...] = ()) -> Path:
 
 
 def write_inputs(folder, seed: int = 0) -> dict[str, Path]:
-    """All five survey inputs in their real formats; keys as in ``hotstars.io.SPECS``."""
+    """All five survey inputs in their real formats; keys as in ``hotstars.io.survey.SPECS``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return {

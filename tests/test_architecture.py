@@ -86,7 +86,7 @@ def test_module_imports_point_down_only(module):
         top = name.split(".")[0]
         assert top not in ("snakemake", "scripts"), f"{module} imports {name}"
         if top != "hotstars" or name not in MODULES:
-            continue  # third-party, or `from hotstars.x import NAME` (NAME checked via hotstars.x)
+            continue  # third-party, or `from hotstars.<module> import NAME` (the module is checked)
         theirs = layer(name)
         assert theirs in {mine, "base"} | ALLOWED[mine], (
             f"{module} ({mine}) imports {name} ({theirs}); {mine} may import "

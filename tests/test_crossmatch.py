@@ -1,5 +1,5 @@
 """Tests of the ALS-III cross-match (Table 1), the D23 comparison (App. A), their mock
-catalogues and figures (hotstars.crossmatch, hotstars.plots_crossmatch)."""
+catalogues and figures (hotstars.crossmatch, hotstars.plots.crossmatch)."""
 
 import json
 import sys

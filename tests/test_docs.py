@@ -69,3 +69,33 @@ def test_figure_scripts_call_the_function_the_doc_names():
         script = (ROOT / "scripts" / f"{rule}.py").read_text()
         assert "from hotstars.plots import" in script and f".{function}(" in script, row
         assert re.search(rf"\b{module}\b", script), row
+
+
+def resolves(name: str) -> bool:
+    """Whether a dotted ``hotstars.…`` name is a module or an attribute of one."""
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attr in parts[cut:]:
+            if not hasattr(obj, attr):
+                return False
+            obj = getattr(obj, attr)
+        return True
+    return False
+
+
+def test_every_dotted_name_in_code_and_docs_exists():
+    """`hotstars.io.tables.write_table` and the like, in docstrings, comments, docs, config."""
+    bad = set()
+    for path in SOURCES:
+        for name in re.findall(r"(?<![\w/])hotstars(?:\.[A-Za-z_]\w*)+", path.read_text()):
+            if "__main__" in name:  # importing it runs the command line
+                continue
+            if name.endswith(".py"):  # a file name: its module must exist
+                name = name.removesuffix(".py")
+            if not resolves(name):
+                bad.add(f"{path.relative_to(ROOT)}: {name}")
+    assert not bad, sorted(bad)

@@ -1,4 +1,4 @@
-"""The downloader (hotstars.download) against a local HTTP server on 127.0.0.1.
+"""The downloader (hotstars.io.download) against a local HTTP server on 127.0.0.1.
 
 ``FixtureServer`` serves files from a folder with Range support and can be told to drop the
 connection after N bytes, to ignore Range requests, or to corrupt the bytes it sends; it records

@@ -151,7 +151,7 @@ def density_contours(density: pd.DataFrame, size_kpc: float, smooth_kpc: float =
     """Contours of a density map (Fig. 12's black lines): star counts on the spaxel grid (empty
     spaxels 0) smoothed by a Gaussian of ``smooth_kpc`` (scipy.ndimage), in log10 of stars per
     spaxel, at the ``quantiles`` of the smoothed values over the occupied spaxels. Returns the
-    :func:`hotstars.plotting.fig_young_old` contour hook: x, y (grid centres, kpc), z [y, x],
+    :func:`hotstars.plots.ages.fig_young_old` contour hook: x, y (grid centres, kpc), z [y, x],
     levels.
     """
     ix = np.rint(density["x_center"].to_numpy(float) / size_kpc - 0.5).astype(int)

@@ -170,11 +170,11 @@ def validate_clusters(members: pd.DataFrame, clusters: pd.DataFrame, hss: pd.Dat
                       truth: pd.DataFrame | None = None) -> pd.DataFrame:
     """The Fig. 9 table: our cluster ages against the catalogue's (module docstring).
 
-    ``members``, ``clusters``: :func:`hotstars.io.clusters.read_h23` / ``read_cg20`` frames; ``catalogue`` 'h23'
-    (prob > min_prob) or 'cg20' (prob ≥ min_prob). Returns cluster, n_hot, logage_hs,
-    logage_err_hs, logage_hs_p16/p84, logage_joint, logage_err_joint, logage_joint_p16/p84,
-    logage_catalogue, logage_catalogue_p16/p84 (NaN for CG20) and, with the mock ``truth``,
-    logage_true; sorted by cluster.
+    ``members``, ``clusters``: :func:`hotstars.io.clusters.read_h23` / ``read_cg20`` frames;
+    ``catalogue`` 'h23' (prob > min_prob) or 'cg20' (prob ≥ min_prob). Returns cluster, n_hot,
+    logage_hs, logage_err_hs, logage_hs_p16/p84, logage_joint, logage_err_joint,
+    logage_joint_p16/p84, logage_catalogue, logage_catalogue_p16/p84 (NaN for CG20) and, with the
+    mock ``truth``, logage_true; sorted by cluster.
     """
     if catalogue not in CATALOGUES:
         raise ClusterError(f"catalogue: expected one of {CATALOGUES}, got {catalogue!r}")

@@ -90,7 +90,7 @@ VAC_REQUIRED: tuple[str, ...] = tuple(c.name for c in VAC_COLUMNS if c.required)
 _TFORM = {"int64": "K", "float64": "D", "float32": "E"}
 # 'log(yr)' is not an astropy unit: read it as dex(yr), so that e.g. an age in 'yr' is refused.
 _READ_UNIT = {"log(yr)": ("dex(yr)", ("log(yr)", "log10(yr)", "log(year)", "[yr]"))}
-# Value checks (hotstars.io.ColumnSpec): a distance must be > 0 (unlike a Gaia parallax, a
+# Value checks (hotstars.io.specs.ColumnSpec): a distance must be > 0 (unlike a Gaia parallax, a
 # distance <= 0 has no meaning); the median distance of a Milky Way sample lies within
 # 0.05-100 kpc, outside it the file is in pc (or another unit) without saying so.
 _CHECKS = {
@@ -132,7 +132,7 @@ def read_vac(path: str | os.PathLike) -> pd.DataFrame:
 
     Names are matched case-insensitively; returns the 26 columns in :data:`VAC_COLUMNS` order and
     dtypes (float values converted to the datamodel units when the file's unit says otherwise,
-    e.g. distance in pc -> kpc). Raises :class:`hotstars.io.InputError`, naming the file and the
+    e.g. distance in pc -> kpc). Raises :class:`hotstars.io.specs.InputError`, naming the file and the
     column, on a missing column, a non-finite value in a :data:`VAC_REQUIRED` column, a
     distance or e_distance <= 0, a median distance outside 0.05-100 kpc (pc without a unit), a
     duplicated ``gaia_dr3_source_id``, an empty table or an incompatible unit.

@@ -822,7 +822,7 @@ def write_survey(tables: Mapping[str, pd.DataFrame], paths: Mapping[str, str], s
     """Write the :func:`simulate_survey` tables to ``paths`` (keys of :data:`SURVEY_PRODUCTS`).
 
     Formats follow the suffixes (spAll and BOSS Net as FITS, the rest Parquet/CSV) through
-    :func:`hotstars.tables.write_table`, with :data:`TABLE_UNITS`. spAll's table HDU is named
+    :func:`hotstars.io.tables.write_table`, with :data:`TABLE_UNITS`. spAll's table HDU is named
     SPALL, as in the real file (HDU 0 an empty primary).
     """
     missing = [k for k in SURVEY_PRODUCTS if k not in paths]

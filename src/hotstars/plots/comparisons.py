@@ -1,7 +1,7 @@
 """Figures of the Gaia comparisons and of the binary simulation: Figs. 3, 5 and C.1.
 
-Pure figure functions in the shared style of :mod:`hotstars.plotting` (they return a
-:class:`matplotlib.figure.Figure`; write it with :func:`hotstars.plotting.savefig`). Inputs are
+Pure figure functions in the shared style of :mod:`hotstars.plots.style` (they return a
+:class:`matplotlib.figure.Figure`; write it with :func:`hotstars.plots.style.savefig`). Inputs are
 the tables of :mod:`hotstars.comparisons`; the numbers printed on the figures come from that
 module's ``*_numbers`` functions, so figure and JSON agree.
 """

@@ -2,9 +2,9 @@
 the mwm_ob selection diagrams of Zari et al. 2021) and Fig. A.2 (the D23 stars in the Galactic
 plane, all and with Gaia DR3 radial velocities).
 
-Pure functions in the shared style of :mod:`hotstars.plotting`: they take the
+Pure functions in the shared style of :mod:`hotstars.plots.style`: they take the
 :func:`hotstars.crossmatch.d23_stars` product (and the targets' colours), return a Figure, and
-:func:`hotstars.style.savefig` writes it.
+:func:`hotstars.plots.style.savefig` writes it.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def fig_d23_plane(d23: pd.DataFrame, r_sun_kpc: float = 8.2, bin_kpc: float = 0.
                   radii_kpc: Sequence[float] = (2, 4, 6, 8, 10)) -> Figure:
     """Fig. A.2: the D23 stars in the Galactic plane, all (left) and those with a Gaia DR3
     radial velocity (right, ``has_gaia_rv``): star counts in ``bin_kpc`` × ``bin_kpc`` bins, log
-    scale, the plane furniture of :func:`hotstars.style.galactic_plane_axes` (Sun ⊙ at
+    scale, the plane furniture of :func:`hotstars.plots.style.galactic_plane_axes` (Sun ⊙ at
     (−``r_sun_kpc``, 0), dashed circles at ``radii_kpc``, lines of constant longitude). Both
     panels share the limits (:func:`plane_limits` of all stars) and the colour scale.
 

@@ -1,10 +1,10 @@
 """Figures of the comparisons with older and simulated populations: Fig. 12 (Auriga young/old
 density and v̄_R), Fig. 13 (APOGEE DR17 astroNN v̄_R) and Fig. D.1 (Toomre diagram).
 
-Same style and map furniture as :mod:`hotstars.plotting` (paper frame: GC at (0, 0), Sun at
+Same style and map furniture as :mod:`hotstars.plots.style` (paper frame: GC at (0, 0), Sun at
 (-R_sun, 0), +Y toward l = 90 deg; v̄_R on a diverging colour map centred on 0, blue inward).
 Functions are pure: they take tables and return a :class:`matplotlib.figure.Figure`; write it
-with :func:`hotstars.plotting.savefig`.
+with :func:`hotstars.plots.style.savefig`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Figures of the kinematics and the spaxel maps (Zari et al. 2025, Sec. 3.1, App. B): Fig. 6 (v_φ against R
-with the v_φ window), Fig. 7 (density and mean v_R), Fig. B.1 (σ_R and the errors of mean v_R)."""
+"""Figures of the kinematics and the spaxel maps (Zari et al. 2025, Sec. 3.1, App. B): Fig. 6
+(v_φ against R with the v_φ window), Fig. 7 (density and mean v_R), Fig. B.1 (σ_R and the errors
+of mean v_R)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Figures of the sample (Zari et al. 2025, Sec. 2): Fig. 1 (sky), Fig. 2 (cut-flow), Fig. 4 (Kiel diagram)."""
+"""Figures of the sample (Zari et al. 2025, Sec. 2): Fig. 1 (sky), Fig. 2 (cut-flow), Fig. 4
+(Kiel diagram)."""
 
 from __future__ import annotations
 

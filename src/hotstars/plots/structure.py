@@ -1,9 +1,9 @@
 """Figures comparing the kinematics with the density structure: Fig. 10 (density contrast, v̄_R
 and the Reid et al. 2019 arms) and Fig. 11 with its Δ_Σ contours and OB-association labels.
 
-Same style and frame as :mod:`hotstars.plotting` (its :func:`~hotstars.plotting.paper_style`,
-:func:`~hotstars.plotting.galactic_plane_axes`, spaxel images); figure functions are pure and
-return a :class:`matplotlib.figure.Figure` (write it with :func:`hotstars.plotting.savefig`).
+Same style and frame as :mod:`hotstars.plots.style` (its :func:`~hotstars.plots.style.paper_style`,
+:func:`~hotstars.plots.style.galactic_plane_axes`, spaxel images); figure functions are pure and
+return a :class:`matplotlib.figure.Figure` (write it with :func:`hotstars.plots.style.savefig`).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def fig_contrast(contrast: pd.DataFrame, vr_map: pd.DataFrame,
     drawn in the right panel and labelled with ``arm_names`` (default
     :data:`hotstars.spiral.PAPER_ARMS`, whose keys also select the arms drawn; others are
     skipped). Left: Δ_Σ (colour :data:`CONTRAST_CMAP` over ±1) with the contours at ``levels``
-    (paper: 0 and 0.5); middle: v̄_R (±``vmax_kms``, :data:`hotstars.plotting.VR_CMAP`) with
+    (paper: 0 and 0.5); middle: v̄_R (±``vmax_kms``, :data:`hotstars.plots.style.VR_CMAP`) with
     the same contours; right: v̄_R with the arms. Plane furniture and limits as Fig. 7.
     """
     require(vr_map, ["x_center", "y_center", "n_stars", "vR_mean"], "fig_contrast: vr_map")
@@ -148,12 +148,13 @@ def fig_young_old_contours(young: pd.DataFrame, old: pd.DataFrame, contrast: pd.
                            young_max_myr: float = 30.0, old_min_myr: float = 150.0,
                            levels: Sequence[float] = contrast_mod.CONTOUR_LEVELS,
                            size_kpc: float | None = None) -> Figure:
-    """Fig. 11 as in the paper: :func:`hotstars.fig_young_old` (young < ``young_max_myr``
-    left, old > ``old_min_myr`` right, stars per spaxel) with the Δ_Σ contours of all stars at
-    ``levels`` on both panels (``contrast``: :func:`hotstars.contrast.density_contrast` product)
-    and, on the left panel, the star-forming regions of ``associations``
-    (:func:`hotstars.associations.association_xy`: name, group, x, y in kpc): a small open
-    circle per region and one label per group, placed at the group's mean position.
+    """Fig. 11 as in the paper: :func:`hotstars.plots.ages.fig_young_old` (young <
+    ``young_max_myr`` left, old > ``old_min_myr`` right, stars per spaxel) with the Δ_Σ contours of
+    all stars at ``levels`` on both panels (``contrast``:
+    :func:`hotstars.contrast.density_contrast` product) and, on the left panel, the star-forming
+    regions of ``associations`` (:func:`hotstars.associations.association_xy`: name, group, x, y in
+    kpc): a small open circle per region and one label per group, placed at the group's mean
+    position.
     """
     try:
         grid = contrast_mod.contour_grid(contrast, levels=levels)

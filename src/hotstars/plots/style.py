@@ -1,5 +1,6 @@
-"""The shared figure style, the Galactic-plane map furniture, the sample figures (Figs. 1, 2, 4),
-the kinematics and map figures (Figs. 6, 7, B.1) and the v̄_R injection-recovery figure.
+"""The shared figure style of every figure module: colours and widths, the Galactic-plane map
+furniture (Sun, Galactic centre, circles of constant R, lines of constant longitude), spaxel
+images, input checks and the reproducible writer :func:`savefig`.
 
 Conventions
 - One style (:func:`paper_style`): a Times-like serif (STIX, close to A&A's TX fonts), 8 pt text,

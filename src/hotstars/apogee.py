@@ -34,16 +34,10 @@ import pandas as pd
 from hotstars import maps
 from hotstars.errors import HotstarsError, require_columns
 from hotstars.frame import cartesian_velocity, galactic_lb
-from hotstars.io.apogee import ASTRONN_SPEC
+from hotstars.io.apogee import (  # noqa: F401 (the frame constants belong to the apogee API too)
+    ASTRONN_R_SUN_KPC, ASTRONN_SPEC, ASTRONN_V_SUN, ASTRONN_Z_SUN_PC)
 
 log = logging.getLogger(__name__)
-
-#: astroNN's solar parameters (paper App. D; astroNN_APOGEE_VAC config.py and the DR17 datamodel).
-ASTRONN_R_SUN_KPC = 8.125
-ASTRONN_Z_SUN_PC = 20.8
-#: Cartesian solar velocity (toward the GC, toward rotation, toward the NGP), km/s: the Sun's
-#: cylindrical v_R = -11.1 km/s is a motion toward the GC.
-ASTRONN_V_SUN = (11.1, 242.0, 7.25)
 
 
 STAR_UNITS = {"ra": "deg", "dec": "deg", "l": "deg", "b": "deg", "dist": "pc",
@@ -55,7 +49,6 @@ FLAGS = ("in_plane", "dist_ok", "giant", "toomre_ok")
 
 class ApogeeError(HotstarsError):
     """A table handed to the APOGEE functions breaks their contract."""
-
 
 
 # --- frame and Toomre velocities --------------------------------------------------------------

@@ -19,6 +19,13 @@ from hotstars.io.tables import atomic_path
 
 log = logging.getLogger(__name__)
 
+#: astroNN's solar parameters (paper App. D; astroNN_APOGEE_VAC config.py and the DR17 datamodel).
+ASTRONN_R_SUN_KPC = 8.125
+ASTRONN_Z_SUN_PC = 20.8
+#: Cartesian solar velocity (toward the GC, toward rotation, toward the NGP), km/s: the Sun's
+#: cylindrical v_R = -11.1 km/s is a motion toward the GC.
+ASTRONN_V_SUN = (11.1, 242.0, 7.25)
+
 _c = ColumnSpec
 
 

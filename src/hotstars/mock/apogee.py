@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hotstars.apogee import ASTRONN_R_SUN_KPC, ASTRONN_V_SUN, ASTRONN_Z_SUN_PC
+from hotstars.io.apogee import ASTRONN_R_SUN_KPC, ASTRONN_V_SUN, ASTRONN_Z_SUN_PC
 from hotstars.frame import cartesian_velocity, galactocentric_frame, galactocentric_to_observed
 
 

@@ -1,4 +1,4 @@
-"""Fig. B.1: maps of sigma_R and of the error of the mean v_R (sigma_R/sqrt(N) and Fisher)."""
+"""Fig. B.1, APOGEE row: sigma_R and the errors of the mean v_R of the astroNN disc giants."""
 
 from hotstars.io.tables import read_table
 from hotstars.plots import maps, style
@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 def main(sm):
     log = logs.setup(sm.log[0])
     vr = read_table(sm.input.vr)
-    log.info("v_R map: %d spaxels (%s)", len(vr), sm.input.vr)
+    log.info("APOGEE v_R map: %d spaxels (%s)", len(vr), sm.input.vr)
     fig = maps.fig_map_errors(vr, r_sun_kpc=sm.params.r_sun_kpc)
     style.savefig(fig, sm.output.png, dpi=sm.params.dpi)
     log.info("wrote %s", sm.output.png)

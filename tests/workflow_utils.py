@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import modulefinder
 import os
 import re
 import shutil
@@ -25,6 +26,16 @@ def copy_workflow(dest: Path) -> Path:
         else:
             shutil.copy2(src, dest / part)
     return dest
+
+
+def modulefinder_closure(script: Path, root: Path = ROOT) -> set[str]:
+    """The library files (relative to ``root``) that ``script`` reaches, by the standard
+    library's bytecode scan of ``root/src``: independent of hotstars.workflow.provenance."""
+    finder = modulefinder.ModuleFinder(path=[str(Path(root) / "src")])
+    finder.run_script(str(script))
+    return {Path(m.__file__).relative_to(root).as_posix()
+            for name, m in finder.modules.items()
+            if m.__file__ and name.split(".")[0] == "hotstars"}
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 1800

@@ -8,9 +8,10 @@ workflow can turn them into one clear message. Each part of the library keeps it
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import pandas as pd
+if TYPE_CHECKING:  # annotations only: the base of the library needs no pandas at import
+    import pandas as pd
 
 __all__ = ["HotstarsError", "require_columns"]
 

@@ -12,8 +12,9 @@ try:
     DOWNLOADS = PLAN.downloads()  # stops here, before any job, when a data file is missing
 except HotstarsError as err:
     raise WorkflowError(str(err)) from None
-if PLAN.download_note():
-    logger.warning(PLAN.download_note())
+NOTE = PLAN.download_note()  # a run that only downloads says what else is missing
+if NOTE:
+    logger.warning(NOTE)
 # where each kind of data comes from, for the report's captions
 config["run"]["data"] = PLAN.data_sources()
 

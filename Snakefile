@@ -15,6 +15,13 @@ validate(config, "workflow/schemas/config.schema.yaml")
 report: "workflow/report/workflow.rst"
 
 
+# an image built from the Dockerfile (`snakemake --containerize`) holds every rule's environment
+if config["container"]:
+
+    containerized: config["container"]
+
+
+
 scattergather:
     age_shards=config["ages"]["shards"],
 

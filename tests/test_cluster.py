@@ -1,39 +1,46 @@
-"""Cluster execution (issue 6): the SLURM profile, and every job run as a process of its own.
+"""Cluster execution (issue 6): the SLURM profile (profiles/slurm), its job groups, and a whole run
+through the SLURM executor plugin.
 
-- The SLURM profile (profiles/slurm) is dry-run with snakemake-executor-plugin-slurm: every rule
-  is planned with the profile's measured memory and wall time, partition and account, and no
-  SLURM command is called. Every rule that becomes a SLURM job has its measured resources.
-- The whole small mock runs through snakemake-executor-plugin-cluster-generic, each job submitted
-  as a detached local process (its own Snakemake, reading its inputs from disk): the products must
-  equal those of the ordinary run (`run_dir`). ~3 min on 2 cores (plus the session's `run_dir`).
+- Static: every non-local rule of every mode (workflow/rules, rules under `if` blocks too) but
+  compute_ages is in exactly one of the profile's `groups`; group-components names only those
+  groups; benchmarks/slurm_resources.py --write regenerates set-resources and keeps the groups.
+- The profile is dry-run with snakemake-executor-plugin-slurm (no SLURM command called): every
+  job has its measured memory and wall time, partition and account; the jobs come in the groups
+  sample, comparisons, maps and results, and the age shards (compute_ages) in none.
+- The whole small mock runs through snakemake-executor-plugin-slurm itself, with stand-in SLURM
+  commands on PATH (tests/slurm_standin.py: sbatch starts each job as a detached local process,
+  sacct reports its state, srun execs the job step): at most 15 sbatch jobs, one per age shard;
+  each with --mem, -t, -p and -A, a group job's memory the largest of its members' and its wall
+  time their sum (they run one after another); every job ran as a job step, and the products
+  equal those of the ordinary run (`run_dir`). 4-6 min on 2 cores (plus the session's `run_dir`).
 """
 
-import json
 import os
 import re
+import shlex
 import shutil
 import sys
 import time
+from collections import Counter
 
 import pytest
+import slurm_standin
 import yaml
 from workflow_utils import RUN, ROOT, copy_workflow, planned_jobs, snakemake
 
 from hotstars.io import hashing
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
+import slurm_resources  # noqa: E402
 from slurm_resources import workflow_rules  # noqa: E402
 
 PROFILE = ROOT / "profiles" / "slurm" / "profile.yaml"
+GROUPS = {"sample", "comparisons", "maps", "results"}
+SHARDED = "compute_ages"  # one sbatch job per age shard: in no group
+PARTITION, ACCOUNT = "testpart", "testacct"
+MAX_SBATCH = 15
 # the commands that submit or cancel (the plugin may query sinfo, sacct, scontrol at start-up)
 SLURM_SUBMIT = ("sbatch", "srun", "salloc", "scancel")
-# a detached process per jobscript; its PID is the job id; every submission is recorded
-SUBMIT = """#!/bin/bash
-cp "$1" "{record}/"
-setsid bash "$1" > "{record}/$(basename "$1").out" 2>&1 < /dev/null &
-echo "$! $(basename "$1")" >> "{record}/submitted.txt"
-echo $!
-"""
 
 
 def profile():
@@ -47,14 +54,89 @@ def per_attempt(value) -> int:
     return int(match.group(1))
 
 
-def dry_run_jobs(text: str) -> list[tuple[str, dict]]:
-    """[(rule, {resource: value})] of the jobs a dry-run prints."""
-    jobs = []
-    for block in re.split(r"^(?=(?:local)?rule \w+:)", text, flags=re.M)[1:]:
-        rule = re.match(r"(?:local)?rule (\w+):", block).group(1)
+def mapping_keys(text: str, key: str) -> list[str]:
+    """The keys of the top-level mapping `key:` of a YAML text, in order, repeats kept."""
+    block = re.search(rf"^{key}:[ \t]*\n((?:[ \t]+.*\n|[ \t]*#.*\n)*)", text, re.M)
+    assert block, f"no top-level {key}: mapping"
+    return re.findall(r"^[ \t]+(\w+)[ \t]*:", block.group(1), re.M)
+
+
+def slurm_profile_copy(workdir, partition=None, account=None):
+    """The copy's profiles/slurm without conda (not installable here, tests/test_envs.py) and,
+    if given, with the test's partition and account for the placeholders."""
+    path = workdir / "profiles" / "slurm" / "profile.yaml"
+    text = path.read_text()
+    if shutil.which("conda") is None:
+        assert text.count("\nsoftware-deployment-method: conda\n") == 1
+        text = text.replace("\nsoftware-deployment-method: conda\n", "\n")
+    if partition:
+        text = text.replace('slurm_partition: "your_partition"', f"slurm_partition: {partition}")
+        text = text.replace('slurm_account: "your_account"', f"slurm_account: {account}")
+        assert f"slurm_account: {account}" in text
+    path.write_text(text)
+    return path
+
+
+# --- static ------------------------------------------------------------------------------------
+
+def test_every_rule_but_the_age_shards_is_in_one_group():
+    text = PROFILE.read_text()
+    rules, local = workflow_rules()
+    assert "vac_kinematics_inputs" in rules and "kinematics_inputs" in rules and local
+    grouped = mapping_keys(text, "groups")
+    assert sorted(r for r, n in Counter(grouped).items() if n > 1) == [], "rule in two groups"
+    assert sorted(set(rules) - local - {SHARDED} - set(grouped)) == [], "rules in no group"
+    assert sorted(set(grouped) - set(rules)) == [], "groups of rules that do not exist"
+    assert SHARDED not in grouped and not local & set(grouped)
+    settings = profile()
+    assert set(settings["groups"].values()) == GROUPS
+    components = settings["group-components"]
+    assert len(mapping_keys(text, "group-components")) == len(components)
+    assert set(components) <= GROUPS and all(int(n) > 1 for n in components.values())
+    # group jobs run their members one at a time: cores 1 makes Snakemake count them so
+    assert settings["cores"] == 1
+    # above the part benchmarks/slurm_resources.py --write replaces
+    assert text.index("\ngroups:") < text.index(slurm_resources.MARKER)
+    assert text.index("\ngroup-components:") < text.index(slurm_resources.MARKER)
+
+
+def test_regenerating_set_resources_keeps_the_groups(tmp_path, monkeypatch):
+    copy = tmp_path / PROFILE.relative_to(ROOT)
+    copy.parent.mkdir(parents=True)
+    copy.write_text(PROFILE.read_text())
+    monkeypatch.setattr(slurm_resources, "ROOT", tmp_path)  # the rules are still read from ROOT
+    monkeypatch.setattr(slurm_resources, "PROFILE", copy)
+    bench = tmp_path / "results" / "run" / "benchmarks"
+    bench.mkdir(parents=True)
+    row = "s\th:m:s\tmax_rss\tcpu_time\n{s}\t0:00:01\t{rss}\t1.0\n"
+    (bench / "ingest.tsv").write_text(row.format(s=2.0, rss=3000))
+    (bench / "compute_ages_1-of-4.tsv").write_text(row.format(s=100.0, rss=200))
+    slurm_resources.main([str(bench), "--write", "--machine", "a test machine"])
+    before, after = profile(), yaml.safe_load(copy.read_text())
+    assert after["set-resources"] == {"ingest": {"mem_mb": "4500*attempt", "runtime": "5*attempt"},
+                                      "compute_ages": {"mem_mb": "1000*attempt",
+                                                       "runtime": "5*attempt"}}
+    assert {k: v for k, v in after.items() if k != "set-resources"} == \
+        {k: v for k, v in before.items() if k != "set-resources"}
+    assert copy.read_text().startswith(PROFILE.read_text().split(slurm_resources.MARKER)[0])
+
+
+# --- dry-run -----------------------------------------------------------------------------------
+
+def dry_run_jobs(text: str) -> list[tuple[str | None, str, dict]]:
+    """[(group or None, rule, {resource: value})] of the jobs a dry-run prints; a group job's
+    members follow its `Group job NAME` line, indented."""
+    jobs, group = [], None
+    starts = r"^(?=[ \t]*(?:local)?rule \w+:|.*Group job \w+)"  # a job, a group job
+    for block in re.split(starts, text, flags=re.M)[1:]:
+        header = re.match(r".*Group job (\w+)", block)
+        if header:
+            group = header.group(1)
+            continue
+        indent, rule = re.match(r"([ \t]*)(?:local)?rule (\w+):", block).groups()
         line = re.search(r"^\s+resources: (.*)$", block, re.M)
         resources = dict(item.split("=", 1) for item in line.group(1).split(", ")) if line else {}
-        jobs.append((rule, resources))
+        jobs.append((group if indent else None, rule, resources))
     return jobs
 
 
@@ -62,10 +144,7 @@ def dry_run_jobs(text: str) -> list[tuple[str, dict]]:
 def slurm_dry_run(tmp_path_factory):
     """`snakemake -n --workflow-profile profiles/slurm` in a fresh copy, sbatch & co. trapped."""
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm"))
-    if shutil.which("conda") is None:  # conda is not installable here (tests/test_envs.py)
-        settings = profile()
-        assert settings.pop("software-deployment-method") == "conda"
-        (workdir / "profiles" / "slurm" / "profile.yaml").write_text(yaml.safe_dump(settings))
+    slurm_profile_copy(workdir)
     fake_bin = tmp_path_factory.mktemp("fake_slurm")
     calls = fake_bin / "calls.txt"
     for name in SLURM_SUBMIT:
@@ -76,7 +155,8 @@ def slurm_dry_run(tmp_path_factory):
         proc = snakemake(workdir, "-n", "--workflow-profile", "profiles/slurm")
     listed = {line.split()[0] for line in snakemake(workdir, "--list-rules").stdout.splitlines()
               if line.strip()}
-    return {"text": proc.stdout + proc.stderr, "calls": calls, "listed": listed}
+    return {"text": proc.stdout + proc.stderr, "calls": calls, "listed": listed,
+            "plan": planned_jobs(workdir)}
 
 
 def test_every_slurm_job_has_its_measured_resources(slurm_dry_run):
@@ -87,8 +167,8 @@ def test_every_slurm_job_has_its_measured_resources(slurm_dry_run):
     assert settings["executor"] == "slurm" and settings["software-deployment-method"] == "conda"
     defaults, measured = settings["default-resources"], settings["set-resources"]
     jobs = dry_run_jobs(text)
-    assert {rule for rule, _ in jobs} == slurm_dry_run["listed"] and len(jobs) > 50
-    for rule, resources in jobs:
+    assert {rule for _, rule, _ in jobs} == slurm_dry_run["listed"] and len(jobs) > 50
+    for _, rule, resources in jobs:
         if rule == "all":  # no action: not submitted
             continue
         assert rule in measured, f"{rule}: no set-resources in {PROFILE.name}"
@@ -96,6 +176,18 @@ def test_every_slurm_job_has_its_measured_resources(slurm_dry_run):
         assert resources["slurm_account"] == defaults["slurm_account"], rule
         assert int(resources["mem_mb"]) == per_attempt(measured[rule]["mem_mb"]), rule
         assert int(resources["runtime"]) == per_attempt(measured[rule]["runtime"]), rule
+
+
+def test_dry_run_plans_the_group_jobs_and_single_age_shards(slurm_dry_run):
+    text, groups = slurm_dry_run["text"], profile()["groups"]
+    # one group job per group (group-components merges its unconnected parts)
+    assert sorted(re.findall(r"Group job (\w+)", text)) == sorted(GROUPS)
+    jobs = dry_run_jobs(text)
+    assert Counter(rule for _, rule, _ in jobs) == slurm_dry_run["plan"]
+    for group, rule, _ in jobs:
+        assert group == groups.get(rule), f"{rule} planned in group {group}"
+    shards = [rule for group, rule, _ in jobs if rule == SHARDED and group is None]
+    assert len(shards) == slurm_dry_run["plan"][SHARDED] == 4  # ages.shards of config.yaml
 
 
 def test_every_rule_of_every_mode_has_measured_resources(slurm_dry_run):
@@ -110,45 +202,118 @@ def test_every_rule_of_every_mode_has_measured_resources(slurm_dry_run):
         assert per_attempt(resources["mem_mb"]) >= 1000 and per_attempt(resources["runtime"]) >= 5, rule
 
 
+# --- a whole run through the SLURM plugin ------------------------------------------------------
+
+def cli_values(command: list[str], option: str) -> list[str]:
+    """The arguments after `option` up to the next option, in a Snakemake command line."""
+    if option not in command:
+        return []
+    values = []
+    for arg in command[command.index(option) + 1:]:
+        if arg.startswith("--"):
+            break
+        values.append(arg)
+    return values
+
+
+def submitted_jobs(call: dict) -> dict:
+    """What one sbatch call runs: its target jobs ("rule:wildcards"), their rules, the attempt."""
+    command = shlex.split(call["command"])
+    assert command[1:3] == ["-m", "snakemake"] and "slurm-jobstep" in command, call["command"]
+    targets = cli_values(command, "--target-jobs")
+    return {"targets": targets, "rules": [t.split(":", 1)[0] for t in targets],
+            "attempt": int(cli_values(command, "--attempt")[0])}
+
+
 @pytest.fixture(scope="module")
-def cluster_run(tmp_path_factory):
-    """The small mock through the cluster-generic executor, each job a detached local process."""
-    workdir = copy_workflow(tmp_path_factory.mktemp("cluster"))
+def slurm_run(tmp_path_factory):
+    """The small mock through snakemake-executor-plugin-slurm and stand-in SLURM commands."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("slurm_run"))
+    slurm_profile_copy(workdir, PARTITION, ACCOUNT)
     plan = planned_jobs(workdir)
-    record = tmp_path_factory.mktemp("submitted")
-    submit = record.parent / f"{record.name}_submit.sh"
-    submit.write_text(SUBMIT.format(record=record))
+    state = tmp_path_factory.mktemp("slurm_state")
+    bin_dir = slurm_standin.install(tmp_path_factory.mktemp("slurm_bin"), state,
+                                    partition=PARTITION, account=ACCOUNT)
     start = time.monotonic()
-    proc = snakemake(workdir, "--executor", "cluster-generic",
-                     "--cluster-generic-submit-cmd", f"bash {submit}", "--jobs", "2",
-                     "--seconds-between-status-checks", "1", timeout=1200)
-    return {"workdir": workdir, "plan": plan, "record": record, "proc": proc,
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+            mp.delenv("SLURM_JOB_ID", raising=False)
+            proc = snakemake(workdir, "--workflow-profile", "profiles/slurm",
+                             "--slurm-init-seconds-before-status-checks", "1",
+                             "--slurm-keep-successful-logs", timeout=1800)
+    finally:  # a run that failed or timed out leaves no job behind
+        slurm_standin.cancel_unfinished(state)
+    return {"workdir": workdir, "plan": plan, "state": state, "proc": proc,
             "seconds": time.monotonic() - start}
 
 
 @pytest.mark.workflow
-def test_every_job_runs_in_a_process_of_its_own(cluster_run):
-    record, plan = cluster_run["record"], cluster_run["plan"]
-    submissions = [line.split() for line in (record / "submitted.txt").read_text().splitlines()]
-    pids = [pid for pid, _ in submissions]
-    assert len(set(pids)) == len(pids)
-    # each jobscript runs one job of the plan; together (without retries) they are the plan
-    jobs = set()
-    for _, name in submissions:
-        script = (record / name).read_text()
-        properties = json.loads(re.search(r"^# properties = (.*)$", script, re.M).group(1))
-        assert properties["type"] == "single" and not properties["local"]
-        jobs.add((properties["rule"], json.dumps(properties["wildcards"], sort_keys=True)))
-    submitted = {}
-    for rule, _ in jobs:
-        submitted[rule] = submitted.get(rule, 0) + 1
-    assert submitted == {rule: n for rule, n in plan.items() if rule != "all"}
-    print(f"cluster-generic run: {len(submissions)} jobs in {cluster_run['seconds']:.0f} s")
+def test_a_run_is_a_few_sbatch_jobs_one_per_age_shard(slurm_run):
+    state, plan = slurm_run["state"], slurm_run["plan"]
+    calls = slurm_standin.sbatch_calls(state)
+    jobs = [submitted_jobs(call) for call in calls]
+    first = [job for job in jobs if job["attempt"] == 1]
+    groups = profile()["groups"]
+    print(f"SLURM plugin run: {len(calls)} sbatch jobs for {sum(plan.values()) - 1} jobs "
+          f"in {slurm_run['seconds']:.0f} s")
+    assert 0 < len(calls) <= MAX_SBATCH
+    # first attempts: each planned job exactly once; retries (`retries: 1`) only of failed ones
+    assert Counter(rule for job in first for rule in job["rules"]) == \
+        {rule: n for rule, n in plan.items() if rule != "all"}
+    retried = {t for job in jobs if job["attempt"] > 1 for t in job["targets"]}
+    exit_codes = {job["id"]: job["exit_code"] for job in slurm_standin.jobs(state)}
+    failed = {t for call, job in zip(calls, jobs) if exit_codes[call["id"]] != 0
+              for t in job["targets"]}
+    assert retried <= failed, "resubmitted jobs that had not failed"
+    # the age shards: one sbatch job each, nothing else in it
+    shards = [job["targets"] for job in first if SHARDED in job["rules"]]
+    assert sorted(shards) == [[f"{SHARDED}:scatteritem={i}-of-4"] for i in range(1, 5)]
+    # every other sbatch job runs one group
+    for job in first:
+        if job["rules"] != [SHARDED]:
+            assert len({groups[rule] for rule in job["rules"]}) == 1, job["rules"]
+    assert len(first) == 4 + len(GROUPS)
 
 
 @pytest.mark.workflow
-def test_cluster_products_equal_the_local_run(cluster_run, run_dir):
-    ours = hashing.product_hashes(cluster_run["workdir"])
+def test_every_sbatch_job_asks_for_memory_time_partition_and_account(slurm_run):
+    measured = profile()["set-resources"]
+    for call in slurm_standin.sbatch_calls(slurm_run["state"]):
+        options, job = call["options"], submitted_jobs(call)
+        assert {"--mem", "-t", "-p", "-A"} <= options.keys(), call["argv"]
+        assert options["-p"] == PARTITION and options["-A"] == ACCOUNT, call["argv"]
+        assert "--parsable" in options and "--wrap" in options and "-D" in options
+        # a group's members run one after another: the largest memory, the sum of wall times
+        mem = max(per_attempt(measured[rule]["mem_mb"]) for rule in job["rules"])
+        minutes = sum(per_attempt(measured[rule]["runtime"]) for rule in job["rules"])
+        assert int(options["--mem"]) == job["attempt"] * mem, (job["rules"], options)
+        assert int(options["-t"]) == job["attempt"] * minutes, (job["rules"], options)
+        assert options["--cpus-per-task"] == "1" and options["--ntasks"] == "1"
+        print(f"  sbatch --mem {options['--mem']} -t {options['-t']} "
+              f"--cpus-per-task {options['--cpus-per-task']}: {len(job['rules'])} job(s) "
+              f"{sorted(set(job['rules']))[:3]}...")
+
+
+@pytest.mark.workflow
+def test_every_job_ran_as_a_job_step_of_its_sbatch_job(slurm_run):
+    state = slurm_run["state"]
+    ran = slurm_standin.jobs(state)
+    assert all("exit_code" in job for job in ran), "a job still running after the run"
+    for job in ran:
+        log = open(job["output"]).read()  # the --output file (%j replaced), kept by the plugin
+        assert job["exit_code"] != 0 or "steps (100%) done" in log, log[-2000:]
+    # each job of a group job is an srun step of its own: one Snakemake per job
+    steps = [cli_values(command, "--target-jobs") for command in slurm_standin.srun_calls(state)]
+    assert all(len(targets) == 1 for targets in steps)
+    submitted = {target for call in slurm_standin.sbatch_calls(state)
+                 for target in submitted_jobs(call)["targets"]}
+    assert {targets[0] for targets in steps} == submitted
+
+
+@pytest.mark.workflow
+def test_slurm_products_equal_the_local_run(slurm_run, run_dir):
+    ours = hashing.product_hashes(slurm_run["workdir"])
     local = hashing.product_hashes(run_dir)
     assert f"{RUN}/ages/ages.parquet" in ours and f"{RUN}/maps/vR_250pc.parquet" in ours
     assert sorted(ours.keys() ^ local.keys()) == []

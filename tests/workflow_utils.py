@@ -42,11 +42,10 @@ def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 1800
               ) -> subprocess.CompletedProcess:
     """Run ``snakemake ARGS`` in ``workdir`` with this interpreter; output captured as text.
 
-    The workflow and its jobs import the library of ``workdir/src`` (a copy is self-contained).
+    The workflow puts ``workdir/src`` first on the path of its jobs (workflow/rules/common.smk),
+    so a copy runs its own library, not the installed one.
     """
-    src = str(Path(workdir) / "src")
-    env = dict(os.environ, PYTHONHASHSEED="0",
-               PYTHONPATH=os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])))
+    env = dict(os.environ, PYTHONHASHSEED="0")
     proc = subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:

@@ -1,11 +1,23 @@
 # Helpers only (no rules): the run plan (hotstars.workflow.plan) and the paths rules use.
 # What a run reads and makes is decided in that tested Python module; this file only exposes it.
+import sys
+from pathlib import Path
+
+# The library reaches the workflow and every job from this checkout's src/, first on the path:
+# local or cluster jobs, in a conda environment or a container, none of which installs it
+# (envs/*.yaml hold third-party packages only). Jobs inherit PYTHONPATH; so do Apptainer
+# containers, which see the working directory.
+LIBRARY_SRC = str(Path(workflow.basedir, "src").resolve())
+sys.path.insert(0, LIBRARY_SRC)
+
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
 
 from hotstars.errors import HotstarsError
 from hotstars.workflow.plan import CLUSTER_CATALOGUES, RunPlan  # noqa: F401 (used by rules)
-from hotstars.workflow.provenance import LibraryImports
+from hotstars.workflow.provenance import LibraryImports, put_first_on_pythonpath
+
+put_first_on_pythonpath(LIBRARY_SRC)  # for the jobs
 
 try:
     PLAN = RunPlan(config)

@@ -28,6 +28,6 @@ if DOWNLOADS:
             mem_mb=500,
             runtime=240,
         conda:
-            "../../envs/science.yaml"
+            "../../envs/download.yaml"
         script:
             "../../scripts/download.py"

@@ -20,6 +20,8 @@ from pathlib import Path
 #: Checksum algorithms a data file may declare (hashlib names).
 CHECKSUMS = ("md5", "sha1", "sha256")
 GAIA_ARCHIVE = "https://gea.esac.esa.int/archive/"
+#: The shell command that writes the overlay switching downloads on (as in README, Running).
+DOWNLOAD_OVERLAY = "echo 'data: {download: true}' > download.yaml"
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,11 @@ def missing_files_message(files: list[DataFile], download: bool = False,
             lines.append("      source unknown (no data.files entry): put the file there")
     sas = [f for f in files if f.url]
     if sas and not download:
-        lines.append("SDSS SAS files: set `data: {download: true}` in a config overlay to fetch them "
-                     "(resumable, checksums verified; the run then fetches them first), or download "
-                     "them to the paths shown.")
+        lines.append("SDSS SAS files: set `data: {download: true}` in one more config overlay to "
+                     "fetch them (resumable, checksums verified; the run then fetches them first): "
+                     f"`{DOWNLOAD_OVERLAY}`, then give download.yaml last after --configfile "
+                     "(file targets, if any, go before --configfile); or download them to the "
+                     "paths shown.")
     if any(f.archive for f in files):
         lines.append(
             f"Archive files: run the ADQL query shown at the Gaia archive ({GAIA_ARCHIVE}; "

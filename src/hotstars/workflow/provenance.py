@@ -13,10 +13,21 @@ functions. Importing ``a.b.c`` runs ``a/__init__.py`` and ``a/b/__init__.py`` to
 from __future__ import annotations
 
 import ast
+import os
 from functools import cache
 from pathlib import Path
+from typing import MutableMapping
 
-__all__ = ["LibraryImports"]
+__all__ = ["LibraryImports", "put_first_on_pythonpath"]
+
+
+def put_first_on_pythonpath(src: str | Path, environ: MutableMapping[str, str] = os.environ) -> str:
+    """Put ``src`` first on ``PYTHONPATH`` in ``environ`` (once), so that every process started
+    from it imports the library from ``src``, before any installed copy. Returns the new value."""
+    src = str(src)
+    rest = [p for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p not in ("", src)]
+    environ["PYTHONPATH"] = os.pathsep.join([src, *rest])
+    return environ["PYTHONPATH"]
 
 
 class LibraryImports:

@@ -26,6 +26,7 @@ from collections import Counter
 import pytest
 import slurm_standin
 import yaml
+from standins import write_standins
 from workflow_utils import RUN, ROOT, copy_workflow, planned_jobs, snakemake
 
 from hotstars.io import hashing
@@ -62,8 +63,8 @@ def mapping_keys(text: str, key: str) -> list[str]:
 
 
 def slurm_profile_copy(workdir, partition=None, account=None):
-    """The copy's profiles/slurm without conda (not installable here, tests/test_envs.py) and,
-    if given, with the test's partition and account for the placeholders."""
+    """The copy's profiles/slurm without conda (not installable here; a run cannot use the
+    stand-in, tests/standins.py) and, if given, with the test's partition and account."""
     path = workdir / "profiles" / "slurm" / "profile.yaml"
     text = path.read_text()
     if shutil.which("conda") is None:
@@ -144,8 +145,8 @@ def dry_run_jobs(text: str) -> list[tuple[str | None, str, dict]]:
 def slurm_dry_run(tmp_path_factory):
     """`snakemake -n --workflow-profile profiles/slurm` in a fresh copy, sbatch & co. trapped."""
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm"))
-    slurm_profile_copy(workdir)
     fake_bin = tmp_path_factory.mktemp("fake_slurm")
+    write_standins(fake_bin, ("conda",))  # the profile's conda answers Snakemake's questions
     calls = fake_bin / "calls.txt"
     for name in SLURM_SUBMIT:
         (fake_bin / name).write_text(f'#!/bin/sh\necho "$0 $*" >> {calls}\nexit 1\n')

@@ -44,6 +44,17 @@ def write_standins(folder: Path, tools=("conda", "apptainer")) -> Path:
     return calls
 
 
+def write_traps(folder: Path, names) -> Path:
+    """Commands that must not be called (e.g. SLURM's sbatch in a dry run): each records its call
+    in the same file as the stand-ins (returned; absent: no call) and fails."""
+    folder.mkdir(parents=True, exist_ok=True)
+    calls = folder / "calls.txt"
+    for name in names:
+        (folder / name).write_text(f'#!/bin/sh\necho "$0 $*" >> "{calls}"\nexit 1\n')
+        (folder / name).chmod(0o755)
+    return calls
+
+
 if __name__ == "__main__":  # `PATH=$(python tests/standins.py):$PATH snakemake --containerize`
     import tempfile
 

@@ -23,6 +23,7 @@ from workflow_utils import ROOT, modulefinder_closure
 
 import hotstars
 from hotstars.errors import HotstarsError
+from hotstars.workflow.environments import rule_blocks
 from hotstars.workflow.provenance import LibraryImports
 
 SRC = ROOT / "src"
@@ -141,20 +142,8 @@ def test_every_library_error_derives_from_hotstars_error():
 
 # --- rules and scripts ------------------------------------------------------------------------
 
-def rule_blocks() -> dict[str, str]:
-    """{rule name: its text} of every rule of workflow/rules/*.smk (all modes)."""
-    rules = {}
-    for smk in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
-        for block in re.split(r"(?m)^(?=\s*rule \w+:)", smk.read_text()):
-            m = re.match(r"\s*rule (\w+):", block)
-            if m:
-                assert m.group(1) not in rules, f"rule {m.group(1)} twice"
-                rules[m.group(1)] = block
-    return rules
-
-
 def test_one_rule_one_script_of_the_same_name():
-    rules = rule_blocks()
+    rules = {rule: text for rule, (_, text) in rule_blocks(ROOT).items()}
     scripts = {p.stem for p in (ROOT / "scripts").glob("*.py")}
     for name, block in rules.items():
         script = re.findall(r'script:\s*\n\s*"\.\./\.\./scripts/(\w+)\.py"', block)

@@ -26,7 +26,7 @@ from collections import Counter
 import pytest
 import slurm_standin
 import yaml
-from standins import write_standins
+from standins import write_standins, write_traps
 from workflow_utils import RUN, ROOT, copy_workflow, planned_jobs, snakemake
 
 from hotstars.io import hashing
@@ -147,10 +147,7 @@ def slurm_dry_run(tmp_path_factory):
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm"))
     fake_bin = tmp_path_factory.mktemp("fake_slurm")
     write_standins(fake_bin, ("conda",))  # the profile's conda answers Snakemake's questions
-    calls = fake_bin / "calls.txt"
-    for name in SLURM_SUBMIT:
-        (fake_bin / name).write_text(f'#!/bin/sh\necho "$0 $*" >> {calls}\nexit 1\n')
-        (fake_bin / name).chmod(0o755)
+    calls = write_traps(fake_bin, SLURM_SUBMIT)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PATH", f"{fake_bin}:{os.environ['PATH']}")
         proc = snakemake(workdir, "-n", "--workflow-profile", "profiles/slurm")

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 from standins import write_standins
-from workflow_utils import ROOT, copy_workflow
+from workflow_utils import ROOT, copy_workflow, snakemake
 
 from hotstars.workflow import environments
 
@@ -27,9 +25,9 @@ def copy(tmp_path_factory):
 
 def snakemake_with_standins(workdir, folder, *args):
     calls = write_standins(folder)
-    env = dict(os.environ, PATH=f"{folder}{os.pathsep}{os.environ['PATH']}")
-    proc = subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, env=env,
-                          capture_output=True, text=True, timeout=600)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+        proc = snakemake(workdir, *args, check=False, timeout=600)
     return proc, (calls.read_text() if calls.exists() else "")
 
 
@@ -64,6 +62,5 @@ def test_a_run_with_an_image_plans_every_job_in_it(copy, tmp_path):
 
 
 def test_without_an_image_no_container_is_used(copy):
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "-n"], cwd=copy,
-                          capture_output=True, text=True, timeout=600)
+    proc = snakemake(copy, "-n", check=False, timeout=600)
     assert proc.returncode == 0 and "Singularity image" not in proc.stdout + proc.stderr

@@ -49,7 +49,7 @@ from typing import Callable
 import pytest
 import yaml
 from snakemake.utils import update_config, validate
-from standins import write_standins
+from standins import write_standins, write_traps
 from workflow_utils import ROOT, RUN, copy_workflow
 
 from hotstars.io import realdata
@@ -372,16 +372,6 @@ def put_data(workdir: Path, command: str, how: str) -> None:
     assert made or how == "as_run", f"`{command}` reads no data file: a mock run? (check RULES)"
 
 
-def slurm_stand_ins(workdir: Path, folder: Path) -> Path:
-    """SLURM's submit commands as stand-ins that record the call and fail (the profile's conda
-    is the stand-in of tests/standins.py). Returns the file of recorded calls."""
-    calls = folder / "calls.txt"
-    for name in SLURM_SUBMIT:
-        (folder / name).write_text(f'#!/bin/sh\necho "$0 $*" >> "{calls}"\nexit 1\n')
-        (folder / name).chmod(0o755)
-    return calls
-
-
 def shell(script: str, workdir: Path, path: list[Path], timeout: int
           ) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONHASHSEED="0",
@@ -446,10 +436,8 @@ def test_readme_command(command, request, shims, tmp_path):
         write_standins(tmp_path / "standins", rule.standins)
         path.append(tmp_path / "standins")
     if rule.slurm:
-        fake = tmp_path / "fake_slurm"
-        fake.mkdir()
-        calls = slurm_stand_ins(workdir, fake)
-        path.append(fake)
+        calls = write_traps(tmp_path / "fake_slurm", SLURM_SUBMIT)  # submit nothing
+        path.append(tmp_path / "fake_slurm")
 
     here = as_here(text, rule.how)
     proc = shell(here, workdir, path, timeout=1800)

@@ -26,8 +26,8 @@ from hotstars.errors import HotstarsError
 from hotstars.workflow.provenance import LibraryImports
 
 __all__ = ["Environment", "EnvironmentFileError", "RuleEnvironment", "read_environment",
-           "rule_environments", "third_party_modules", "distribution_of", "check", "normalise",
-           "CONDA_TO_PYPI"]
+           "rule_blocks", "rule_environments", "third_party_modules", "distribution_of", "check",
+           "normalise", "CONDA_TO_PYPI"]
 
 #: conda-forge names whose PyPI distribution is named differently
 CONDA_TO_PYPI = {"matplotlib-base": "matplotlib"}
@@ -107,26 +107,34 @@ class RuleEnvironment:
     env: str  # relative to the workflow's root, e.g. envs/science.yaml
 
 
-def rule_environments(root: str | Path = ".") -> dict[str, RuleEnvironment]:
-    """{rule: its script and environment file} of every rule of ``workflow/rules/*.smk``, every
-    mode (rules under ``if`` blocks too), read from the source. Paths in the rule files are
-    relative to the rule file; the result's are relative to ``root``."""
-    root = Path(root)
-    rules_dir = root / "workflow" / "rules"
+def rule_blocks(root: str | Path = ".") -> dict[str, tuple[Path, str]]:
+    """{rule: (its rule file, its text)} of every rule of ``workflow/rules/*.smk``, every mode
+    (rules under ``if`` blocks too), read from the source."""
     out = {}
-    for smk in sorted(rules_dir.glob("*.smk")):
+    for smk in sorted((Path(root) / "workflow" / "rules").glob("*.smk")):
         for block in re.split(r"(?m)^(?=[ \t]*rule \w+:)", smk.read_text()):
             name = re.match(r"[ \t]*rule (\w+):", block)
-            if not name:
-                continue
-            paths = {}
-            for key in ("conda", "script"):
-                found = re.findall(rf'^[ \t]*{key}:[ \t]*\n[ \t]*"([^"]+)"', block, re.M)
-                if len(found) != 1:
-                    raise EnvironmentFileError(f"{smk.name}: rule {name.group(1)} has "
-                                            f"{len(found)} `{key}:` entries (one expected)")
-                paths[key] = (rules_dir / found[0]).resolve().relative_to(root.resolve()).as_posix()
-            out[name.group(1)] = RuleEnvironment(name.group(1), paths["script"], paths["conda"])
+            if name:
+                if name.group(1) in out:
+                    raise EnvironmentFileError(f"{smk.name}: rule {name.group(1)} defined twice")
+                out[name.group(1)] = (smk, block)
+    return out
+
+
+def rule_environments(root: str | Path = ".") -> dict[str, RuleEnvironment]:
+    """{rule: its script and environment file} of every rule (:func:`rule_blocks`). Paths in
+    the rule files are relative to the rule file; the result's are relative to ``root``."""
+    root = Path(root)
+    out = {}
+    for rule, (smk, block) in rule_blocks(root).items():
+        paths = {}
+        for key in ("conda", "script"):
+            found = re.findall(rf'^[ \t]*{key}:[ \t]*\n[ \t]*"([^"]+)"', block, re.M)
+            if len(found) != 1:
+                raise EnvironmentFileError(f"{smk.name}: rule {rule} has "
+                                           f"{len(found)} `{key}:` entries (one expected)")
+            paths[key] = (smk.parent / found[0]).resolve().relative_to(root.resolve()).as_posix()
+        out[rule] = RuleEnvironment(rule, paths["script"], paths["conda"])
     return out
 
 

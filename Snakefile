@@ -28,6 +28,7 @@ scattergather:
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/download.smk"
+include: "workflow/rules/archive.smk"
 include: "workflow/rules/mock.smk"
 include: "workflow/rules/isochrones.smk"
 include: "workflow/rules/sample.smk"

@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     result = validation.age_recovery(tables.read_table(sm.input.ages),
                                      tables.read_table(sm.input.truth))
     for key in ("overall", "younger_than_30myr", "older_than_30myr"):

@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     p = sm.params
     stars = apogee.select_disc_giants(astronn.read_astronn(sm.input.apogee), **p.giants,
                                       v_sun_kms=p.frame["v_sun_kms"],

@@ -9,7 +9,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     p = sm.params
     data = aurigaia.read_aurigaia(sm.input.auriga, aurigaia.datasets(bool(p.observed)),
                             select=auriga.prefilter(p.young, p.giants),

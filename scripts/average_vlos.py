@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     spectra = tables.read_table(sm.input.hss_spectra)
     vlos = rv.vlos_from_spectra(spectra, sm.params.rxc_min, sm.params.error_floor)
     log.info("%d stars, %d with a usable velocity; sources: %s", len(vlos),

@@ -7,7 +7,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     log_ages, fehs = isochrones.grid_axes(sm.params.log_age, sm.params.feh)
     files = [str(p) for p in sm.params.mist_files]
     if files:

@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     size_kpc = sm.params.spaxel_pc / 1000.0
     stars = maps.select_map_stars(tables.read_table(sm.input.kinematics),
                                   tables.read_table(sm.input.flags), sm.params.z_max_kpc,

@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     catalogue = sm.params.catalogue
     members, catalogue_clusters = cluster_catalogues.READERS[catalogue](sm.input.members, sm.input.clusters)
     source_ids, axis, P = tables.read_posteriors(sm.input.posteriors)

@@ -7,7 +7,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     d23 = catalogues.read_d23(sm.input.d23)
     gaia = catalogues.read_d23_gaia(sm.input.d23_gaia)
     targets = tables.read_table(sm.input.targets)

@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     hss = tables.read_table(sm.input.hss)
     table = comparisons.compare_esphs(hss, teff_err_frac=sm.params.teff_err_frac,
                                       logg_err_dex=sm.params.logg_err_dex,

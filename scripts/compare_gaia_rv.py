@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     hss = tables.read_table(sm.input.hss)
     vlos = tables.read_table(sm.input.vlos)
     table = comparisons.compare_gaia_rv(

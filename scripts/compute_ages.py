@@ -10,7 +10,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     i, n = int(sm.params.shard), int(sm.params.n_shards)
     inputs = ages.age_inputs(tables.read_table(sm.input.hss), tables.read_table(sm.input.kinematics),
                              sm.params.extinction_column)

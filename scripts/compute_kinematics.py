@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     inputs = tables.read_table(sm.input.inputs)
     out = kinematics.galactocentric(inputs, frame.frame_from_config(sm.params.frame),
                                     source=str(sm.input.inputs))

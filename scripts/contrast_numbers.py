@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     numbers = contrast.summary_numbers(tables.read_table(sm.input.contrast),
                                        tables.read_table(sm.input.vr), sm.params.spaxel_pc / 1000)
     log.info("%s", numbers)

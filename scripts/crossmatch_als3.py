@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     p = sm.params
     als = catalogues.read_als3(sm.input.als3, p.flag_column, p.massive_value)
     hss = tables.read_table(sm.input.hss)

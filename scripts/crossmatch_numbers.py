@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    logs.setup(sm.log[0])
+    logs.setup(sm.log[0], job=sm)
     with open(sm.input.als3) as f, open(sm.input.d23) as g:
         numbers = crossmatch.summary_numbers(json.load(f), json.load(g))
     tables.write_json(numbers, sm.output.numbers)

@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     table1 = summary.table1_beside_paper(tables.read_table(sm.input.table1))
     with open(sm.input.d23) as f:
         d23 = summary.d23_table(json.load(f))

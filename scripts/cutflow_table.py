@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     table = summary.cutflow_table(tables.read_table(sm.input.cutflow))
     page = summary.html_page("Cut-flow of the Hot Star Sample (Zari et al. 2025, Fig. 2)",
                              [("", table)], note=f"Computed from: {sm.params.source}.")

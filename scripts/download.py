@@ -5,7 +5,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    logs.setup(sm.log[0])
+    logs.setup(sm.log[0], job=sm)
     download.fetch_data_file(realdata.DataFile(**sm.params.file))
 
 

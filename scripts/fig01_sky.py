@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     targets = read_table(sm.input.targets)
     hss = read_table(sm.input.hss)
     log.info("targets: %d rows (%s); HSS: %d rows (%s)", len(targets), sm.input.targets,

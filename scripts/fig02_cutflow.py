@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     cutflow = read_table(sm.input.cutflow)
     log.info("cut-flow %s:\n%s", sm.input.cutflow, cutflow.to_string(index=False))
     fig = sample.fig_cutflow(cutflow)

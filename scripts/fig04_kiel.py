@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     flags = read_table(sm.input.flags)
     log.info("target flags: %d rows (%s)", len(flags), sm.input.flags)
     fig = sample.fig_kiel(flags, teff_lines_k=sm.params.teff_lines_k)

@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     table = read_table(sm.input.table)
     log.info("%d rows (%s)", len(table), sm.input.table)
     style.savefig(comparisons.fig_gaia_rv(table), sm.output.png, dpi=sm.params.dpi)

@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     kinematics = read_table(sm.input.kinematics)
     flags = read_table(sm.input.flags)
     log.info("kinematics: %d rows (%s); window %s km/s", len(kinematics), sm.input.kinematics,

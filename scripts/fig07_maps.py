@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     density = read_table(sm.input.density)
     vr = read_table(sm.input.vr)
     log.info("density map: %d spaxels (%s); v_R map: %d spaxels (%s)", len(density),

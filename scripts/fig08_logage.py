@@ -7,7 +7,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     table = Table.read(sm.input.logage)  # the spaxel size is in the metadata
     logage = table.to_pandas()
     log.info("log-age map: %d spaxels of %s pc (%s)", len(logage), table.meta["spaxel_pc"],

@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     h23, cg20 = read_table(sm.input.h23), read_table(sm.input.cg20)
     log.info("clusters: %d H23 (%s), %d CG20 (%s)", len(h23), sm.input.h23, len(cg20),
              sm.input.cg20)

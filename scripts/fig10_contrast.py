@@ -7,7 +7,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     contrast, vr = read_table(sm.input.contrast), read_table(sm.input.vr)
     log.info("contrast: %d pixels (%s); v_R map: %d spaxels (%s)", len(contrast),
              sm.input.contrast, len(vr), sm.input.vr)

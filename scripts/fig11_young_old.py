@@ -9,7 +9,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     young, old = Table.read(sm.input.young), Table.read(sm.input.old)  # cuts in the metadata
     contrast = read_table(sm.input.contrast)
     log.info("young: %d spaxels, old: %d spaxels, contrast: %d pixels", len(young), len(old),

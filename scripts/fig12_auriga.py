@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     size = sm.params.spaxel_pc / 1000.0
     products = {key: read_table(sm.input[key]) for key in galaxies.AURIGA_PANELS}
     contours = {pop: auriga.density_contours(products[f"{pop}_density"], size,

@@ -7,7 +7,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     d23 = tables.read_table(sm.input.d23_stars)
     targets = selection_colours(tables.read_table(sm.input.targets))
     fig = crossmatch.fig_d23_selection(d23, targets)

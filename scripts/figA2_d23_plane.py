@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     d23 = tables.read_table(sm.input.d23_stars)
     fig = crossmatch.fig_d23_plane(d23, r_sun_kpc=sm.params.r_sun_kpc,
                                          bin_kpc=sm.params.bin_kpc)

@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     vr = read_table(sm.input.vr)
     log.info("v_R map: %d spaxels (%s)", len(vr), sm.input.vr)
     fig = maps.fig_map_errors(vr, r_sun_kpc=sm.params.r_sun_kpc)

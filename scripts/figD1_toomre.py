@@ -7,7 +7,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     stars = read_table(sm.input.stars)
     log.info("%d stars (%s)", len(stars), sm.input.stars)
     fig = galaxies.fig_toomre(stars, v_range_kms=sm.params.toomre_v_kms,

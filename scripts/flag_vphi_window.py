@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     kin = tables.read_table(sm.input.kinematics)
     lo, hi = (float(v) for v in sm.params.window)
     flags = pd.DataFrame({"source_id": kin["source_id"],

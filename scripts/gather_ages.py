@@ -9,7 +9,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     out, source_id, axis, P = ages.gather(list(sm.input.ages), list(sm.input.posteriors))
     meta = Table.read(sm.input.ages[0]).meta
     meta = {k: v for k, v in meta.items() if k not in ("shard", "n_shards")}

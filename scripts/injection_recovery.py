@@ -7,7 +7,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    logs.setup(sm.log[0])
+    logs.setup(sm.log[0], job=sm)
     with open(sm.input.vr) as f:
         merged = json.load(f)
     with open(sm.input.ages) as f:

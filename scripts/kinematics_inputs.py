@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     hss, vlos = tables.read_table(sm.input.hss), tables.read_table(sm.input.vlos)
     inputs = kinematics.inputs_from_hss(hss, vlos, hss_source=str(sm.input.hss),
                                         vlos_source=str(sm.input.vlos))

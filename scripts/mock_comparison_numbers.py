@@ -7,7 +7,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    logs.setup(sm.log[0])
+    logs.setup(sm.log[0], job=sm)
     auriga_maps = {"young_vR": read_table(sm.input.auriga_young_vR),
                    "old_vR": read_table(sm.input.auriga_old_vR)}
     numbers = auriga.summary_numbers(auriga_maps, read_table(sm.input.auriga_stars))

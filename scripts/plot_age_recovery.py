@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     ages, truth = read_table(sm.input.ages), read_table(sm.input.truth)
     log.info("%d ages (%s), %d truth rows (%s)", len(ages), sm.input.ages, len(truth),
              sm.input.truth)

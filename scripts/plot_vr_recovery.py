@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     size_kpc = sm.params.spaxel_pc / 1000.0
     truth = validation.truth_per_spaxel(
         read_table(sm.input.kinematics), read_table(sm.input.flags), read_table(sm.input.truth),

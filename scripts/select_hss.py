@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     cuts = selection.Cuts.from_config(sm.params.cuts)
     spectra = tables.read_table(sm.input.spectra)
     targets = tables.read_table(sm.input.targets)

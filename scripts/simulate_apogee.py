@@ -7,7 +7,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     table = simulate_astronn(int(sm.params.n_stars), int(sm.params.seed))
     write_astronn(table, sm.output.fits)
     log.info("wrote %d rows (%d stars) to %s", len(table), table["APOGEE_ID"].nunique(),

@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     p = sm.params
     toy = auriga.ToyGalaxy(bar_angle_deg=float(p.bar_angle_deg))
     stars = auriga.simulate_toy(int(p.n_young), int(p.n_old), int(p.seed),

@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     hss = tables.read_table(sm.input.hss)
     spectra = tables.read_table(sm.input.hss_spectra)
     epochs = comparisons.epoch_errors(spectra, sm.params.rxc_min, name=str(sm.input.hss_spectra))

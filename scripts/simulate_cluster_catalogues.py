@@ -10,7 +10,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     truth = tables.read_table(sm.input.truth)
     targets = tables.read_table(sm.input.targets)
     cats = mock_cluster_catalogues(truth, targets, int(sm.params.seed))

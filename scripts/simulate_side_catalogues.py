@@ -11,7 +11,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     cats = side.mock_side_catalogues(
         tables.read_table(sm.input.targets), tables.read_table(sm.input.truth),
         tables.read_table(sm.input.grid), int(sm.params.seed), dict(sm.params.frame),

@@ -7,7 +7,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     params = survey.MockParams.from_overrides(sm.params.physics)
     n_targets, seed = int(sm.params.n_targets), int(sm.params.seed)
     grid = read_table(sm.input.grid)

@@ -10,7 +10,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    logs.setup(sm.log[0])
+    logs.setup(sm.log[0], job=sm)
     numbers = {}
     if "cutflow" in sm.input.keys():  # the sample stage is absent when starting from the VAC
         flags = tables.read_table(sm.input.flags)

@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     with open(sm.input.summary) as f:
         numbers = json.load(f)
     table = summary.summary_table(numbers)

@@ -8,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     catalogue = vac.read_vac(sm.input.vac)
     inputs = kinematics.inputs_from_vac(catalogue)
     log.info("%d stars from %s", len(inputs), sm.input.vac)

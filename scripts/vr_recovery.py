@@ -6,7 +6,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     kinematics = tables.read_table(sm.input.kinematics)
     flags = tables.read_table(sm.input.flags)
     truth = tables.read_table(sm.input.truth)

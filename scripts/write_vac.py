@@ -5,7 +5,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    log = logs.setup(sm.log[0])
+    log = logs.setup(sm.log[0], job=sm)
     ages_path = sm.input.get("ages")
     catalogue = vac.build_vac(tables.read_table(sm.input.hss), tables.read_table(sm.input.vlos),
                               tables.read_table(sm.input.kinematics),

@@ -159,10 +159,14 @@ def gaia_duplicate_ids(folder):
 
 
 def bossnet_duplicate_visits(folder):
+    """Two different rows of one visit, with the rule that stops on repeats (the default one
+    resolves them: tests/test_repeated_spectra.py)."""
     raw = fx.bossnet()
     for c in ("sdss_id", "mjd", "fieldid"):
         raw.cols[c][4] = raw.cols[c][3]
-    return _survey(folder, "bossnet", raw)
+    broken = _survey(folder, "bossnet", raw)
+    broken.config = {"sample": {"repeated_spectra": "stop"}}
+    return broken
 
 
 def distances_empty(folder):

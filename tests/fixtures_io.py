@@ -154,14 +154,18 @@ def spall(seed: int = 0) -> Raw:
         "firstcarton": table["FIRSTCARTON"][keep].to_numpy(str),
         "racat": cols["RACAT"][keep], "deccat": cols["DECCAT"][keep],
         "gaia_dr2_id": cols["GAIA_ID"][keep],
+        "run2d": cols["RUN2D"][keep], "obs": cols["OBS"][keep],
     })
     return Raw(cols, units, expected, extname="SPALL")
 
 
-def bossnet(release: str = "dr20", seed: int = 0) -> Raw:
+def bossnet(release: str = "dr20", seed: int = 0, run2d: str = "v6_2_1") -> Raw:
     """astraAllVisitBossNet HDU 1 (BOSS visits), lower-case names. DR20 (Astra 0.8.1) has
     bn_v_r/e_bn_v_r, DR19 (0.6.0) v_rad/e_v_rad; both carry xcsao_v_rad, which is not BOSS Net's.
-    One visit has a failed BOSS Net fit (NaN teff/logg), which the reader must keep."""
+    One visit has a failed BOSS Net fit (NaN teff/logg), which the reader must keep. Each row
+    names its spectrum as Astra does: release 'sdss5', filetype 'specFull', ``run2d`` (default
+    that of :func:`spall`, v6_2_1, whatever ``release``; DR19's real files have v6_1_3) and
+    telescope 'apo25m' (spAll OBS 'APO')."""
     stars, visits = _stars(seed), _visits(seed)
     rng = np.random.default_rng(seed + 3)
     n = len(visits)
@@ -176,7 +180,10 @@ def bossnet(release: str = "dr20", seed: int = 0) -> Raw:
         "gaia_dr3_source_id": stars["source_id"].to_numpy()[star],
         "ra": f32(stars["ra"].to_numpy()[star]), "dec": f32(stars["dec"].to_numpy()[star]),
         "k_mag": f32(rng.uniform(6, 12, n)), "spectrum_pk": np.arange(n, dtype=np.int64) + 10**7,
+        "release": np.array(["sdss5"] * n), "filetype": np.array(["specFull"] * n),
+        "run2d": np.array([run2d] * n),
         "mjd": visits["mjd"].to_numpy(np.int32), "fieldid": visits["field"].to_numpy(np.int32),
+        "telescope": np.array(["apo25m"] * n),
         "delta_ra": f32(rng.normal(0, 0.1, (n, 18))),
         "snr": f32(rng.uniform(5, 80, n)),
         "xcsao_v_rad": f32(rng.normal(0, 25, n)), "xcsao_rxc": f32(rng.uniform(3, 30, n)),
@@ -197,6 +204,7 @@ def bossnet(release: str = "dr20", seed: int = 0) -> Raw:
         **{c: cols[c].astype(np.float64) for c in ("teff", "e_teff", "logg", "e_logg")},
         "bn_v_r": v.astype(np.float64), "e_bn_v_r": ev.astype(np.float64),
         **{c: cols[c].astype(np.float64) for c in ("fe_h", "e_fe_h", "snr")},
+        **{c: cols[c] for c in ("run2d", "telescope", "release", "filetype")},
     })
     return Raw(cols, units, expected)
 

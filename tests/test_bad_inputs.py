@@ -88,7 +88,8 @@ CASES = {
     "gaia-duplicate-ids": C(fb.gaia_duplicate_ids, "survey", "log",
                             ("key (source_id) must be unique", "rows [2, 5]")),
     "bossnet-duplicate-visits": C(fb.bossnet_duplicate_visits, "survey", "log",
-                                  ("key (sdss_id, mjd, fieldid) must be unique", "rows [3, 4]")),
+                                  ("key (sdss_id, mjd, fieldid, run2d, telescope) must be "
+                                   "unique", "rows [3, 4]", "sample.repeated_spectra")),
     "distances-empty-csv": C(fb.distances_empty, "survey", "log", ("empty table (no rows)",)),
     "tmass-empty-parquet": C(fb.tmass_empty, "survey", "log", ("empty table (no rows)",)),
     "spall-truncated-fits": C(fb.spall_truncated_fits, "survey", "log",

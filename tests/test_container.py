@@ -40,6 +40,9 @@ def test_dockerfile_is_what_containerize_writes(copy, tmp_path):
         "> Dockerfile`)")
 
 
+FETCHING = ("download", "archive_source_ids", "query_archive")
+
+
 def test_dockerfile_builds_every_environment_of_the_default_run():
     text = (ROOT / "Dockerfile").read_text()
     copied = set(re.findall(r"^COPY (envs/\S+\.yaml) ", text, re.M))

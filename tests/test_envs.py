@@ -299,3 +299,44 @@ def test_download_env_runs_its_rule_with_the_standard_library_only(tmp_path):
         server.close()
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert dest.read_bytes() == (served / "spAll.fits").read_bytes()
+
+
+def test_archive_env_runs_its_rules_against_a_local_tap_service(tmp_path):
+    """envs/archive.yaml alone (no Snakemake, no scipy, no hotstars installed): the star list from
+    the two SDSS files, then a Gaia query at a TAP service on 127.0.0.1 (tests/tap_server.py)."""
+    import fixtures_io as fx
+    from astropy.table import Table
+    from tap_server import TapServer
+
+    env = read_environment(ENV_DIR / "archive.yaml")
+    python = fresh_venv(tmp_path / "venv", env.requirements())
+    paths = fx.write_inputs(tmp_path / "inputs")
+    gaia = Table.read(paths["gaia"])
+    server = TapServer({"gaiadr3.gaia_source": gaia})
+    ids, dest = tmp_path / "data" / "ids.vot", tmp_path / "data" / "gaia.fits"
+    jobs = [
+        ("archive_source_ids", {"spall": str(paths["spall"]), "bossnet": str(paths["bossnet"])},
+         {"program": "mwm_ob", "spall_hdu": 1, "bossnet_hdu": 1}, str(ids)),
+        ("query_archive", {"ids": str(ids), "adql": str(ROOT / "config/adql/gaia_dr3.adql")},
+         {}, str(dest)),
+    ]
+    code = ("import json, sys, types; sys.path.insert(0, 'scripts'); import importlib; "
+            "job = json.loads(sys.argv[1]); ns = types.SimpleNamespace; "
+            "importlib.import_module(job['script']).main(ns(log=[job['log']], "
+            "input=ns(**job['input']), params=ns(**job['params']), output=[job['output']], "
+            "config=job['config']))")
+    config = {"data": {"archive": {"url": server.url, "wait_s": 0, "poll_s": 0}}}
+    try:
+        for script, inputs, params, output in jobs:
+            job = {"script": script, "log": str(tmp_path / f"{script}.log"), "input": inputs,
+                   "params": params, "output": output, "config": config}
+            proc = subprocess.run([str(python), "-c", code, json.dumps(job)], cwd=ROOT,
+                                  env=dict(clean_env(python.parent), PYTHONPATH=str(ROOT / "src")),
+                                  capture_output=True, text=True, timeout=300)
+            assert proc.returncode == 0, proc.stderr[-3000:]
+    finally:
+        server.close()
+    assert server.kinds() == ["sync"]
+    got = Table.read(dest)
+    assert sorted(got["source_id"]) == sorted(Table.read(ids)["source_id"])
+    assert set(got["source_id"]) <= set(gaia["source_id"]) and len(got) == fx.N_STARS

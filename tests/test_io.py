@@ -235,8 +235,9 @@ def test_duplicate_visit_keys(tmp_path):
     for c in ("sdss_id", "mjd", "fieldid"):
         raw.cols[c][4] = raw.cols[c][2]
     path = fx.write(raw, tmp_path / "bn.fits")
-    with raises(path, "(sdss_id, mjd, fieldid)", f"sdss_id={raw.cols['sdss_id'][2]}"):
-        survey.read_bossnet(path)
+    with raises(path, "(sdss_id, mjd, fieldid, run2d, telescope)",
+                f"sdss_id={raw.cols['sdss_id'][2]}", "sample.repeated_spectra"):
+        survey.read_bossnet(path, repeated_spectra="stop")  # the default resolves repeats
 
 
 @pytest.mark.parametrize("suffix", [".fits", ".csv", ".parquet"])

@@ -164,6 +164,34 @@ def test_with_download_on_a_run_fetches_what_it_can_and_stops_there(tmp_path):
     assert sorted(p.downloads()) == sorted(fetch)  # the SDSS files are fetched on the way
 
 
+def test_with_downloads_and_queries_on_a_run_needs_nothing_else(tmp_path):
+    p = plan({"data": {"dir": str(tmp_path), "download": True, "query_archive": True}},
+             "dr20.yaml")
+    assert sorted(f.key for f in p.downloads().values()) == ["bossnet", "spall"]
+    assert sorted(f.key for f in p.queries().values()) == ["distances", "gaia", "tmass"]
+    assert p.download_note() == "" and p.targets() == p.final_products()
+    assert p.source_ids_file == f"{tmp_path}/mwm_ob_source_ids.vot"
+
+
+def test_queries_wait_for_the_sdss_files(tmp_path):
+    """Without the SDSS files (and no download) there is no star list: nothing is queried and
+    the message says how to get both; once they are there, the queries make the rest."""
+    p = plan({"data": {"dir": str(tmp_path), "query_archive": True}}, "dr20.yaml")
+    with pytest.raises(PlanError) as err:
+        p.targets()
+    assert "5 input file(s)" in str(err.value) and "query_archive" not in str(err.value)
+    for f in p.data_files.values():
+        if f.key in ("spall", "bossnet"):
+            Path(f.path).write_text("x")
+    assert sorted(f.key for f in p.queries().values()) == ["distances", "gaia", "tmass"]
+    assert p.downloads() == {} and p.targets() == p.final_products()
+
+
+def test_with_download_alone_the_message_offers_the_queries(tmp_path):
+    p = plan({"data": {"dir": str(tmp_path), "download": True}}, "dr20.yaml")
+    assert "set `data: {query_archive: true}`" in p.download_note()
+
+
 def test_vac_with_download_fetches_then_runs(tmp_path):
     p = plan({"data": {"dir": str(tmp_path), "download": True}}, "vac.yaml")
     assert p.mode == "vac" and list(p.downloads()) == ["ob_vac-1.0.0.fits"]

@@ -266,6 +266,13 @@ RULES = [
          why="the report of the finished default run"),
     Rule(r"^snakemake --report \S+ --configfile\b", "run", "finished", data="as_run",
          expect=(r"Report created",), why="the report of another run, once its products exist"),
+    Rule(r"^snakemake\b.*\bconfig/vac\.yaml download\.yaml\b", "dry",
+         expect=(r"rule download:", r"rule vac_kinematics_inputs:"),
+         why="no data yet: plans the VAC's download and the run on it"),
+    Rule(r"^snakemake\b.*\bfetch\.yaml\b", "dry",
+         expect=(r"rule download:", r"rule archive_source_ids:", r"rule query_archive:",
+                 r"rule ingest:"), absent=(r"rule simulate_survey:",),
+         why="no data yet: plans the downloads, the archive queries and the run on them"),
     Rule(r"^snakemake\b.*\bdownload\.yaml\b", "dry", expect=(r"this run only downloads",),
          absent=(r"rule ingest:",), why="no data yet: plans only the SAS downloads"),
     Rule(r"^snakemake\b.*\bconfig/(dr19|dr20|vac)\.yaml\b", "dry", data="placeholders",
@@ -285,6 +292,14 @@ RULES = [
     # --- Python
     Rule(r"^python3? -m hotstars source-ids\b", "run", "finished",
          expect=(r"Gaia DR3 ids written to",), why="on the finished mock's spAll and BOSS Net"),
+    Rule(r"^hotstars source-ids\b", "run", "finished", expect=(r"Gaia DR3 ids written to",),
+         why="on the finished mock's spAll and BOSS Net"),
+    Rule(r"^hotstars provenance\b", "run", "finished",
+         expect=(r"rule: +select_hss",
+                 r"sample/targets\.parquet +[\d,]+ bytes +sha256 [0-9a-f]{64}"),
+         why="on a product of the finished mock run"),
+    Rule(r"^hotstars --help$", "run", expect=(r"source-ids", r"provenance")),
+    Rule(r"^hotstars (query|fetch)\b", "help", why="needs the Gaia archive or the SAS: --help"),
     Rule(r"^python3? benchmarks/slurm_resources\.py\b", "run", "finished", check=wrote_the_copy,
          why="on the finished mock's benchmarks (--write rewrites the copy's profile)"),
     Rule(r"^python3? benchmarks/\w+\.py\b", "help",
@@ -300,10 +315,10 @@ def rule_of(command: Command) -> Rule | None:
 
 @pytest.fixture(scope="module")
 def shims(tmp_path_factory) -> Path:
-    """snakemake, python, pip of this interpreter, whatever is on PATH."""
+    """snakemake, python, pip, hotstars of this interpreter, whatever is on PATH."""
     folder = tmp_path_factory.mktemp("shims")
     for name, run in [("snakemake", "-m snakemake"), ("python", ""), ("python3", ""),
-                      ("pip", "-m pip"), ("pip3", "-m pip")]:
+                      ("pip", "-m pip"), ("pip3", "-m pip"), ("hotstars", "-m hotstars")]:
         (folder / name).write_text(f'#!/bin/sh\nexec "{sys.executable}" {run} "$@"\n')
         (folder / name).chmod(0o755)
     return folder
@@ -393,7 +408,7 @@ def as_here(text: str, how: str) -> str:
     if how == "pip":
         return re.sub(r"^(pip3? install)\b", r"\1 --dry-run", text)
     if how == "help":
-        return re.match(r"^python3? \S+", text).group(0) + " --help"
+        return re.match(r"^(python3? \S+|hotstars \S+)", text).group(0) + " --help"
     return text
 
 
@@ -515,7 +530,13 @@ def test_commands_are_read_like_a_shell_reads_them():
 
 
 def test_missing_files_message_gives_the_readme_download_command():
-    message = realdata.missing_files_message(
-        [realdata.DataFile("spall", "data/dr20/spAll.fits.gz", url="https://sas/spAll.fits.gz")])
-    assert f"`{realdata.DOWNLOAD_OVERLAY}`" in message
-    assert realdata.DOWNLOAD_OVERLAY in {step for c in COMMANDS for step in c.setup}
+    """The overlay a missing-files message offers is one the README runs: download.yaml for SAS
+    files alone (the VAC), fetch.yaml when archive files are missing too."""
+    setups = {step for c in COMMANDS for step in c.setup}
+    spall = realdata.DataFile("spall", "data/dr20/spAll.fits.gz", url="https://sas/spAll.fits.gz")
+    gaia = realdata.DataFile("gaia", "data/dr20/gaia.fits", archive="Gaia archive: gaia_source")
+    for files, overlay in (([spall], realdata.DOWNLOAD_OVERLAY),
+                           ([spall, gaia], realdata.FETCH_ALL_OVERLAY),
+                           ([gaia], realdata.FETCH_ALL_OVERLAY)):
+        assert f"`{overlay}`" in realdata.missing_files_message(files)
+        assert overlay in setups

@@ -73,11 +73,16 @@ def test_message_names_every_file_its_source_and_the_next_step():
                  "  d/gaia.fits  (inputs.gaia)",
                  "from Gaia archive: gaiadr3.gaia_source; ADQL query: config/adql/gaia_dr3.adql",
                  "  d/als3.csv  (inputs.als3)", "source unknown",
-                 "set `data: {download: true}`", "python -m hotstars source-ids"):
+                 "SDSS SAS and archive files: one more config overlay", "hotstars source-ids",
+                 realdata.FETCH_ALL_OVERLAY):
         assert line in off
+    sas_only = realdata.missing_files_message(files[:1])
+    assert realdata.DOWNLOAD_OVERLAY in sas_only and "query_archive" not in sas_only
     on = realdata.missing_files_message(files[1:], download=True, header="fetching d/spAll.fits.gz")
     assert on.splitlines()[0] == "fetching d/spAll.fits.gz"
     assert "set `data: {download: true}`" not in on and "  d/gaia.fits  (inputs.gaia)" in on
+    queried = realdata.missing_files_message(files[1:], download=True, query=True)
+    assert "query_archive" not in queried and "By hand: run the ADQL query shown" in queried
 
 
 def test_source_ids_are_the_carton_stars(tmp_path):

@@ -9,10 +9,18 @@ Conventions (docs/conventions.md, Sample):
 - a star is in the HSS if it has >= 1 spectrum passing the SNR cut and its Gaia / BOSS Net values
   pass the rest; the star's Teff (log g, [Fe/H]) is the SNR-weighted mean over its passing spectra;
 - the last step keeps stars with a Bailer-Jones photogeometric distance (needed downstream).
+
+Repeated spectra (config ``sample.repeated_spectra``, docs/conventions.md): a spectrum is
+(sdss_id, field, mjd) plus the reduction (``run2d``) and the observatory (``obs``) where the files
+carry them. Rows of one file with the same spectrum key are resolved before the join:
+``keep_highest_snr`` collapses identical rows and keeps the highest S/N of the rest,
+``collapse_identical`` collapses identical rows and stops on any other repeat, ``stop`` stops
+on any repeat. The counts go to the log and the cut-flow.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +28,19 @@ import pandas as pd
 
 from hotstars.errors import HotstarsError
 
+log = logging.getLogger(__name__)
+
 SPECTRUM_KEY = ["sdss_id", "field", "mjd"]
+# Further parts of a spectrum's key, used when both files carry them: spAll RUN2D <-> BOSS Net
+# run2d (the reduction), spAll OBS <-> BOSS Net telescope (mapped by OBSERVATORIES).
+REDUCTION_KEY = ["run2d", "obs"]
+#: config sample.repeated_spectra (same names as hotstars.io.survey.REPEATED_SPECTRA)
+REPEATED_SPECTRA_RULES = ("keep_highest_snr", "collapse_identical", "stop")
+#: Astra's short telescope names -> spAll's OBS (other values: stripped, upper-case)
+OBSERVATORIES = {"apo25m": "APO", "lco25m": "LCO"}
+# Per spectrum: rows of each file with its key collapsed as identical / dropped for the kept row.
+REPEAT_COLUMNS = ["n_identical_spall", "n_dropped_spall", "n_identical_bossnet",
+                  "n_dropped_bossnet"]
 
 # Star-level columns of targets.parquet (Gaia DR3, Bailer-Jones 2021, 2MASS names kept).
 GAIA_COLUMNS = ["source_id", "ra", "dec", "l", "b", "parallax", "parallax_error", "pmra", "pmra_error",
@@ -32,6 +52,8 @@ TMASS_COLUMNS = ["j_m", "h_m", "ks_m", "ks_msigcom"]
 SPECTRUM_COLUMNS = ["source_id", "sdss_id", "catalogid", "gaia_dr2_id", "field", "mjd", "sn_median_all",
                     "xcsao_rv", "xcsao_erv", "xcsao_rxc", "bn_v_r", "e_bn_v_r",
                     "teff", "e_teff", "logg", "e_logg", "fe_h", "e_fe_h"]
+# written by join_spectra after SPECTRUM_COLUMNS ('' where the spAll lacks RUN2D / OBS)
+SPECTRUM_EXTRA_COLUMNS = [*REDUCTION_KEY, *REPEAT_COLUMNS]
 STAR_PARAMETERS = ["teff", "logg", "fe_h"]
 
 UNITS = {
@@ -69,35 +91,187 @@ class Cuts:
 # Ingestion: spectra (spAll x BOSS Net) and targets (Gaia x Bailer-Jones x 2MASS)
 # --------------------------------------------------------------------------------------------
 def join_spectra(spall: pd.DataFrame, bossnet: pd.DataFrame, mjd_max: int,
-                 sources: tuple[str, str] = ("spAll", "BOSS Net")) -> pd.DataFrame:
+                 sources: tuple[str, str] = ("spAll", "BOSS Net"),
+                 repeated_spectra: str = "keep_highest_snr") -> pd.DataFrame:
     """One row per carton spectrum with MJD <= ``mjd_max``, with its BOSS Net visit result.
 
-    spAll joins BOSS Net on (SDSS_ID, FIELD, MJD) = (sdss_id, fieldid, mjd). The star key is BOSS
-    Net's ``gaia_dr3_source_id`` (spAll's GAIA_ID is a Gaia DR2 id and is never used). Spectra
-    without a BOSS Net result (or without a DR3 id) keep ``source_id = -1``; they leave through
-    the cut-flow's ``matched`` step. An error (naming the files, ``attrs["source"]`` of the
-    readers' tables) if no spectrum joins at all.
+    spAll joins BOSS Net on (SDSS_ID, FIELD, MJD) = (sdss_id, fieldid, mjd), plus RUN2D = run2d
+    and OBS = telescope (``OBSERVATORIES``: 'apo25m' is 'APO') when both files have the column
+    (logged otherwise). BOSS Net rows of another reduction than the spAll's are not joined
+    (counted in the log). Rows repeating a spectrum key in one file are resolved first by
+    ``repeated_spectra`` (:func:`resolve_repeated`; spAll on its own key, BOSS Net on the join
+    key, S/N from SN_MEDIAN_ALL and ``snr``); the counts are logged, written per spectrum
+    (``REPEAT_COLUMNS``) and summed in ``attrs["repeated_spectra"]``.
+
+    The star key is BOSS Net's ``gaia_dr3_source_id`` (spAll's GAIA_ID is a Gaia DR2 id and is
+    never used). Spectra without a BOSS Net result (or without a DR3 id) keep ``source_id = -1``;
+    they leave through the cut-flow's ``matched`` step. An error (naming the files,
+    ``attrs["source"]`` of the readers' tables) if no spectrum joins at all.
     """
+    if repeated_spectra not in REPEATED_SPECTRA_RULES:
+        raise ValueError(f"repeated_spectra={repeated_spectra!r}: expected one of "
+                         f"{', '.join(REPEATED_SPECTRA_RULES)}")
+    spall_name, bn_name = (_source(df, name) for df, name in zip((spall, bossnet), sources))
     spectra = spall.loc[spall["mjd"] <= mjd_max].copy()
+    if "obs" in spectra:
+        spectra["obs"] = observatory(spectra["obs"])
+    spall_key = SPECTRUM_KEY + [c for c in REDUCTION_KEY if c in spectra]
+    spectra, spall_counts = resolve_repeated(spectra, spall_key, "sn_median_all",
+                                             repeated_spectra, spall_name)
+
     bn = bossnet.rename(columns={"fieldid": "field", "gaia_dr3_source_id": "source_id"})
-    bn_cols = ["sdss_id", "field", "mjd", "source_id", "bn_v_r", "e_bn_v_r", "teff", "e_teff",
-               "logg", "e_logg", "fe_h", "e_fe_h"]
+    if "telescope" in bn:
+        bn["obs"] = observatory(bn.pop("telescope"))
+    join_key = SPECTRUM_KEY + [c for c in REDUCTION_KEY if c in spectra and c in bn]
+    for col, names in (("run2d", ("RUN2D", "run2d")), ("obs", ("OBS", "telescope"))):
+        lacking = [f"{name} has no column {c}" for name, df, c in
+                   ((spall_name, spectra, names[0]), (bn_name, bn, names[1]))
+                   if col not in df]
+        if lacking:
+            log.info("%s: spectra joined without the %s (on %s)", "; ".join(lacking),
+                     "reduction" if col == "run2d" else "observatory", ", ".join(join_key))
+    bn_run2d = _values(bn["run2d"]) if "run2d" in bn else ""
+    if "run2d" in join_key:
+        other = ~bn["run2d"].isin(spectra["run2d"].unique())
+        if other.any():
+            log.info("%s: %d rows of other reductions (run2d %s) than the %s's (%s) left out",
+                     bn_name, int(other.sum()), _values(bn.loc[other, "run2d"]), sources[0],
+                     _values(spectra["run2d"]))
+        bn = bn.loc[~other]
+    # only BOSS Net rows of this run's spectra (repeats elsewhere do not matter)
+    bn = bn.merge(spectra[join_key].drop_duplicates(), on=join_key, how="inner")
+    for col in ("release", "filetype"):
+        if col in bn and bn[col].nunique() > 1:
+            log.info("%s: the joined rows come from %d %ss (%s): rows of one spectrum from "
+                     "several are resolved as repeats", bn_name, bn[col].nunique(), col,
+                     _values(bn[col]))
+    bn_snr = "snr" if "snr" in bn else None
+    bn, bn_counts = resolve_repeated(bn, join_key, bn_snr, repeated_spectra, bn_name)
+    bn_cols = [*join_key, "source_id", "bn_v_r", "e_bn_v_r", "teff", "e_teff", "logg", "e_logg",
+               "fe_h", "e_fe_h", "_n_identical", "_n_dropped"]
     bn = bn[[c for c in bn_cols if c in bn.columns]]
     # nullable ints: a left join must not pass ids through float64 (DR3 ids exceed 2**53)
     bn = bn.astype({"source_id": "Int64"})
-    joined = spectra.merge(bn, on=SPECTRUM_KEY, how="left", validate="one_to_one")
+    spectra = spectra.rename(columns={"_n_identical": "n_identical_spall",
+                                      "_n_dropped": "n_dropped_spall"})
+    bn = bn.rename(columns={"_n_identical": "n_identical_bossnet",
+                            "_n_dropped": "n_dropped_bossnet"})
+    joined = spectra.merge(bn, on=join_key, how="left", validate="one_to_one")
     for col in SPECTRUM_COLUMNS:
         if col not in joined:
             joined[col] = -1 if col == "gaia_dr2_id" else np.nan
+    for col in REDUCTION_KEY:
+        joined[col] = joined[col].fillna("").astype(str) if col in joined else ""
+    for col in REPEAT_COLUMNS:
+        joined[col] = joined[col].fillna(0).astype("int64") if col in joined else 0
     joined["source_id"] = joined["source_id"].fillna(-1).astype("int64")
     joined["gaia_dr2_id"] = joined["gaia_dr2_id"].fillna(-1).astype("int64")
     joined.loc[joined["source_id"] <= 0, "source_id"] = -1
     if len(joined) and not (joined["source_id"] > 0).any():
-        files = " and ".join(_source(df, name) for df, name in zip((spall, bossnet), sources))
-        raise SampleError(f"{files}: no {sources[0]} spectrum (SDSS_ID, FIELD, MJD) joins a "
-                          f"{sources[1]} visit (sdss_id, fieldid, mjd) with a gaia_dr3_source_id: "
-                          "expected the two files of the same data release")
-    return joined[SPECTRUM_COLUMNS].sort_values(SPECTRUM_KEY, kind="stable").reset_index(drop=True)
+        same = [f"{name} ({a} = {b})" for col, name, a, b in
+                (("run2d", "reduction", "RUN2D", "run2d"), ("obs", "observatory", "OBS", "telescope"))
+                if col in join_key]
+        same = f" of the same {' and '.join(same)}" if same else ""
+        found = (f" (RUN2D {_values(spectra['run2d'])} in {sources[0]}, run2d {bn_run2d} in "
+                 f"{sources[1]})" if "run2d" in join_key else "")
+        raise SampleError(f"{spall_name} and {bn_name}: no {sources[0]} spectrum "
+                          f"(SDSS_ID, FIELD, MJD) joins a {sources[1]} visit (sdss_id, fieldid, "
+                          f"mjd){same} with a gaia_dr3_source_id{found}: expected the two files "
+                          "of the same data release")
+    out = (joined[SPECTRUM_COLUMNS + SPECTRUM_EXTRA_COLUMNS]
+           .sort_values(SPECTRUM_KEY + REDUCTION_KEY, kind="stable").reset_index(drop=True))
+    out.attrs["repeated_spectra"] = {"rule": repeated_spectra, "join_key": join_key,
+                                     "spall": spall_counts, "bossnet": bn_counts}
+    return out
+
+
+def repeated_summary(spectra: pd.DataFrame) -> str:
+    """One log line: the join key and, per file, the rows resolved as repeated spectrum keys
+    (``attrs["repeated_spectra"]`` of :func:`join_spectra`)."""
+    r = spectra.attrs["repeated_spectra"]
+    per_file = "; ".join(
+        f"{name}: {c['rows']} rows repeat {c['keys']} keys, {c['identical']} identical rows "
+        f"collapsed, {c['dropped']} lower-S/N rows dropped"
+        for name, c in (("spAll", r["spall"]), ("BOSS Net", r["bossnet"])))
+    return (f"spectra joined on ({', '.join(r['join_key'])}); repeated spectrum keys "
+            f"(sample.repeated_spectra: {r['rule']}): {per_file}")
+
+
+def observatory(values) -> pd.Series:
+    """spAll OBS ('APO', 'LCO') from either OBS or Astra's telescope ('apo25m', 'lco25m')."""
+    text = pd.Series(values, copy=False).astype(str).str.strip()
+    return text.str.lower().map(OBSERVATORIES).fillna(text.str.upper())
+
+
+def resolve_repeated(df: pd.DataFrame, key: list[str], snr: str | None, rule: str,
+                     what: str) -> tuple[pd.DataFrame, dict]:
+    """Rows of one file (``what``) that repeat ``key``, resolved by ``rule``.
+
+    Identical rows (equal in every column of ``df``, NaN equal to NaN) collapse to one, except
+    under ``stop``. Different rows left with the same key: ``keep_highest_snr`` keeps the row
+    with the highest ``snr`` (NaN or no ``snr`` column: lowest; ties: the first in the file),
+    ``collapse_identical`` and ``stop`` raise :class:`SampleError` naming ``what``, the key
+    columns and up to 5 keys. Returns the kept rows in file order with ``_n_identical`` and
+    ``_n_dropped`` (rows of their key collapsed / dropped) and the counts
+    {rows, keys, identical, dropped}.
+    """
+    df = df.reset_index(drop=True)
+    repeated = df.duplicated(key, keep=False).to_numpy()
+    counts = {"rows": int(repeated.sum()), "keys": 0, "identical": 0, "dropped": 0}
+    if not repeated.any():
+        return df.assign(_n_identical=0, _n_dropped=0), counts
+    counts["keys"] = int((~df.loc[repeated].duplicated(key)).sum())
+    snr_name = snr or "no S/N column"
+    if rule == "stop":
+        raise SampleError(_repeat_message(what, df.loc[repeated], key, counts["keys"],
+                                          "(config sample.repeated_spectra: stop; "
+                                          "keep_highest_snr resolves repeats)"))
+    distinct = df.loc[~df.duplicated(keep="first")]
+    counts["identical"] = len(df) - len(distinct)
+    still = distinct.duplicated(key, keep=False)
+    if rule == "collapse_identical" and still.any():
+        differ = _differing_columns(distinct.loc[still], key)
+        raise SampleError(_repeat_message(
+            what, distinct.loc[still], key, int((~distinct.loc[still].duplicated(key)).sum()),
+            f"with different values (in {differ}); config sample.repeated_spectra: "
+            "collapse_identical stops on these (keep_highest_snr keeps the highest S/N)"))
+    order = distinct.assign(
+        _snr=(-distinct[snr].astype(float).fillna(-np.inf)) if snr else 0.0,
+        _pos=distinct.index)
+    kept = (order.sort_values(["_snr", "_pos"], kind="stable").drop_duplicates(key, keep="first")
+            .sort_values("_pos").drop(columns=["_snr", "_pos"]))
+    counts["dropped"] = len(distinct) - len(kept)
+    per_key = pd.DataFrame({
+        "_n_identical": df.groupby(key, dropna=False).size()
+        - distinct.groupby(key, dropna=False).size(),
+        "_n_dropped": distinct.groupby(key, dropna=False).size() - 1}).reset_index()
+    kept = kept.merge(per_key, on=key, how="left", validate="one_to_one")
+    log.info("%s: %d rows repeat %d spectrum keys (%s): %d identical rows collapsed, %d rows "
+             "dropped for a row of higher S/N (%s; ties: first in the file)", what,
+             counts["rows"], counts["keys"], ", ".join(key), counts["identical"],
+             counts["dropped"], snr_name)
+    return kept.reset_index(drop=True), counts
+
+
+def _repeat_message(what: str, rows: pd.DataFrame, key: list[str], n_keys: int,
+                    note: str) -> str:
+    groups = rows.groupby(key, sort=False, dropna=False).size()
+    shown = "; ".join(f"({', '.join(f'{k}={v}' for k, v in zip(key, np.atleast_1d(vals)))}) "
+                      f"x {n}" for vals, n in list(groups.items())[:5])
+    more = f" ... ({n_keys} repeated keys in all)" if n_keys > 5 else ""
+    return f"{what}: spectrum key ({', '.join(key)}) repeated: {shown}{more} {note}"
+
+
+def _differing_columns(rows: pd.DataFrame, key: list[str]) -> str:
+    cols = [c for c in rows.columns if c not in key and not c.startswith("_")]
+    varies = rows.groupby(key, dropna=False)[cols].nunique(dropna=False).max()
+    return ", ".join(c for c in cols if varies[c] > 1) or "?"
+
+
+def _values(values, n: int = 5) -> str:
+    uniq = sorted(map(str, pd.unique(pd.Series(values))))
+    more = f", ... ({len(uniq)} in all)" if len(uniq) > n else ""
+    return ", ".join(repr(v) for v in uniq[:n]) + more
 
 
 def build_targets(spectra: pd.DataFrame, gaia: pd.DataFrame, distances: pd.DataFrame,
@@ -184,7 +358,8 @@ def select_hss(spectra: pd.DataFrame, targets: pd.DataFrame, cuts: Cuts, mjd_max
       (snr & parallax & ruwe: the Fig. 4 gray sample) and in_hss.
     - hss: the HSS stars, targets' columns + star-level BOSS Net parameters + n_spectra (passing).
     - hss_spectra: the SNR-passing spectra of HSS stars (what the velocities average).
-    - cutflow: step, criterion, n_spectra, n_stars; cumulative.
+    - cutflow: step, criterion, n_spectra, n_stars; cumulative. The ``observed`` criterion adds
+      the rows removed as repeated spectrum keys, per file (:func:`repeated_note`), if any.
     """
     spec_ok = spectra["sn_median_all"].to_numpy(float) > cuts.snr_min
     matched = spectra["source_id"].isin(targets["source_id"]).to_numpy()
@@ -216,7 +391,8 @@ def select_hss(spectra: pd.DataFrame, targets: pd.DataFrame, cuts: Cuts, mjd_max
         ("distance", "Bailer-Jones photogeometric distance (r_med, r_lo, r_hi) available",
          "passes_distance"),
     ]
-    observed_label = "carton spectra" + (f" with MJD <= {mjd_max}" if mjd_max is not None else "")
+    observed_label = ("carton spectra" + (f" with MJD <= {mjd_max}" if mjd_max is not None else "")
+                      + repeated_note(spectra))
     rows = [("observed", observed_label, len(spectra), spectra["sdss_id"].nunique()),
             ("matched", "BOSS Net result with a Gaia DR3 source in the Gaia table",
              int(matched.sum()), len(targets))]
@@ -237,6 +413,20 @@ def select_hss(spectra: pd.DataFrame, targets: pd.DataFrame, cuts: Cuts, mjd_max
     hss_spectra = (snr_spectra.loc[snr_spectra["source_id"].isin(hss_ids)]
                    .sort_values(["source_id", "mjd", "field"], kind="stable").reset_index(drop=True))
     return flags.reset_index(drop=True), hss, hss_spectra, cutflow
+
+
+def repeated_note(spectra: pd.DataFrame) -> str:
+    """'; repeated keys: spAll 2 identical + 1 lower S/N, BOSS Net ... rows removed' from the
+    per-spectrum counts of :func:`join_spectra` (``REPEAT_COLUMNS``); '' if there were none."""
+    if not set(REPEAT_COLUMNS) <= set(spectra.columns):
+        return ""
+    n = {c: int(spectra[c].sum()) for c in REPEAT_COLUMNS}
+    if not any(n.values()):
+        return ""
+    parts = [f"{name} {n[f'n_identical_{f}']} identical + {n[f'n_dropped_{f}']} lower S/N"
+             for f, name in (("spall", "spAll"), ("bossnet", "BOSS Net"))
+             if n[f"n_identical_{f}"] or n[f"n_dropped_{f}"]]
+    return f"; repeated keys: {', '.join(parts)} rows removed"
 
 
 def teff_class_counts(flags: pd.DataFrame, classes: dict) -> dict[str, int]:

@@ -278,7 +278,7 @@ def summary_table(summary: Mapping) -> pd.DataFrame:
     order = {key: i for i, key in enumerate(PAPER)}
     rows = []
     for section, numbers in summary.items():
-        if section.startswith("_"):
+        if section.startswith("_") or section == "provenance":  # not numbers
             continue
         for name, entry in numbers.items():
             ours, paper = entry["ours"], entry["paper"]

@@ -16,6 +16,7 @@ rule ingest:
     params:
         program=config["sample"]["program"],
         mjd_max=config["sample"]["mjd_max"],
+        repeated_spectra=config["sample"]["repeated_spectra"],
         spall_hdu=PLAN.inputs["spall_hdu"],
         bossnet_hdu=PLAN.inputs["bossnet_hdu"],
     log:

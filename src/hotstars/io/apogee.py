@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from astropy.table import Table
 
+from hotstars.io import provenance
 from hotstars.io.specs import LOGG_UNITS, ColumnSpec, InputSpec, read_input
 from hotstars.io.tables import atomic_path
 
@@ -78,5 +79,7 @@ def write_astronn(table: pd.DataFrame, path) -> None:
     units.update({c: "km / s" for c in table.columns if c.startswith("galv")})
     for name, unit in units.items():
         t[name].unit = unit
+    # the job's provenance as header keywords (hotstars.io.provenance.fits_cards)
+    t.meta.update({key: value for key, value, _ in provenance.fits_cards(provenance.current())})
     with atomic_path(path) as tmp:
         t.write(tmp, format="fits", overwrite=True)

@@ -6,7 +6,7 @@ part file: the next attempt (in the same call, or a later run) asks only for the
 again; 416 (range not satisfiable) means the part already holds the whole file. When the config
 gives checksums they are verified (a mismatch deletes the part: the bytes are wrong, resuming
 cannot fix them); the part is then renamed to the destination, so the destination is complete
-or absent.
+or absent. Progress (bytes, rate, time left) is logged every few seconds (:mod:`.progress`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from urllib.request import Request, urlopen
 
 from hotstars.errors import HotstarsError
 from hotstars.io import realdata
+from hotstars.io.progress import Progress
 
 CHUNK = 1 << 20
 TIMEOUT_S = 60.0          # connect and per-read socket timeout
@@ -129,9 +130,12 @@ def _transfer(url: str, part: Path, timeout: float) -> None:
             offset, mode = 0, "wb"
         length = response.headers.get("Content-Length")
         expected = offset + int(length) if length is not None else None
+        progress = Progress(part.name.removesuffix(".part"), total=expected, start=offset)
         with open(part, mode) as fh:
             while chunk := response.read(CHUNK):
                 fh.write(chunk)
+                progress.update(len(chunk))
+        progress.done()
     size = part.stat().st_size
     if expected is not None and size < expected:
         raise ConnectionError(f"connection closed after {size} of {expected} bytes")

@@ -11,6 +11,11 @@ Two products have the same hash when they hold the same content, whatever the fi
 - JSON: the parsed document (key order and whitespace ignored).
 - Anything else (PNG, PDF, Markdown, ...): the file's bytes.
 
+The provenance a workflow job writes into its products (:mod:`hotstars.io.provenance`: table
+metadata, FITS keywords, the JSON ``provenance`` key, the PNG tEXt chunk) is content too: two
+runs agree when they ran the same code (commit, library digest) on the same config and inputs,
+which is what a determinism check compares; the same tables from another commit or config differ.
+
 All hashes are SHA-256 hex digests.
 """
 

@@ -7,8 +7,9 @@ from (Gaia DR3, Bailer-Jones, 2MASS), optionally with the ``adql`` file of the q
 message naming every missing file and its source (:func:`missing_files_message`) is shared by the
 workflow's check before any job and by the downloader when a file cannot be fetched.
 
-``python -m hotstars source-ids SPALL BOSSNET OUT`` writes the Gaia DR3 ids of the carton's
-spectra (the table to upload before running the ADQL queries of the Gaia-side files).
+With ``data.query_archive: true`` the workflow runs the ADQL queries itself at the archive's TAP
+service (:mod:`hotstars.io.archive`); by hand, ``hotstars source-ids SPALL BOSSNET OUT`` writes the
+Gaia DR3 ids of the carton's spectra (the table the queries join).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ CHECKSUMS = ("md5", "sha1", "sha256")
 GAIA_ARCHIVE = "https://gea.esac.esa.int/archive/"
 #: The shell command that writes the overlay switching downloads on (as in README, Running).
 DOWNLOAD_OVERLAY = "echo 'data: {download: true}' > download.yaml"
+#: ... and the one switching both downloads and archive queries on
+FETCH_ALL_OVERLAY = "echo 'data: {download: true, query_archive: true}' > fetch.yaml"
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,12 @@ def resolve_inputs(inputs: dict, files: dict[str, DataFile]) -> dict:
 
 
 def missing_files_message(files: list[DataFile], download: bool = False,
-                          reason: str | None = None, header: str | None = None) -> str:
+                          reason: str | None = None, header: str | None = None,
+                          query: bool = False) -> str:
     """One message naming every missing file, where it comes from and how to get it.
 
     ``download``: the config's ``data.download`` (SDSS files are then fetched by the workflow);
+    ``query``: ``data.query_archive`` (archive files are then queried by the workflow);
     ``reason``: why a download failed (the message then heads with it); ``header``: another first
     line.
     """
@@ -78,21 +83,32 @@ def missing_files_message(files: list[DataFile], download: bool = False,
         if f.url:
             lines.append(f"      from the SDSS SAS: {f.url}")
         elif f.archive:
-            query = f"; ADQL query: {f.adql}" if f.adql else ""
-            lines.append(f"      from {f.archive}{query}")
+            adql = f"; ADQL query: {f.adql}" if f.adql else ""
+            lines.append(f"      from {f.archive}{adql}")
         else:
             lines.append("      source unknown (no data.files entry): put the file there")
     sas = [f for f in files if f.url]
-    if sas and not download:
+    asked = [f for f in files if f.archive] if not query else []
+    after = ("last after --configfile (file targets, if any, go before --configfile)")
+    if sas and not download and asked:
+        lines.append("SDSS SAS and archive files: one more config overlay lets the run fetch the "
+                     "SDSS files (resumable, checksums verified) and then query the archive files "
+                     "at the Gaia archive's TAP service (no login needed): "
+                     f"`{FETCH_ALL_OVERLAY}`, then give fetch.yaml {after}.")
+    elif sas and not download:
         lines.append("SDSS SAS files: set `data: {download: true}` in one more config overlay to "
                      "fetch them (resumable, checksums verified; the run then fetches them first): "
-                     f"`{DOWNLOAD_OVERLAY}`, then give download.yaml last after --configfile "
-                     "(file targets, if any, go before --configfile); or download them to the "
-                     "paths shown.")
+                     f"`{DOWNLOAD_OVERLAY}`, then give download.yaml {after}; or download them to "
+                     "the paths shown.")
     if any(f.archive for f in files):
+        if asked and not (sas and not download):
+            lines.append(
+                "Archive files: set `data: {query_archive: true}` as well to let the run query "
+                "them at the Gaia archive's TAP service (no login needed) once the SDSS files "
+                f"are there: `{FETCH_ALL_OVERLAY}` switches on both downloads and queries.")
         lines.append(
-            f"Archive files: run the ADQL query shown at the Gaia archive ({GAIA_ARCHIVE}; "
+            f"By hand: run the ADQL query shown at the Gaia archive ({GAIA_ARCHIVE}; "
             "asynchronous job, output format FITS) and save the result at the path shown. The "
             "queries join a user table of the stars' Gaia DR3 ids, written from the two SDSS files "
-            "by: python -m hotstars source-ids <spAll> <astraAllVisitBossNet> ids.vot")
+            "by: hotstars source-ids <spAll> <astraAllVisitBossNet> ids.vot")
     return "\n".join(lines)

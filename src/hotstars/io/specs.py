@@ -25,8 +25,9 @@ Conventions
   through as plain values (no row is dropped).
 - Values are checked against the spec (:class:`ColumnSpec`: finite, bounds such as errors > 0,
   a plausible median that catches e.g. kpc given as pc without a unit; :class:`InputSpec`:
-  unique key, ordered percentiles). The returned DataFrame's ``attrs["source"]`` names the file
-  for the messages of later joins.
+  unique key unless the caller resolves repeated keys itself (spAll and BOSS Net spectra,
+  :func:`hotstars.selection.join_spectra`), ordered percentiles). The returned DataFrame's
+  ``attrs["source"]`` names the file for the messages of later joins.
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ class InputSpec:
     """The contract of one input: its columns, unique key and default FITS HDU.
 
     ``ordered``: columns whose values must be non-decreasing along each row where all are finite
-    (e.g. the 16th, 50th, 84th percentiles of a distance).
+    (e.g. the 16th, 50th, 84th percentiles of a distance). ``key`` columns may be optional: the
+    unique-key check uses those the file has. ``key_note`` ends the repeated-key message (e.g. how
+    to resolve repeats instead of stopping).
     """
 
     name: str
@@ -113,6 +116,7 @@ class InputSpec:
     key: tuple[str, ...]
     hdu: int | str = 1
     ordered: tuple[str, ...] = ()
+    key_note: str = ""
 
     @property
     def names(self) -> list[str]:
@@ -463,7 +467,7 @@ def _coerce(values, col: ColumnSpec, fname: str, rows: np.ndarray, where: str) -
 # Public readers.
 
 def read_input(path, spec: InputSpec, *, hdu: int | str | None = None,
-               program: str | None = None) -> pd.DataFrame:
+               program: str | None = None, unique_key: bool = True) -> pd.DataFrame:
     """Read and validate one survey input; return its spec's columns under canonical names.
 
     Parameters
@@ -475,6 +479,8 @@ def read_input(path, spec: InputSpec, *, hdu: int | str | None = None,
     program : only for specs with ``programname``/``firstcarton`` (spAll): keep rows whose
         PROGRAMNAME equals ``program`` or whose FIRSTCARTON starts with it (case-insensitive)
         and validate only those.
+    unique_key : check that ``spec.key`` is unique (default). False returns rows with a repeated
+        key as they are, for the caller to resolve (spAll, BOSS Net: hotstars.selection).
 
     Returns a DataFrame (RangeIndex) with int64, float64 (in ``spec``'s units, NaN where allowed)
     and str columns; optional columns only when present in the file.
@@ -544,7 +550,8 @@ def read_input(path, spec: InputSpec, *, hdu: int | str | None = None,
         data[col.name] = values
     df = pd.DataFrame(data)
     _check_order(df, spec, rows, where)
-    _check_key(df, spec, rows, where)
+    if unique_key:
+        _check_key(df, spec, rows, where)
     df.attrs["source"] = where  # for messages of later joins (not written to products)
     log.info("%s: %d rows, %d columns", where, len(df), df.shape[1])
     return df
@@ -615,7 +622,7 @@ def _check_order(df: pd.DataFrame, spec: InputSpec, rows: np.ndarray, where: str
 
 
 def _check_key(df: pd.DataFrame, spec: InputSpec, rows: np.ndarray, where: str) -> None:
-    key = list(spec.key)
+    key = [k for k in spec.key if k in df.columns]  # optional key columns: those the file has
     dup = df.duplicated(key, keep=False).to_numpy()
     if not dup.any():
         return
@@ -624,7 +631,8 @@ def _check_key(df: pd.DataFrame, spec: InputSpec, rows: np.ndarray, where: str) 
     shown = "; ".join(f"({', '.join(f'{k}={v}' for k, v in zip(key, np.atleast_1d(vals)))}) "
                       f"at rows {r}" for vals, r in list(groups.items())[:5])
     more = f" ... ({len(groups)} duplicated keys in all)" if len(groups) > 5 else ""
-    raise InputError(where, f"key ({', '.join(key)}) must be unique; duplicated: {shown}{more}",
-                     key)
+    note = f". {spec.key_note}" if spec.key_note else ""
+    raise InputError(where, f"key ({', '.join(key)}) must be unique; duplicated: {shown}{more}"
+                     f"{note}", key)
 
 

@@ -7,6 +7,12 @@ checks, unique key) read by :func:`~hotstars.io.specs.read_input`.
   the Gaia DR3 key of a spectrum comes from BOSS Net's ``gaia_dr3_source_id``.
 - BOSS Net's velocity is ``bn_v_r``/``e_bn_v_r`` in DR20 (Astra 0.8.1) and ``v_rad``/``e_v_rad``
   in DR19 (0.6.0): both are accepted.
+- A spectrum is (SDSS_ID, FIELD, MJD, RUN2D, OBS) in spAll and (sdss_id, fieldid, mjd, run2d,
+  telescope) in BOSS Net (the reduction and the telescope when the file has them: older releases
+  and CSV exports may not). Real files repeat such keys, so by default these two readers return
+  the repeated rows and :func:`hotstars.selection.join_spectra` resolves them by the rule of
+  config ``sample.repeated_spectra`` (:data:`REPEATED_SPECTRA`); ``"stop"`` makes the reader
+  stop at the first repeated key, naming the file, the key and the rows.
 """
 
 from __future__ import annotations
@@ -35,6 +41,13 @@ _LAT = {"ge": -90.0, "le": 90.0}
 _PC_MEDIAN = (50.0, 1e5)
 
 
+#: Rules for repeated spectrum keys in spAll and BOSS Net (config ``sample.repeated_spectra``;
+#: the same names as :data:`hotstars.selection.REPEATED_SPECTRA_RULES`, docs/conventions.md).
+REPEATED_SPECTRA = ("keep_highest_snr", "collapse_identical", "stop")
+_KEY_NOTE = ("Set config sample.repeated_spectra to keep_highest_snr (or collapse_identical) to "
+             "resolve repeated spectra instead of stopping (docs/conventions.md, Sample)")
+
+
 SPALL = InputSpec("spall", (
     _c("sdss_id", "int"), _c("catalogid", "int"), _c("field", "int"), _c("mjd", "int"),
     _c("sn_median_all", "float", "", finite=True),
@@ -43,7 +56,9 @@ SPALL = InputSpec("spall", (
     _c("racat", "float", _DEG, optional=True), _c("deccat", "float", _DEG, optional=True),
     # GAIA_ID in spAll is a Gaia DR2 source_id: renamed so that it is never joined to DR3.
     _c("gaia_dr2_id", "int", optional=True, aliases=("gaia_id",)),
-), key=("sdss_id", "field", "mjd"))
+    # the reduction (e.g. 'v6_2_1') and the observatory ('APO' / 'LCO') of the spectrum
+    _c("run2d", "str", optional=True), _c("obs", "str", optional=True),
+), key=("sdss_id", "field", "mjd", "run2d", "obs"), key_note=_KEY_NOTE)
 
 
 BOSSNET = InputSpec("bossnet", (
@@ -56,7 +71,11 @@ BOSSNET = InputSpec("bossnet", (
     _c("e_bn_v_r", "float", _KMS, aliases=("e_v_rad",)),
     _c("fe_h", "float", "dex", optional=True), _c("e_fe_h", "float", "dex", optional=True),
     _c("snr", "float", "", optional=True),
-), key=("sdss_id", "mjd", "fieldid"))
+    # which spectrum: reduction (run2d 'v6_2_1'), telescope ('apo25m' / 'lco25m'), and the SDSS
+    # release and file type of the spectrum BOSS Net ran on (e.g. 'specFull')
+    _c("run2d", "str", optional=True), _c("telescope", "str", optional=True),
+    _c("release", "str", optional=True), _c("filetype", "str", optional=True),
+), key=("sdss_id", "mjd", "fieldid", "run2d", "telescope"), key_note=_KEY_NOTE)
 
 
 GAIA = InputSpec("gaia", (
@@ -105,14 +124,27 @@ def _union_units() -> dict[str, str]:
 INPUT_UNITS: dict[str, str] = _union_units()
 
 
-def read_spall(path, program: str = "mwm_ob", hdu: int | str = 1) -> pd.DataFrame:
-    """SDSS-V spAll rows of ``program`` (PROGRAMNAME or FIRSTCARTON prefix), one per spectrum."""
-    return read_input(path, SPALL, hdu=hdu, program=program)
+def _unique_key(repeated_spectra: str) -> bool:
+    if repeated_spectra not in REPEATED_SPECTRA:
+        raise ValueError(f"repeated_spectra={repeated_spectra!r}: expected one of "
+                         f"{', '.join(REPEATED_SPECTRA)}")
+    return repeated_spectra == "stop"
 
 
-def read_bossnet(path, hdu: int | str = 1) -> pd.DataFrame:
-    """Astra astraAllVisitBossNet BOSS visits (HDU 1); DR19 v_rad/e_v_rad -> bn_v_r/e_bn_v_r."""
-    return read_input(path, BOSSNET, hdu=hdu)
+def read_spall(path, program: str = "mwm_ob", hdu: int | str = 1,
+               repeated_spectra: str = "keep_highest_snr") -> pd.DataFrame:
+    """SDSS-V spAll rows of ``program`` (PROGRAMNAME or FIRSTCARTON prefix), one per spectrum;
+    rows repeating a spectrum key are kept (resolved by the join) unless ``repeated_spectra``
+    is ``"stop"``."""
+    return read_input(path, SPALL, hdu=hdu, program=program,
+                      unique_key=_unique_key(repeated_spectra))
+
+
+def read_bossnet(path, hdu: int | str = 1,
+                 repeated_spectra: str = "keep_highest_snr") -> pd.DataFrame:
+    """Astra astraAllVisitBossNet BOSS visits (HDU 1); DR19 v_rad/e_v_rad -> bn_v_r/e_bn_v_r.
+    Repeated visit keys as in :func:`read_spall`."""
+    return read_input(path, BOSSNET, hdu=hdu, unique_key=_unique_key(repeated_spectra))
 
 
 def read_gaia(path) -> pd.DataFrame:

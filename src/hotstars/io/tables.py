@@ -5,26 +5,52 @@ Every product is written atomically: to a temporary file beside the target, then
 killed job never leaves a half-written product behind. Parquet products go through
 ``astropy.table.Table`` so that column units and table metadata survive (TOPCAT and
 ``Table.read`` show them).
+
+Every Parquet product is also a VOParquet file (IVOA note "Parquet files with VOTable
+metadata", version 1.0): the file-level key ``IVOA.VOTable-Parquet.version`` = "1.0" and
+``IVOA.VOTable-Parquet.content``, a VOTable 1.3 document whose FIELDs give each column's
+datatype, arraysize, unit, UCD and DESCRIPTION (from :mod:`hotstars.io.columns`), with a
+``<PARQUET type="Parquet-local-XML"/>`` element in place of DATA and the provenance as INFO
+elements (:func:`votable_xml`). ``Table.read(path, format="parquet.votable")`` and TOPCAT read
+it; ``Table.read(path)`` still reads astropy's own ``table_meta_yaml`` key. Units in the XML are
+in the CDS syntax VOTable 1.3 prescribes (``[yr]`` for dex(yr), ``[-]`` for dex): VOUnit (VOTable
+1.4+) has no spelling of logarithmic units that astropy parses (docs/conventions.md).
+
+Products written inside a workflow job carry its provenance (:mod:`hotstars.io.provenance`): a
+``provenance`` table-metadata entry (Parquet, FITS keywords) or a top-level ``"provenance"`` key
+(JSON).
 """
 
 from __future__ import annotations
 
 import glob
+import io
 import json
+import logging
 import os
 import tempfile
+import warnings
+import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping
 
+import astropy.units as u
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from astropy.io.votable.tree import Info, Resource, TableElement, VOTableFile
 from astropy.table import Column, MaskedColumn, Table
 from astropy.table import meta as table_meta
 
 from hotstars.errors import HotstarsError
+from hotstars.io import columns, provenance
+
+log = logging.getLogger(__name__)
+
+VOPARQUET_VERSION = "1.0"
+_VOT_NS = "http://www.ivoa.net/xml/VOTable/v1.3"  # namespace of VOTable 1.3 to 1.5
 
 
 class ProductError(HotstarsError):
@@ -69,24 +95,152 @@ def to_astropy(df: pd.DataFrame, units: Mapping[str, str] | None = None,
     for name, unit in (units or {}).items():
         if name in table.colnames and unit:
             table[name].unit = unit
+    describe(table)
     if meta:
         table.meta.update(meta)
     return table
+
+
+def describe(table: Table) -> list[str]:
+    """Give each column without a description its :mod:`hotstars.io.columns` one; return the
+    names that have none (the registry lacks them)."""
+    lacking = []
+    for name in table.colnames:
+        info = columns.info(name)
+        if not table[name].info.description:
+            if info is None:
+                lacking.append(name)
+            else:
+                table[name].info.description = info.description
+    return lacking
+
+
+def _with_provenance(meta: Mapping | None) -> dict:
+    """``meta`` plus this job's ``provenance`` record (none outside a job)."""
+    record = provenance.current()
+    return {**dict(meta or {}), **({"provenance": record} if record else {})}
+
+
+# --- VOParquet (VOTable metadata in Parquet) ---------------------------------------------------
+
+def votable_unit(unit) -> str | None:
+    """``unit`` in the VOTable 1.3 (CDS) syntax, None if it has none or cannot be written.
+
+    Logarithmic units are CDS ``[unit]`` (dex(yr) -> ``[yr]``, dex -> ``[-]``). A unit astropy
+    does not recognise (the mock Gaia input keeps the archive's ``log(cm.s**-2)``) gets none:
+    a translation would contradict the ``table_meta_yaml`` unit when astropy merges the two.
+    """
+    if unit is None or unit == "":
+        return None
+    if isinstance(unit, str):
+        unit = u.Unit(unit, parse_strict="silent")
+    if isinstance(unit, u.UnrecognizedUnit):
+        return None
+    if unit == u.dex:
+        return "[-]"
+    try:
+        return unit.to_string("cds")
+    except (ValueError, TypeError):
+        return None
+
+
+def votable_xml(table: Table, name: str = "", record: Mapping | None = None) -> str:
+    """The VOTable 1.3 document of a VOParquet file holding ``table``'s columns: FIELDs with
+    datatype, arraysize, unit (:func:`votable_unit`), UCD and DESCRIPTION (the column's, else
+    :mod:`hotstars.io.columns`), ``<PARQUET type="Parquet-local-XML"/>`` in place of DATA, and
+    ``record`` (provenance) as INFO elements. Deterministic: no date, no software banner."""
+    head = table[:0].copy(copy_data=True)
+    head.meta.clear()
+    vot = VOTableFile(version="1.3")
+    resource = Resource()
+    vot.resources.append(resource)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # units are set below, in the CDS syntax
+        element = TableElement.from_table(vot, head)
+    resource.tables.append(element)
+    if name:
+        element.name = name
+    for field in element.fields:
+        col = table[field.name]
+        info = columns.info(field.name)
+        field.unit = votable_unit(col.unit)
+        field.ucd = (info.ucd or None) if info else None
+        field.description = col.info.description or (info.description if info else None)
+    for key, value in _info_items(record):
+        element.infos.append(Info(name=key, value=value))
+    root = ET.fromstring(_to_xml(vot))
+    ns = {"v": _VOT_NS}
+    tab = root.find("v:RESOURCE/v:TABLE", ns)
+    for field in tab.findall("v:FIELD", ns):  # one line, as written (astropy wraps long text)
+        description = field.find("v:DESCRIPTION", ns)
+        if description is not None:
+            description.text = table[field.get("name")].info.description or description.text
+    for data in tab.findall("v:DATA", ns):  # an empty table has none
+        tab.remove(data)
+    # PARQUET takes the place of DATA: after the FIELDs, before the trailing INFOs
+    index = max(i for i, child in enumerate(tab) if child.tag == f"{{{_VOT_NS}}}FIELD") + 1
+    tab.insert(index, ET.Element(f"{{{_VOT_NS}}}PARQUET", type="Parquet-local-XML"))
+    ET.register_namespace("", _VOT_NS)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def _to_xml(vot: VOTableFile) -> bytes:
+    buf = io.BytesIO()
+    vot.to_xml(buf)
+    return buf.getvalue()
+
+
+def _info_items(record: Mapping | None) -> list[tuple[str, str]]:
+    """(name, value) INFO pairs of a provenance record (input_<n>: path, size, sha256)."""
+    if not record:
+        return []
+    out = [(f"provenance_{key}", "" if record.get(key) is None else str(record[key]))
+           for key in provenance.FIELDS if key != "inputs"]
+    for i, item in enumerate(record.get("inputs") or [], start=1):
+        out.append((f"provenance_input_{i}",
+                    f"{item['path']} ({item.get('size')} bytes, sha256 {item.get('sha256')})"))
+    return out
+
+
+def _add_voparquet(path: Path, table: Table, name: str) -> None:
+    """Rewrite the Parquet file ``path`` (written from ``table``) with the two VOParquet keys."""
+    data = pq.read_table(path)
+    xml = votable_xml(table, name, table.meta.get("provenance"))
+    metadata = {**(data.schema.metadata or {}),
+                b"IVOA.VOTable-Parquet.version": VOPARQUET_VERSION.encode(),
+                b"IVOA.VOTable-Parquet.content": xml.encode()}
+    pq.write_table(data.replace_schema_metadata(metadata), path, version="2.4")
+
+
+def _fits_meta(table: Table) -> None:
+    """Provenance as FITS keywords (:func:`hotstars.io.provenance.fits_cards`), not a dict."""
+    record = table.meta.pop("provenance", None)
+    for key, value, _ in provenance.fits_cards(record):
+        table.meta[key] = value
 
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike, units: Mapping[str, str] | None = None,
                 meta: Mapping | None = None) -> None:
     """Write ``df`` to Parquet (through astropy, units kept), FITS or CSV, atomically.
 
-    The format follows the suffix: ``.parquet``, ``.fits`` or ``.csv``.
+    The format follows the suffix: ``.parquet``, ``.fits`` or ``.csv``. Columns get their
+    :mod:`hotstars.io.columns` descriptions; Parquet is VOParquet (module docstring); inside a
+    workflow job the provenance goes into the metadata (Parquet, FITS keywords; not CSV).
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in (".parquet", ".fits"):
+        table = to_astropy(df, units, _with_provenance(meta))
+        lacking = columns.missing(table.colnames)
+        if lacking and suffix == ".parquet":
+            log.warning("%s: no description in hotstars.io.columns for %s", path.name, lacking)
     with atomic_path(path) as tmp:
         if suffix == ".parquet":
-            to_astropy(df, units, meta).write(tmp, format="parquet", overwrite=True)
+            table.write(tmp, format="parquet", overwrite=True)
+            _add_voparquet(tmp, table, path.name.removesuffix(".parquet"))
         elif suffix == ".fits":
-            to_astropy(df, units, meta).write(tmp, format="fits", overwrite=True)
+            _fits_meta(table)
+            table.write(tmp, format="fits", overwrite=True)
         elif suffix == ".csv":
             df.to_csv(tmp, index=False)
         else:
@@ -116,7 +270,14 @@ def _json_default(value):
 
 
 def write_json(obj, path: str | os.PathLike) -> None:
-    """Write ``obj`` as indented, key-sorted JSON, atomically (numpy scalars allowed)."""
+    """Write ``obj`` as indented, key-sorted JSON, atomically (numpy scalars allowed).
+
+    Inside a workflow job a dict gets this job's record under the top-level key
+    ``"provenance"`` (replacing one copied from an input).
+    """
+    record = provenance.current()
+    if record and isinstance(obj, Mapping):
+        obj = {**obj, "provenance": record}
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n")
 
@@ -135,11 +296,15 @@ def write_posteriors(path, source_id, log_age_axis, P: np.ndarray, meta: Mapping
         raise ProductError(f"write_posteriors: P has shape {P.shape}, expected "
                        f"({len(source_id)}, {axis.size})")
     header = Table({"source_id": np.zeros(0, np.int64), "posterior": np.zeros((0, axis.size))},
-                   meta={**dict(meta or {}), "log_age_grid": axis.tolist()})
+                   meta=_with_provenance({**dict(meta or {}), "log_age_grid": axis.tolist()}))
+    describe(header)
     data = pa.table({"source_id": pa.array(np.asarray(source_id, np.int64)),
                      "posterior": pa.FixedSizeListArray.from_arrays(pa.array(P.ravel()), axis.size)})
-    data = data.replace_schema_metadata(
-        {"table_meta_yaml": "\n".join(table_meta.get_yaml_from_table(header))})
+    data = data.replace_schema_metadata({
+        "table_meta_yaml": "\n".join(table_meta.get_yaml_from_table(header)),
+        "IVOA.VOTable-Parquet.version": VOPARQUET_VERSION,
+        "IVOA.VOTable-Parquet.content": votable_xml(
+            header, Path(path).name.removesuffix(".parquet"), header.meta.get("provenance"))})
     with atomic_path(path) as tmp:
         pq.write_table(data, tmp, version="2.4")
 

@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import astropy.units as u
 from astropy.io import fits
 
 from hotstars import __version__
 from hotstars.errors import require_columns
+from hotstars.io import provenance
 from hotstars.io.specs import ColumnSpec, InputSpec, read_input
 from hotstars.io.tables import atomic_path
 
@@ -48,6 +51,32 @@ class VacColumn:
     unit: str
     description: str
     required: bool = False
+
+    @property
+    def fits_unit(self) -> str:
+        """TUNIT we write: the datamodel unit if it is a FITS unit, else '' (:func:`fits_unit`)."""
+        return fits_unit(self.unit)
+
+
+def fits_unit(unit: str) -> str:
+    """``unit`` if astropy parses it as a FITS unit without a warning, else ''.
+
+    The datamodel's ``dex`` and ``log(yr)`` have no FITS form astropy reads: FITS Standard 4.0
+    (Sect. 4.3) lists ``log()`` only among the mathematical operations on units, which
+    astropy's FITS unit parser does not implement, and ``dex``/``[yr]`` are not FITS units at
+    all; astropy warns (UnitsWarning) on every read of them. So those columns are written
+    without TUNIT (a log10 is a plain number), the datamodel unit named in a COMMENT card
+    (:func:`write_vac`).
+    """
+    if not unit:
+        return ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            u.Unit(unit, format="fits")
+        except (ValueError, Warning):
+            return ""
+    return unit
 
 
 _V = VacColumn
@@ -89,6 +118,7 @@ VAC_REQUIRED: tuple[str, ...] = tuple(c.name for c in VAC_COLUMNS if c.required)
 
 _TFORM = {"int64": "K", "float64": "D", "float32": "E"}
 # 'log(yr)' is not an astropy unit: read it as dex(yr), so that e.g. an age in 'yr' is refused.
+# Our own VAC has no TUNIT there (fits_unit): a blank unit is read as the datamodel's.
 _READ_UNIT = {"log(yr)": ("dex(yr)", ("log(yr)", "log10(yr)", "log(year)", "[yr]"))}
 # Value checks (hotstars.io.specs.ColumnSpec): a distance must be > 0 (unlike a Gaia parallax, a
 # distance <= 0 has no meaning); the median distance of a Milky Way sample lies within
@@ -211,9 +241,11 @@ def _comment(description: str) -> str:
 def write_vac(df: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write a VAC-format table (:func:`build_vac`) as the release's FITS layout, atomically.
 
-    HDU 0: empty primary (provenance keywords: ORIGIN = 'hotstars', its version, the VAC name and
-    the paper); HDU 1 "Joined": the 26 columns in datamodel order, TFORM K/D/E for
-    int64/float64/float32, TUNIT the datamodel unit strings, descriptions as TTYPE comments.
+    HDU 0: empty primary (ORIGIN = 'hotstars', its version, the VAC name and the paper; inside a
+    workflow job the provenance keywords of :func:`hotstars.io.provenance.fits_cards`); HDU 1
+    "Joined": the 26 columns in datamodel order, TFORM K/D/E for int64/float64/float32, TUNIT the
+    datamodel unit where it is a FITS unit (:func:`fits_unit`; ``dex`` and ``log(yr)`` are
+    not: no TUNIT, the datamodel unit in a COMMENT card), descriptions as TTYPE comments.
     No date or checksum keywords, so the same table gives the same bytes.
     """
     require_columns(df, VAC_NAMES, "VAC table")
@@ -221,12 +253,16 @@ def write_vac(df: pd.DataFrame, path: str | os.PathLike) -> None:
         if c.dtype.startswith("int") and df[c.name].dtype.kind not in "iu":
             raise ValueError(f"VAC table: column {c.name!r} must be integer, "
                              f"not {df[c.name].dtype} (float64 would corrupt Gaia ids)")
-    columns = [fits.Column(name=c.name, format=_TFORM[c.dtype], unit=c.unit or None,
+    columns = [fits.Column(name=c.name, format=_TFORM[c.dtype], unit=c.fits_unit or None,
                            array=df[c.name].to_numpy(c.dtype)) for c in VAC_COLUMNS]
     table = fits.BinTableHDU.from_columns(columns)
     table.header["EXTNAME"] = VAC_EXTNAME  # as released: mixed case (HDU.name would upper-case)
     for i, c in enumerate(VAC_COLUMNS, start=1):
         table.header.comments[f"TTYPE{i}"] = _comment(c.description)
+    for c in VAC_COLUMNS:
+        if c.unit and not c.fits_unit:
+            table.header.add_comment(f"{c.name}: datamodel unit '{c.unit}' (not a FITS unit, "
+                                     "so no TUNIT)")
     primary = fits.PrimaryHDU()
     for hdr in (primary.header, table.header):
         hdr["ORIGIN"] = ("hotstars", "written by the hotstars workflow")
@@ -234,6 +270,8 @@ def write_vac(df: pd.DataFrame, path: str | os.PathLike) -> None:
     primary.header["VACNAME"] = ("yso_ob_kin", "SDSS DR20 VAC of this format")
     primary.header["VACVERS"] = ("1.0.0", "format of ob_vac-1.0.0.fits")
     primary.header["REFERENC"] = ("Zari et al. 2025, A&A 703, A303", "paper")
+    for key, value, comment in provenance.fits_cards(provenance.current()):
+        primary.header[key] = (value, comment)
     with atomic_path(path) as tmp:
         fits.HDUList([primary, table]).writeto(tmp, overwrite=True, output_verify="exception")
 

@@ -38,6 +38,8 @@ GRID_REQUIRED = ("log_age", "feh", "initial_mass", "log_teff", "log_g", "M_G", "
 BANDS = ("G", "J", "H", "Ks")
 _BATCH = 400_000  # stars drawn per batch (fixed: part of the seeded random stream)
 _MAX_EMPTY_BATCHES = 200
+# The reduction of the mock's spectra (spAll RUN2D, BOSS Net run2d; as DR20's spAll-v6_2_1).
+MOCK_RUN2D = "v6_2_1"
 _DR20_MJD = 60708  # last MJD of DR20 (paper Sec. 2.1)
 
 
@@ -705,7 +707,7 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
     f32 = np.float32
     spall = pd.DataFrame({
         "FIELD": fieldid[it], "MJD": ep["mjd"].to_numpy(np.int64),
-        "OBS": np.where(telescope[it] == "apo25m", "APO", "LCO"),
+        "OBS": np.where(telescope[it] == "apo25m", "APO", "LCO"), "RUN2D": MOCK_RUN2D,
         "SDSS_ID": sdss_id[it], "CATALOGID": catalogid[it], "PROGRAMNAME": "mwm_ob",
         "SURVEY": "mwm", "CADENCE": cadence[it], "FIRSTCARTON": carton[it], "OBJTYPE": "science",
         "SN_MEDIAN_ALL": snr.astype(f32), "XCSAO_RV": xcsao_rv.astype(f32),
@@ -720,6 +722,7 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
     bossnet = pd.DataFrame({
         "sdss_id": sdss_id[it], "gaia_dr2_source_id": dr2_id[it], "gaia_dr3_source_id": source_id[it],
         "catalogid": catalogid[it], "ra": obs["ra"][it].astype(f32), "dec": obs["dec"][it].astype(f32),
+        "release": "sdss5", "filetype": "specFull", "run2d": MOCK_RUN2D,
         "mjd": ep["mjd"].to_numpy().astype(i32), "fieldid": fieldid[it].astype(i32),
         "telescope": telescope[it],
         "snr": (snr * 10 ** rng.normal(0, 0.02, ns)).astype(f32),
@@ -776,7 +779,7 @@ def _other_programs(rng, spall: pd.DataFrame, p: MockParams) -> pd.DataFrame:
     nan_rv = rng.uniform(size=k) < 0.5
     f32 = np.float32
     return pd.DataFrame({
-        "FIELD": src["FIELD"], "MJD": src["MJD"], "OBS": src["OBS"],
+        "FIELD": src["FIELD"], "MJD": src["MJD"], "OBS": src["OBS"], "RUN2D": src["RUN2D"],
         "SDSS_ID": _unique_ids(rng, k, 140_000_000, 200),
         "CATALOGID": _unique_ids(rng, k, 63_050_396_000_000_000, 10_000),
         "PROGRAMNAME": prog, "SURVEY": np.where(prog == "bhm_aqmes", "bhm", "mwm"),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -75,7 +76,9 @@ def fig_cutflow(cutflow: pd.DataFrame) -> Figure:
 
     ``cutflow`` has columns step, criterion, n_spectra, n_stars (cumulative counts, in order);
     each step is labelled with its criterion, and each bar with its count and its percentage of
-    the first step's count. The bar containers are labelled 'spectra' and 'stars'.
+    the first step's count. The bar containers are labelled 'spectra' and 'stars'. A label longer
+    than :data:`CUTFLOW_LABEL_CHARS` (e.g. the observed step's note on repeated spectrum keys)
+    wraps onto more lines, and its step gets the extra height.
     """
     what = "fig_cutflow: cutflow"
     require(cutflow, ["step", "criterion", "n_spectra", "n_stars"], what)
@@ -88,10 +91,18 @@ def fig_cutflow(cutflow: pd.DataFrame) -> Figure:
                                  f"rows {np.flatnonzero(bad)[:5].tolist()}")
         counts[col] = v.astype(np.int64)
     n_steps = len(cutflow)
+    labels = []
+    for i, (step, criterion) in enumerate(zip(cutflow["step"], cutflow["criterion"])):
+        criterion = str(criterion).replace("<=", "≤").replace(">=", "≥")
+        labels.append(textwrap.fill(f"{i + 1}. {step}: {criterion}", CUTFLOW_LABEL_CHARS))
+    # extra height (in steps) of a wrapped label: 0 for one line, as all of the paper's steps
+    extra = np.array([_LINE_STEPS * label.count("\n") for label in labels])
     with paper_style({"ytick.minor.visible": False, "ytick.left": False, "ytick.right": False}):
-        fig = Figure(figsize=(COLUMN_WIDTH_IN, 0.55 + 0.47 * n_steps), layout="constrained")
+        fig = Figure(figsize=(COLUMN_WIDTH_IN, 0.55 + 0.47 * (n_steps + extra.sum())),
+                     layout="constrained")
         ax = fig.add_subplot()
-        y = -np.arange(n_steps, dtype=float)  # step i at y = -i: first step on top
+        # step i at y = -i (first step on top), lowered by the extra height of the labels above
+        y = -np.arange(n_steps, dtype=float) - np.cumsum(extra)
         height = 0.26
         styles = [("n_spectra", "spectra", "0.72", y - 0.08),
                   ("n_stars", "stars", HSS_COLOR, y - 0.08 - height)]
@@ -104,9 +115,8 @@ def fig_cutflow(cutflow: pd.DataFrame) -> Figure:
                 pct = f" ({100 * v / first:.0f}%)" if first > 0 else ""
                 ax.text(v + 0.01 * xmax, yy, f"{format_count(v)}{pct}", va="center", ha="left",
                         fontsize=6)
-        for i, (step, criterion) in enumerate(zip(cutflow["step"], cutflow["criterion"])):
-            criterion = str(criterion).replace("<=", "≤").replace(">=", "≥")
-            ax.text(0, y[i] + 0.2, f"{i + 1}. {step}: {criterion}", ha="left", va="center",
+        for i, label in enumerate(labels):
+            ax.text(0, y[i] + 0.2 + extra[i] / 2, label, ha="left", va="center",
                     fontsize=6.5, fontweight="bold" if i == n_steps - 1 else "normal")
         ax.set_yticks([])
         ax.set_xlim(0, 1.32 * xmax)
@@ -117,6 +127,11 @@ def fig_cutflow(cutflow: pd.DataFrame) -> Figure:
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(axis="x", top=False)
     return fig
+
+
+#: Fig. 2: a step label ("1. observed: ...") longer than this wraps onto more lines.
+CUTFLOW_LABEL_CHARS = 82
+_LINE_STEPS = 0.3  # height of one more label line, in steps (a step is 0.47 in)
 
 
 def fig_kiel(flags: pd.DataFrame, teff_lines_k: Sequence[float],

@@ -33,6 +33,7 @@ from matplotlib.patches import Circle
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from hotstars.errors import HotstarsError, require_columns
+from hotstars.io import provenance
 from hotstars.io.tables import atomic_path
 
 MM = 1 / 25.4  # inches per millimetre
@@ -110,15 +111,21 @@ def savefig(fig: Figure, path: str | os.PathLike, dpi: float = 150) -> None:
     """Write ``fig`` to ``path`` (.png or .pdf) atomically and reproducibly, then close it.
 
     Identical figures give identical bytes: the software/date metadata are stripped. ``dpi``
-    is the PNG resolution (and that of rasterised artists in a PDF).
+    is the PNG resolution (and that of rasterised artists in a PDF). Inside a workflow job a PNG
+    carries the job's provenance as JSON in the tEXt chunk ``provenance``
+    (:func:`hotstars.io.provenance.read_provenance` reads it).
     """
     path = Path(path)
     suffix = path.suffix.lower()
     try:
         if suffix not in _METADATA:
             raise ValueError(f"{path}: unsupported figure format {suffix!r} (.png or .pdf)")
+        metadata = dict(_METADATA[suffix])
+        record = provenance.current()
+        if record and suffix == ".png":
+            metadata[provenance.PNG_KEY] = provenance.canonical_json(record)
         with paper_style(), atomic_path(path) as tmp:
-            fig.savefig(tmp, format=suffix[1:], dpi=dpi, metadata=_METADATA[suffix])
+            fig.savefig(tmp, format=suffix[1:], dpi=dpi, metadata=metadata)
     finally:
         plt.close(fig)  # frees a pyplot-managed figure; a no-op for a bare Figure
 

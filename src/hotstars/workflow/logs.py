@@ -2,6 +2,9 @@
 
 At exit the log's last line is the job's true peak memory (``getrusage``), which Snakemake's
 sampled ``benchmark:`` files can miss; ``benchmarks/slurm_resources.py`` reads it.
+
+``setup(sm.log[0], job=sm)`` also records the job's provenance once per process
+(:func:`hotstars.io.provenance_record.record_job`), which every product writer then embeds.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ import time
 import traceback
 from pathlib import Path
 
+from hotstars.io import provenance_record as provenance
 
-def setup(log_path: str | None, name: str = "hotstars") -> logging.Logger:
-    """Send log records (and uncaught exceptions) to ``log_path`` and to stderr."""
+
+def setup(log_path: str | None, name: str = "hotstars", job=None) -> logging.Logger:
+    """Send log records (and uncaught exceptions) to ``log_path`` and to stderr; record the
+    provenance of ``job`` (the rule script's ``snakemake`` object) for the product writers
+    (none without a job, or for a stand-in without ``rule``)."""
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
@@ -28,6 +35,13 @@ def setup(log_path: str | None, name: str = "hotstars") -> logging.Logger:
         logging.getLogger(name).error("".join(traceback.format_exception(exc_type, exc, tb)))
 
     sys.excepthook = excepthook
+    record = provenance.record_job(job)
+    if record:
+        logging.getLogger(name).info(
+            "provenance: rule %s, hotstars %s, git %s%s, config sha256 %s, %d input file(s)",
+            record["rule"], record["hotstars_version"], record["git_commit"],
+            " (dirty)" if record["git_dirty"] else "", record["config_sha256"][:12],
+            len(record["inputs"]))
     if log_path:  # once per process: the last log set up gets the line
         atexit.unregister(append_peak_memory)
         atexit.register(append_peak_memory, str(log_path), name)

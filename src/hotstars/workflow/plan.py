@@ -291,42 +291,70 @@ class RunPlan:
         files = (self.data_files[k] for k in self.used_input_keys() if k in self.data_files)
         return {os.path.relpath(f.path, self.data_dir): f for f in files if not f.exists()}
 
-    def downloads(self) -> dict[str, realdata.DataFile]:
-        """The missing data files this run fetches (``data.download`` and an SAS source).
+    def _acquisitions(self) -> tuple[dict, dict]:
+        """(downloads, queries): the missing data files this run fetches from the SDSS SAS
+        (``data.download`` and an SAS source) and those it queries at the archive
+        (``data.query_archive`` and an ADQL query; only once both SDSS files are there or
+        fetched, since the queries upload their stars' ids).
 
         Raises :class:`PlanError` with the one message listing every missing file and its source
-        when a file is missing and nothing can be fetched. When some can be fetched and others
-        cannot, the run fetches those and stops (see :meth:`targets`).
+        when a file is missing and none can be fetched or queried. When some can and others
+        cannot, the run makes those and stops (see :meth:`targets`).
         """
         missing = self.missing_data_files()
-        download = bool(self.config["data"]["download"])
-        fetch = {n: f for n, f in missing.items() if download and f.url}
-        if missing and not fetch:
-            raise PlanError(realdata.missing_files_message(list(missing.values()), download))
-        return fetch
+        data = self.config["data"]
+        fetch = {n: f for n, f in missing.items() if data["download"] and f.url}
+        ask = {}
+        sdss_ready = all(self.inputs.get(k) and (Path(self.inputs[k]).exists() or any(
+            f.path == os.path.normpath(self.inputs[k]) for f in fetch.values()))
+            for k in ("spall", "bossnet"))
+        if data["query_archive"] and sdss_ready:
+            ask = {n: f for n, f in missing.items() if f.adql}
+        if missing and not fetch and not ask:
+            raise PlanError(realdata.missing_files_message(
+                list(missing.values()), data["download"], query=data["query_archive"]))
+        return fetch, ask
+
+    def downloads(self) -> dict[str, realdata.DataFile]:
+        """{name in data.dir: DataFile} of the missing files fetched from the SDSS SAS."""
+        return self._acquisitions()[0]
+
+    def queries(self) -> dict[str, realdata.DataFile]:
+        """{name in data.dir: DataFile} of the missing files queried at the archive."""
+        return self._acquisitions()[1]
+
+    @property
+    def source_ids_file(self) -> str:
+        """The stars' Gaia DR3 ids uploaded with the archive queries (from the two SDSS files)."""
+        return os.path.join(self.data_dir, f"{self.config['sample']['program']}_source_ids.vot")
 
     def still_missing(self) -> list[realdata.DataFile]:
-        """Missing data files no rule can make (the user fetches them, e.g. archive queries)."""
-        fetch = self.downloads()
-        return [f for n, f in self.missing_data_files().items() if n not in fetch]
+        """Missing data files no rule can make (the user fetches them, e.g. ALS-III)."""
+        fetch, ask = self._acquisitions()
+        return [f for n, f in self.missing_data_files().items() if n not in fetch and n not in ask]
 
     def download_note(self) -> str:
-        """What a run that only downloads tells the user (empty when it makes the products)."""
+        """What a run that only fetches files tells the user (empty when it makes the products)."""
         rest = self.still_missing()
         if not rest:
             return ""
-        fetch = ", ".join(f.path for f in self.downloads().values())
+        fetch, ask = self._acquisitions()
+        made = ", ".join(f.path for f in [*fetch.values(), *ask.values()])
+        how = " and ".join(w for w, d in (("downloads", fetch), ("queries", ask)) if d)
+        switches = " and ".join(k for k, d in (("data.download", fetch),
+                                               ("data.query_archive", ask)) if d)
         return realdata.missing_files_message(
-            rest, download=True,
-            header=f"run {self.name}: this run only downloads {fetch} (data.download is true); "
+            rest, download=True, query=bool(self.config["data"]["query_archive"]),
+            header=f"run {self.name}: this run only {how} {made} ({switches} true); "
                    f"{len(rest)} other input file(s) are missing, so run it again once they are "
                    "in place:")
 
     def targets(self) -> list[str]:
-        """The default target: every product, or only the downloads while files that the run
-        cannot fetch are still missing (a second run then makes the products)."""
+        """The default target: every product, or only the downloads and queries while files
+        that the run cannot fetch are still missing (a second run then makes the products)."""
         if self.still_missing():
-            return [f.path for f in self.downloads().values()]
+            fetch, ask = self._acquisitions()
+            return [f.path for f in [*fetch.values(), *ask.values()]]
         return self.final_products()
 
     # --- descriptions -----------------------------------------------------------------------

@@ -52,7 +52,8 @@ _PLX = _C("Gaia DR3 parallax", "mas", "pos.parallax.trig")
 _PMRA = _C("Proper motion in right ascension, mu_alpha* = mu_alpha cos(dec)", MASYR,
            "pos.pm;pos.eq.ra")
 _PMDEC = _C("Proper motion in declination", MASYR, "pos.pm;pos.eq.dec")
-_TEFF = _C("Effective temperature (BOSS Net; per star: inverse-variance mean of its spectra)",
+_TEFF = _C("Effective temperature (BOSS Net; per star: S/N-weighted mean of its passing "
+           "spectra)",
            "K", "phys.temperature.effective")
 _LOGG = _C("Surface gravity log10(g / cm s^-2) (BOSS Net; per star as teff)", "dex",
            "phys.gravity", also=("dex(cm / s2)",))
@@ -190,7 +191,8 @@ COLUMNS: dict[str, ColumnInfo] = {
     "in_hss": _flag("Star is in the Hot Star Sample"),
     "in_targets": _flag("Star is an mwm_ob target"),
     "has_gaia_rv": _flag("Star has a Gaia DR3 radial velocity"),
-    "in_vphi_window": _flag("v_phi within the window around the rotation curve (paper Sec. 3)"),
+    "in_vphi_window": _flag("v_phi inside kinematics.vphi_window_kms (default 190-250 km/s; "
+                            "Sec. 3.1)"),
     "in_eq3_window": _flag("Star in the Teff/G_RVS window of paper Eq. 3"),
     "in_footprint": _flag("Pixel inside the survey footprint"),
     "in_plane": _flag("Star within the height limit of the plane"),

@@ -180,3 +180,66 @@ def test_figures_show_the_products(mock):
     assert mask.get_radius() == 5.0
     with pytest.raises(ValueError, match="U"):
         plots_mocks.fig_toomre(toomre.drop(columns="U"))
+
+
+def _synthetic_giants(n_per_spaxel, sigma_kms=37.0, amp_kms=8.0, seed=3):
+    """Selected giants on a 500-pc grid (R >= 6 kpc) whose mean v_R follows a known pattern of
+    RMS amp_kms (a sine along X), with intrinsic dispersion sigma_kms and 1 km/s errors."""
+    rng = np.random.default_rng(seed)
+    xc, yc = np.meshgrid(np.arange(-13.75, -5.9, 0.5), np.arange(-3.75, 3.8, 0.5))
+    xc, yc = xc.ravel(), yc.ravel()
+    n = np.broadcast_to(np.asarray(n_per_spaxel), xc.shape)
+    x = np.repeat(xc, n) + rng.uniform(-0.2, 0.2, n.sum())
+    y = np.repeat(yc, n) + rng.uniform(-0.2, 0.2, n.sum())
+    truth = amp_kms * np.sqrt(2) * np.sin(2 * np.pi * xc / 2.0 + 0.3)
+    v = np.repeat(truth, n) + rng.normal(0, sigma_kms, n.sum())
+    return pd.DataFrame({"x": x, "y": y, "v_R": v, "v_R_err": np.ones(n.sum()),
+                         "selected": np.ones(n.sum(), bool)}), truth
+
+
+def test_noise_free_amplitude_recovers_injected_pattern():
+    # ~40 stars per spaxel: error of a mean 37/sqrt(40) ~ 6 km/s, comparable to the 8 km/s signal
+    stars, truth = _synthetic_giants(40, amp_kms=8.0)
+    vr = apogee.fig13_map(stars, 0.5, min_stars=6, r_mask_kpc=5.0, max_err_kms=1e9)
+    assert vr["plotted"].all() and len(vr) == truth.size
+    raw = vr["vR_mean"].std(ddof=1)
+    amp = apogee.noise_free_amplitude(vr["vR_mean"], vr[apogee.AMPLITUDE_ERR])
+    true_rms = np.std(truth, ddof=1)
+    assert raw > 1.25 * true_rms                      # the raw spread is biased high by the noise
+    assert amp == pytest.approx(true_rms, rel=0.15)   # the excess variance is not
+    # pure noise: no signal above it -> NaN, never a spurious amplitude
+    flat, _ = _synthetic_giants(40, amp_kms=0.0, seed=4)
+    vr0 = apogee.fig13_map(flat, 0.5, max_err_kms=1e9)
+    a0 = apogee.noise_free_amplitude(vr0["vR_mean"], vr0[apogee.AMPLITUDE_ERR])
+    assert np.isnan(a0) or a0 < 2.5
+    assert np.isnan(apogee.noise_free_amplitude([1.0, 2.0], [0.1, 0.1]))
+
+
+def test_fig13_precision_cut_and_counts():
+    rng = np.random.default_rng(1)
+    n = rng.choice([8, 30, 200], size=16 * 16)
+    stars, _ = _synthetic_giants(n)
+    vr = apogee.fig13_map(stars, 0.5, min_stars=6, r_mask_kpc=7.0, max_err_kms=5.0)
+    err = vr["vR_mean_err_sqrtn"]
+    assert (err[vr["precise"]] < 5.0).all() and (err[~vr["precise"]] >= 5.0).all()
+    assert (~vr["precise"]).sum() > 0 and vr["precise"].sum() > 0
+    r = np.hypot(vr["x_center"], vr["y_center"])
+    assert (vr["in_mask"] == (r < 7.0)).all()
+    assert (vr["plotted"] == (vr["precise"] & ~vr["in_mask"])).all()
+    c = vr.attrs["counts"]
+    assert c["n_plotted"] + c["n_imprecise"] + c["n_in_mask"] == c["n_in_spaxels"] == len(stars)
+    numbers = apogee.summary_numbers(stars, vr, hss_vr=vr.loc[vr["plotted"]])
+    assert numbers["comparisons.apogee.n_spaxels_vR"] == vr["plotted"].sum()
+    assert numbers["comparisons.apogee.n_stars_plotted"] == c["n_plotted"]
+    assert numbers["comparisons.apogee.hss_to_apogee_vR_amplitude"] == pytest.approx(1.0)
+    fig = plots_mocks.fig_apogee_vr(vr, hss_vr=vr, n_selected=len(stars) + 5, max_err_kms=5.0,
+                                    min_stars=6, r_mask_kpc=7.0, vmax_kms=30.0)
+    gids = [coll.get_gid() for ax in fig.axes for coll in ax.collections]
+    assert "hss_vR" in gids and "vR" in gids
+    meshes = [coll for ax in fig.axes for coll in ax.collections if coll.get_gid() in ("vR", "hss_vR")]
+    assert all(m.norm.vmin == -30.0 and m.norm.vmax == 30.0 for m in meshes)
+    apogee_mesh = next(m for m in meshes if m.get_gid() == "vR")
+    assert apogee_mesh.get_array().count() == vr["plotted"].sum()
+    text = next(t for t in fig.texts if t.get_gid() == "counts").get_text()
+    assert f"{c['n_plotted']:,}" in text and f"{c['n_imprecise']:,}" in text
+    assert "5 in spaxels with N < 6" in text

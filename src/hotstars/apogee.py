@@ -184,19 +184,80 @@ def vr_map(stars: pd.DataFrame, size_kpc: float, min_stars: int = 6, sigma_max: 
     return out
 
 
+def fig13_map(stars: pd.DataFrame, size_kpc: float, min_stars: int = 6, sigma_max: float = 300.0,
+              r_mask_kpc: float = 5.0, max_err_kms: float = 5.0) -> pd.DataFrame:
+    """Fig. 13 map: :func:`vr_map`'s Eq. 4 spaxels, masked ones kept and flagged.
+
+    Columns: those of :func:`hotstars.maps.vr_map` plus ``in_mask`` (centre at R <
+    ``r_mask_kpc``), ``precise`` (σ_R/√N < ``max_err_kms``: the paper's App. B error of the mean,
+    ``vR_mean_err_sqrtn``) and ``plotted`` (not in_mask and precise). Why a precision cut: the
+    error of a spaxel mean, σ_R/√N (App. B), is ~37/√6 ≈ 15 km/s at N = 6, as large as the
+    whole signal, so only spaxels whose error is well below the v̄_R pattern are shown.
+    ``attrs["counts"]``: n_selected, n_mapped, n_in_spaxels (stars in spaxels with N >=
+    min_stars), n_in_mask, n_imprecise, n_plotted (stars), n_spaxels_plotted.
+    """
+    sel = stars["selected"].to_numpy(bool)
+    x, y, v, e = (stars[c].to_numpy(float) for c in ("x", "y", "v_R", "v_R_err"))
+    with np.errstate(invalid="ignore"):
+        use = sel & np.isfinite(x) & np.isfinite(y) & maps.usable_velocities(v, e)
+    out = maps.vr_map(x[use], y[use], v[use], e[use], size_kpc, min_stars, sigma_max)
+    out["in_mask"] = np.hypot(out["x_center"], out["y_center"]).to_numpy() < r_mask_kpc
+    with np.errstate(invalid="ignore"):
+        out["precise"] = out["vR_mean_err_sqrtn"].to_numpy(float) < max_err_kms
+    out["plotted"] = ~out["in_mask"] & out["precise"]
+    n = out["n_stars"].to_numpy(int)
+    out.attrs["counts"] = {
+        "n_selected": int(sel.sum()), "n_mapped": int(use.sum()), "n_in_spaxels": int(n.sum()),
+        "n_in_mask": int(n[out["in_mask"]].sum()),
+        "n_imprecise": int(n[~out["in_mask"] & ~out["precise"]].sum()),
+        "n_plotted": int(n[out["plotted"]].sum()), "n_spaxels_plotted": int(out["plotted"].sum())}
+    log.info("APOGEE Fig. 13 map (%.0f pc, error < %g km/s): %s", 1000 * size_kpc, max_err_kms,
+             out.attrs["counts"])
+    return out
+
+
+def noise_free_amplitude(v_mean, err) -> float:
+    """RMS of the v̄_R pattern with the noise removed: √(var(v̄_R) − ⟨err²⟩) over the spaxels
+    given (the excess variance, Vaughan et al. 2003, MNRAS 345, 1271, Eq. 8: the observed variance
+    of the spaxel means is the signal's plus the mean squared error of a mean). NaN when the
+    excess is negative (no signal above the noise) or fewer than 3 spaxels."""
+    v, e = np.asarray(v_mean, float), np.asarray(err, float)
+    ok = np.isfinite(v) & np.isfinite(e)
+    if ok.sum() < 3:
+        return float("nan")
+    excess = np.var(v[ok], ddof=1) - np.mean(e[ok] ** 2)
+    return float(np.sqrt(excess)) if excess > 0 else float("nan")
+
+
+# The error used to remove the noise: the Eq. 4 posterior std of the mean marginalised over
+# sigma_R (hotstars.maps), calibrated also at the HSS's small N where sigma_R / sqrt(N) is not.
+AMPLITUDE_ERR = "vR_mean_err_marg"
+
+
 def summary_numbers(stars: pd.DataFrame, vr: pd.DataFrame,
                     hss_vr: pd.DataFrame | None = None) -> dict[str, float]:
-    """Sec. 4.3 / App. B numbers: selected stars, spread of v̄_R (p05, p95), median σ_R, and the
-    ratio of the HSS v̄_R spread (p95 - p05) to the APOGEE one (paper: "lower by a factor of
-    about 3")."""
+    """Sec. 4.3 / App. B numbers over the plotted spaxels of ``vr`` (:func:`fig13_map`; all rows
+    without a ``plotted`` column): selected stars, spread of v̄_R (p05, p95), median σ_R, the
+    noise-free amplitude (:func:`noise_free_amplitude` with :data:`AMPLITUDE_ERR`), and against
+    ``hss_vr`` (the Fig. 7 map, every spaxel) the HSS/APOGEE ratio of the p95 - p05 spreads
+    (noisy: both widened by the errors) and of the noise-free amplitudes (paper: APOGEE's
+    variations "lower by a factor of about 3")."""
+    if "plotted" in vr.columns:
+        vr = vr.loc[vr["plotted"].to_numpy(bool)]
     v = vr["vR_mean"].to_numpy(float)
     p05, p95 = (float(np.percentile(v, q)) if v.size else float("nan") for q in (5, 95))
+    amp = noise_free_amplitude(v, vr[AMPLITUDE_ERR]) if len(vr) else float("nan")
     out = {"comparisons.apogee.n_selected": int(stars["selected"].sum()),
            "comparisons.apogee.n_spaxels_vR": len(vr),
+           "comparisons.apogee.n_stars_plotted": int(vr["n_stars"].sum()),
            "comparisons.apogee.vR_mean_p05_kms": p05, "comparisons.apogee.vR_mean_p95_kms": p95,
-           "comparisons.apogee.median_sigma_R_kms": float(vr["sigma_R"].median())}
+           "comparisons.apogee.median_sigma_R_kms": float(vr["sigma_R"].median()),
+           "comparisons.apogee.vR_amplitude_kms": amp}
     if hss_vr is not None:
         h = hss_vr["vR_mean"].to_numpy(float)
         spread = np.percentile(h, 95) - np.percentile(h, 5) if h.size else np.nan
         out["comparisons.apogee.hss_to_apogee_vR_spread"] = float(spread / (p95 - p05))
+        hss_amp = noise_free_amplitude(h, hss_vr[AMPLITUDE_ERR]) if h.size else float("nan")
+        out["comparisons.apogee.hss_vR_amplitude_kms"] = hss_amp
+        out["comparisons.apogee.hss_to_apogee_vR_amplitude"] = float(hss_amp / amp)
     return out

@@ -95,12 +95,17 @@ PAPER.update({
     "auriga.old_vR_mean_p05_kms": (None, "5th pct of old Auriga mean v_R, km/s"),
     "auriga.old_vR_mean_p95_kms": (None, "95th pct of old Auriga mean v_R, km/s"),
     "apogee.n_selected": (None, "APOGEE astroNN giants passing the App. D cuts"),
-    "apogee.n_spaxels_vR": (None, "spaxels of the APOGEE mean v_R map"),
-    "apogee.vR_mean_p05_kms": (None, "5th pct of APOGEE mean v_R, km/s"),
-    "apogee.vR_mean_p95_kms": (None, "95th pct of APOGEE mean v_R, km/s"),
+    "apogee.n_spaxels_vR": (None, "spaxels plotted in Fig. 13 (precise, outside the R mask)"),
+    "apogee.n_stars_plotted": (None, "APOGEE giants in the spaxels plotted in Fig. 13"),
+    "apogee.vR_mean_p05_kms": (None, "5th pct of APOGEE mean v_R over plotted spaxels, km/s"),
+    "apogee.vR_mean_p95_kms": (None, "95th pct of APOGEE mean v_R over plotted spaxels, km/s"),
     "apogee.median_sigma_R_kms": (None, "median sigma_R of the APOGEE giants, km/s (App. B)"),
-    "apogee.hss_to_apogee_vR_spread": (3.0, "spread of HSS mean v_R over APOGEE's (Sec. 4.3: lower by ~3 "
-                                       "for the giants)"),
+    "apogee.vR_amplitude_kms": (None, "APOGEE v_R amplitude sqrt(var - <err^2>) over plotted spaxels, km/s"),
+    "apogee.hss_vR_amplitude_kms": (None, "HSS v_R amplitude sqrt(var - <err^2>) over Fig. 7 spaxels, km/s"),
+    "apogee.hss_to_apogee_vR_amplitude": (3.0, "HSS/APOGEE noise-free v_R amplitude (Sec. 4.3: "
+                                          "giants lower by ~3)"),
+    "apogee.hss_to_apogee_vR_spread": (3.0, "HSS/APOGEE p95-p05 spread of mean v_R, noise "
+                                       "included (Sec. 4.3: lower by ~3 for the giants)"),
 })
 
 

@@ -247,17 +247,25 @@ rule auriga_maps:
         "../../scripts/auriga_maps.py"
 
 
+# Fig. 13's APOGEE spaxel size (comparisons.apogee.spaxel_pc; config/config.yaml says why)
+APOGEE_SPAXEL_PC = int(config["comparisons"]["apogee"]["spaxel_pc"])
+
+
 rule apogee_maps:
-    """APOGEE DR17 astroNN disc giants (App. D cuts incl. Toomre) and their mean v_R map."""
+    """APOGEE DR17 astroNN disc giants (App. D cuts incl. Toomre) and their mean v_R maps: at
+    the HSS spaxel size (Fig. B.1) and the Fig. 13 one with masked/imprecise spaxels flagged."""
     input:
         apogee=side_input("apogee"),
         code=imports_of("apogee_maps"),
     output:
         vr=results(f"comparisons/apogee_vR_{SPAXEL_PC}pc.parquet"),
         stars=results("comparisons/apogee_giants.parquet"),
+        fig13=results(f"comparisons/apogee_vR_fig13_{APOGEE_SPAXEL_PC}pc.parquet"),
     params:
         giants=config["comparisons"]["giants"],
         frame=config["comparisons"]["apogee"]["frame"],
+        fig13={"spaxel_pc": APOGEE_SPAXEL_PC,
+               "max_err_kms": config["comparisons"]["apogee"]["max_err_kms"]},
         spaxel_pc=SPAXEL_PC,
         min_stars=config["maps"]["min_stars"],
         sigma_max=config["maps"]["sigma_max_kms"],
@@ -282,7 +290,7 @@ rule mock_comparison_numbers:
         auriga_young_vR=results(f"comparisons/auriga_young_vR_{SPAXEL_PC}pc.parquet"),
         auriga_old_vR=results(f"comparisons/auriga_old_vR_{SPAXEL_PC}pc.parquet"),
         apogee_stars=results("comparisons/apogee_giants.parquet"),
-        apogee_vR=results(f"comparisons/apogee_vR_{SPAXEL_PC}pc.parquet"),
+        apogee_vR=results(f"comparisons/apogee_vR_fig13_{APOGEE_SPAXEL_PC}pc.parquet"),
         hss_vR=map_file("vR"),
         code=imports_of("mock_comparison_numbers"),
     output:

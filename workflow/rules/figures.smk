@@ -342,9 +342,12 @@ rule fig12_auriga:
 
 
 rule fig13_apogee:
-    """Fig. 13: mean v_R of APOGEE astroNN disc giants (R < 5 kpc masked)."""
+    """Fig. 13: mean v_R of the HSS (as Fig. 7) beside that of APOGEE astroNN disc giants
+    (precise spaxels only, R < r_mask masked), on one colour scale."""
     input:
-        vr=results(f"comparisons/apogee_vR_{SPAXEL_PC}pc.parquet"),
+        vr=results(f"comparisons/apogee_vR_fig13_{APOGEE_SPAXEL_PC}pc.parquet"),
+        stars=results("comparisons/apogee_giants.parquet"),
+        hss_vr=map_file("vR"),
         code=imports_of("fig13_apogee"),
     output:
         png=report(
@@ -356,7 +359,10 @@ rule fig13_apogee:
     params:
         dpi=config["figures"]["dpi"],
         r_sun_kpc=config["comparisons"]["apogee"]["frame"]["r_sun_kpc"],
+        hss_r_sun_kpc=config["frame"]["r_sun_kpc"],
         r_mask_kpc=config["comparisons"]["apogee"]["r_mask_kpc"],
+        max_err_kms=config["comparisons"]["apogee"]["max_err_kms"],
+        min_stars=config["maps"]["min_stars"],
         vmax_kms=config["comparisons"]["apogee"]["vmax_kms"],
     log:
         logs("fig13_apogee.log"),

@@ -16,20 +16,29 @@ from hotstars.frame import cartesian_velocity, galactocentric_to_observed
 class ToyGalaxy:
     """A barred, two-armed toy galaxy for the Auriga-format mock (km/s, kpc, deg).
 
-    Azimuths φ = atan2(Y, -X) (0 at the Sun). The bar's major axis is at φ = ``bar_angle_deg``
-    from the Sun-GC line (its near end at positive longitudes); density arms: φ_arm(R) =
-    ``arm_phase_deg`` + ln(R / 8.2 kpc)/tan(pitch) (+ 180 deg for the second arm).
-    Mean v_R (:meth:`mean_vr`): a wave A cos(m_w [φ - ln(R / 8.2 kpc)/tan(pitch_w)]) of another
-    multiplicity and pitch than the arms, so that arm segments move inward or outward (as in
-    the paper's mock and data: a weak correlation of v̄_R with the arms), plus a bar quadrupole
-    B exp(-(R - 3 kpc)²/4.5 kpc²) sin(2 (φ - φ_bar)), weak for the young, strong for the old.
+    Azimuths φ = atan2(Y, -X) (0 at the Sun). The disc rotates toward +φ: dφ/dt = (Y v_X -
+    X v_Y)/R² = v_φ/R > 0 (docs/conventions.md, Kinematics), clockwise seen from the north
+    Galactic pole. The bar's major axis is at φ = ``bar_angle_deg`` from the Sun-GC line (its
+    near end at positive longitudes); density arms (toy log spirals, outside
+    ``arm_r_min_kpc``): φ_arm(R) = ``arm_phase_deg`` - ln(R / 8.2 kpc)/tan(pitch) (+ 180 deg
+    for the second arm). The minus sign makes them *trail*: an arm's outer part lies at smaller
+    φ, behind in the sense of rotation, and they wind as the Reid et al. (2019) arms of
+    :mod:`hotstars.spiral` (ln R falls as φ grows).
+    Mean v_R (:meth:`mean_vr`): a trailing wave A cos(m_w [φ + ln(R / 8.2 kpc)/tan(pitch_w)])
+    of another multiplicity and pitch than the arms, so that arm segments move inward or
+    outward (as in the paper's mock and data: a weak correlation of v̄_R with the arms), plus a
+    weak bar quadrupole B exp(-(R - 3 kpc)²/4.5 kpc²) sin(2 (φ - φ_bar)) (toy m = 2 bar
+    streaming inside ~5 kpc), weak for the young, strong for the old.
     """
 
     bar_angle_deg: float = 30.0
     pitch_deg: float = 12.0
     arm_phase_deg: float = 20.0
-    arm_fraction: float = 0.5         # young stars on the arms
+    arm_fraction: float = 0.5         # young stars on the arms (of those outside arm_r_min)
     arm_width_kpc: float = 0.6
+    young_r_min_kpc: float = 1.0      # inner edge of the young disc (toy: an inner young disc)
+    young_r_hole_kpc: float = 2.5     # its central taper 1 - exp(-(R/hole)²) (toy choice)
+    arm_r_min_kpc: float = 4.0        # arms start here; inside, the young disc is axisymmetric
     wave_m: int = 3
     wave_pitch_deg: float = 25.0
     young_wave_vr_kms: float = 20.0
@@ -46,7 +55,7 @@ class ToyGalaxy:
         r, phi = np.hypot(x, y), np.arctan2(y, -x)
         wave_a, bar_b = ((self.young_wave_vr_kms, self.young_bar_vr_kms) if population == "young"
                          else (self.old_wave_vr_kms, self.old_bar_vr_kms))
-        spiral = np.log(r / 8.2) / np.tan(np.radians(self.wave_pitch_deg))
+        spiral = -np.log(r / 8.2) / np.tan(np.radians(self.wave_pitch_deg))  # trailing (toy)
         wave = np.cos(self.wave_m * (phi - spiral))
         return (wave_a * wave + bar_b * np.exp(-((r - 3.0) ** 2) / 4.5)
                 * np.sin(2 * (phi - np.radians(self.bar_angle_deg))))
@@ -61,9 +70,10 @@ def simulate_toy(n_young: int, n_old: int, seed: int, frame: Galactocentric,
     """Stars of the toy galaxy in ``frame``, true and observed (Gaia DR2-like errors), with
     the columns needed for an Auriga-format file set (:func:`write_mock`).
 
-    Young disc (``n_young`` drawn; R_d = 3.5 kpc, 4-16 kpc; σ = 10/8/5 km/s): ages < 0.5 Gyr,
-    Teff > 10 kK on and between the arms, plus 15 % too cool (6-9.9 kK) and 10 % too old
-    (0.5-3 Gyr) hot stars. Old disc (``n_old``; R_d = 2.6 kpc + bar; σ = 35/25/20 km/s): giants
+    Young disc (``n_young`` drawn; R_d = 3.5 kpc, ``toy.young_r_min_kpc``-16 kpc tapered by
+    1 - exp(-(R/``toy.young_r_hole_kpc``)²), i.e. an inner young disc inside the arms' start
+    ``toy.arm_r_min_kpc``; σ = 10/8/5 km/s): ages < 0.5 Gyr, Teff > 10 kK on and between the
+    arms, plus 15 % too cool (6-9.9 kK) and 10 % too old (0.5-3 Gyr) hot stars. Old disc (``n_old``; R_d = 2.6 kpc + bar; σ = 35/25/20 km/s): giants
     (Teff 3600-5300 K, log g 0.8-3.4), 15 % dwarfs, 2 % halo stars with σ = 150 km/s. Only stars
     with G < ``toy.g_limit`` are kept (the real mocks are magnitude-limited). ``population_true``
     records what each star was drawn as.
@@ -98,21 +108,27 @@ def simulate_toy(n_young: int, n_old: int, seed: int, frame: Galactocentric,
     return s
 
 
-def _disc_radii(rng, n, scale_kpc, lo, hi):
+def _disc_radii(rng, n, scale_kpc, lo, hi, hole_kpc=0.0):
     """R of an exponential disc (surface density ∝ e^(-R/scale): p(R) ∝ R e^(-R/scale), a
-    gamma(2, scale) law) truncated to [lo, hi] kpc by rejection."""
+    gamma(2, scale) law) truncated to [lo, hi] kpc by rejection; ``hole_kpc`` > 0 tapers the
+    centre by 1 - exp(-(R/hole)²) (a toy choice: fewer young stars in the bar region)."""
     out = np.empty(0)
     while out.size < n:
         r = rng.gamma(2.0, scale_kpc, 2 * n)
-        out = np.concatenate([out, r[(r >= lo) & (r <= hi)]])
+        keep = (r >= lo) & (r <= hi)
+        if hole_kpc > 0:
+            keep &= rng.random(r.size) < 1.0 - np.exp(-((r / hole_kpc) ** 2))
+        out = np.concatenate([out, r[keep]])
     return out[:n]
 
 
 def _young_stars(rng, n, toy: ToyGalaxy) -> pd.DataFrame:
-    r = _disc_radii(rng, n, 3.5, 4.0, 16.0)
+    r = _disc_radii(rng, n, 3.5, toy.young_r_min_kpc, 16.0, toy.young_r_hole_kpc)
     phi = rng.uniform(-np.pi, np.pi, n)
-    on_arm = rng.random(n) < toy.arm_fraction
-    arm = (np.radians(toy.arm_phase_deg) + np.log(r / 8.2) / np.tan(np.radians(toy.pitch_deg))
+    # toy: arm stars only outside arm_r_min (log spirals wind up tightly toward the centre)
+    on_arm = (rng.random(n) < toy.arm_fraction) & (r >= toy.arm_r_min_kpc)
+    # trailing log spiral (ToyGalaxy docstring): φ falls as ln R grows, the disc turns to +φ
+    arm = (np.radians(toy.arm_phase_deg) - np.log(r / 8.2) / np.tan(np.radians(toy.pitch_deg))
            + np.pi * rng.integers(0, 2, n))
     phi = np.where(on_arm, arm + rng.normal(0.0, 1.0, n) * toy.arm_width_kpc / r, phi)
     x, y, z = -r * np.cos(phi), r * np.sin(phi), rng.normal(0.0, 0.06, n)

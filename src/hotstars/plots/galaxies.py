@@ -108,31 +108,69 @@ def fig_auriga(maps: Mapping[str, pd.DataFrame], contours: Mapping[str, Mapping]
 
 
 def fig_apogee_vr(vr: pd.DataFrame, r_sun_kpc: float = 8.125, r_mask_kpc: float = 5.0,
-                  vmax_kms: float = 15.0) -> Figure:
+                  vmax_kms: float = 30.0, hss_vr: pd.DataFrame | None = None,
+                  hss_r_sun_kpc: float = 8.2, n_selected: int | None = None,
+                  max_err_kms: float | None = None, min_stars: int | None = None) -> Figure:
     """Fig. 13: Eq. 4 v̄_R of the APOGEE DR17 giants per spaxel (``vr``: x_center, y_center,
-    n_stars, vR_mean), diverging colour map ±``vmax_kms``, in astroNN's frame (Sun at
-    (-``r_sun_kpc``, 0)); the masked region R < ``r_mask_kpc`` is shaded (``gid='mask'``)."""
+    n_stars, vR_mean; with :func:`hotstars.apogee.fig13_map`'s ``plotted`` column only those
+    spaxels are drawn), in astroNN's frame (Sun at (-``r_sun_kpc``, 0)), the masked region R <
+    ``r_mask_kpc`` shaded (``gid='mask'``). With ``hss_vr`` (the Fig. 7 map) the HSS panel comes
+    first (``gid='hss_vR'``). Both panels share one diverging scale ±``vmax_kms`` (Fig. 7's).
+    A footnote (``gid='counts'``) accounts for the ``n_selected`` giants: in plotted spaxels,
+    in spaxels above the ``max_err_kms`` error, in the mask, in spaxels with < ``min_stars``."""
     what = "fig_apogee_vr: vr"
     require(vr, ["x_center", "y_center", "n_stars", "vR_mean"], what)
     size = spaxel_size(vr, what)
-    extent, xlim, ylim = map_frame([vr], size, r_sun_kpc)
+    n = vr["n_stars"].to_numpy(int)
+    shown = vr["plotted"].to_numpy(bool) if "plotted" in vr.columns else np.ones(len(vr), bool)
+    if not shown.any():
+        raise PlotInputError(f"{what}: no spaxel to plot (none passes the mask and precision cut)")
+    panels = []
+    if hss_vr is not None:
+        require(hss_vr, ["x_center", "y_center", "n_stars", "vR_mean"], "fig_apogee_vr: hss_vr")
+        panels.append((hss_vr, spaxel_size(hss_vr, "fig_apogee_vr: hss_vr"), hss_r_sun_kpc,
+                       "hss_vR", f"HSS, as Fig. 7 ({format_count(int(hss_vr['n_stars'].sum()))}"
+                       f" stars, {format_count(len(hss_vr))} spaxels)"))
+    err = rf", $\sigma_R/\sqrt{{N}} < {max_err_kms:g}$ km s$^{{-1}}$" if max_err_kms else ""
+    panels.append((vr.loc[shown], size, r_sun_kpc, "vR",
+                   f"APOGEE DR17 giants ({format_count(int(n[shown].sum()))} stars, "
+                   f"{format_count(int(shown.sum()))} spaxels of {size * 1000:g} pc{err})"))
+    frames = [map_frame([df], sz, r0) for df, sz, r0, _, _ in panels]
+    xlim = (min(f[1][0] for f in frames), max(f[1][1] for f in frames))
+    ylim = (min(f[2][0] for f in frames), max(f[2][1] for f in frames))
     aspect = (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
+    width = COLUMN_WIDTH_IN * len(panels)
+    norm = diverging_norm([vmax_kms], vmax=vmax_kms)
     with paper_style():
-        fig = Figure(figsize=(COLUMN_WIDTH_IN, COLUMN_WIDTH_IN * (0.85 * aspect + 0.3)),
+        fig = Figure(figsize=(width, COLUMN_WIDTH_IN * (0.85 * aspect + 0.45)),
                      layout="constrained")
-        ax = fig.add_subplot()
-        xe, ye, img = spaxel_image(vr, vr["vR_mean"].to_numpy(float), size, extent)
-        mesh = ax.pcolormesh(xe, ye, img, norm=diverging_norm([vmax_kms], vmax=vmax_kms),
-                             cmap=VR_CMAP, gid="vR", rasterized=True)
-        ax.add_patch(Circle((0.0, 0.0), r_mask_kpc, facecolor="0.85", edgecolor="0.5",
-                            linewidth=0.5, zorder=2, gid="mask"))
-        galactic_plane_axes(ax, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim)
-        kpc_ticks(ax)
-        cbar = fig.colorbar(mesh, ax=ax, location="top", extend="both", pad=0.01, aspect=35,
-                            shrink=0.9, label=r"$\bar{v}_R$ (km s$^{-1}$), APOGEE DR17 giants "
-                            f"({format_count(int(vr['n_stars'].sum()))} stars, "
-                            f"{format_count(len(vr))} spaxels)")
+        axes = np.atleast_1d(fig.subplots(1, len(panels), sharex=True, sharey=True))
+        for ax, (df, sz, r0, gid, title), frame in zip(axes, panels, frames):
+            xe, ye, img = spaxel_image(df, df["vR_mean"].to_numpy(float), sz, frame[0])
+            mesh = ax.pcolormesh(xe, ye, img, norm=norm, cmap=VR_CMAP, gid=gid, rasterized=True)
+            if gid == "vR":
+                ax.add_patch(Circle((0.0, 0.0), r_mask_kpc, facecolor="0.85", edgecolor="0.5",
+                                    linewidth=0.5, zorder=2, gid="mask"))
+            galactic_plane_axes(ax, r_sun_kpc=r0, xlim=xlim, ylim=ylim)
+            kpc_ticks(ax)
+            ax.set_title(title, loc="left", fontsize="small")
+        for ax in axes[1:]:
+            ax.set_ylabel("")
+        cbar = fig.colorbar(mesh, ax=list(axes), location="top", extend="both", pad=0.01,
+                            aspect=35 * len(panels), shrink=0.9,
+                            label=r"$\bar{v}_R$ (km s$^{-1}$), "
+                                  f"same scale as Fig. 7 (±{vmax_kms:g})")
         cbar.ax.xaxis.set_major_formatter(PLAIN)
+        if n_selected is not None:
+            in_mask = int(n[vr["in_mask"].to_numpy(bool)].sum()) if "in_mask" in vr else 0
+            noisy = int(n[~shown].sum()) - in_mask
+            sparse = int(n_selected) - int(n.sum())
+            fig.text(0.01, 0.0, f"APOGEE: {format_count(int(n_selected))} giants selected; "
+                     f"{format_count(int(n[shown].sum()))} in plotted spaxels, "
+                     f"{format_count(noisy)} in spaxels with error ≥ {max_err_kms:g} km s$^{{-1}}$, "
+                     f"{format_count(in_mask)} in R < {r_mask_kpc:g} kpc (masked), "
+                     f"{format_count(sparse)} in spaxels with N < {min_stars} or without v_R",
+                     fontsize="x-small", ha="left", va="bottom", gid="counts", wrap=True)
     return fig
 
 

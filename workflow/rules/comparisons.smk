@@ -252,8 +252,7 @@ APOGEE_SPAXEL_PC = int(config["comparisons"]["apogee"]["spaxel_pc"])
 
 
 rule apogee_maps:
-    """APOGEE DR17 astroNN disc giants (App. D cuts incl. Toomre) and their mean v_R maps: at
-    the HSS spaxel size (Fig. B.1) and the Fig. 13 one with masked/imprecise spaxels flagged."""
+    """APOGEE DR17 astroNN disc giants (App. D cuts) and their v_R maps (Fig. B.1 and Fig. 13)."""
     input:
         apogee=side_input("apogee"),
         code=imports_of("apogee_maps"),

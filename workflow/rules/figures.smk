@@ -342,8 +342,7 @@ rule fig12_auriga:
 
 
 rule fig13_apogee:
-    """Fig. 13: mean v_R of the HSS (as Fig. 7) beside that of APOGEE astroNN disc giants
-    (precise spaxels only, R < r_mask masked), on one colour scale."""
+    """Fig. 13: mean v_R of the HSS (as Fig. 7) beside APOGEE giants (precise spaxels only)."""
     input:
         vr=results(f"comparisons/apogee_vR_fig13_{APOGEE_SPAXEL_PC}pc.parquet"),
         stars=results("comparisons/apogee_giants.parquet"),

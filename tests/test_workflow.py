@@ -13,7 +13,8 @@ from workflow_utils import RUN, ROOT, copy_workflow, planned_jobs, snakemake
 
 pytestmark = pytest.mark.workflow
 
-MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "figB1_maps", "vr_recovery", "plot_vr_recovery",
+MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "fig13_apogee", "figB1_maps", "vr_recovery",
+                   "plot_vr_recovery",
                    "build_age_maps", "fig08_logage", "fig11_young_old", "injection_recovery",
                    "contrast_numbers", "fig10_contrast", "mock_comparison_numbers", "summary",
                    "summary_table", "all"}

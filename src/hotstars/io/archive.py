@@ -16,9 +16,11 @@ Gaia archive) with the list uploaded as ``TAP_UPLOAD.mwm_ob_ids`` (TAP 1.1, sec.
   checked against the uploaded ids (none foreign, none repeated, none truncated by the service's
   row limit) and the file is written atomically: complete or absent.
 
-Client: ``pyvo`` (the Astropy-affiliated IVOA client): standard TAP/UWS for any service URL (a
-mirror, a local test service), uploads and error documents handled by the library.
-``astroquery.gaia`` speaks the ESA archive's own TAP+ dialect and hard-wires its hosts.
+Client: ``pyvo`` (the Astropy-affiliated IVOA client) reads the UWS job documents and the VOTable
+answers (query errors, OVERFLOW) of any standard TAP service (a mirror, a local test service);
+the requests themselves go through one method here, so that every one is retried and its
+refusals reported the same way. ``astroquery.gaia`` speaks the ESA archive's own TAP+ dialect and
+hard-wires its hosts.
 
 Credentials are optional (the Gaia archive runs upload queries anonymously; logging in raises
 its limits). They come from the environment (``HOTSTARS_ARCHIVE_USER``,
@@ -183,7 +185,6 @@ class Client:
 
     def __init__(self, settings: Settings = Settings(), credentials: Credentials | None = None,
                  session=None, sleep=time.sleep):
-        import pyvo
         import requests
 
         self.settings = settings
@@ -196,7 +197,6 @@ class Client:
         if self._filter:
             for handler in logging.getLogger().handlers:
                 handler.addFilter(self._filter)
-        self.service = pyvo.dal.TAPService(settings.url, session=self.session)
         if credentials:
             self._login(credentials)
 
@@ -230,16 +230,17 @@ class Client:
                             attempts, f"{wait:g}")
                 self.sleep(wait)
 
-    def _request(self, method: str, url: str, **kwargs):
+    def _request(self, method: str, url: str, label: str | None = None, **kwargs):
         """One HTTP request; transient failures raise :class:`_Transient`, refusals
-        :class:`ArchiveQuotaError` / :class:`ArchiveError`."""
+        :class:`ArchiveQuotaError` / :class:`ArchiveError`, the service's error for the query
+        ``label`` :class:`ArchiveQueryError`."""
         import requests
 
         try:
             response = self.session.request(method, url, timeout=self.settings.timeout_s, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as err:
             raise _Transient(f"{url}: {type(err).__name__}: {_first_line(err)}") from None
-        self._check_status(response, url)
+        self._check_status(response, url, label)
         return response
 
     def _check_status(self, response, url: str, label: str | None = None) -> None:
@@ -290,26 +291,17 @@ class Client:
         return self._async(adql, upload, maxrec, label, part)
 
     def _sync(self, adql, upload, maxrec, label, part) -> Table:
-        query = self.service.create_query(adql, mode="sync", maxrec=maxrec,
-                                          uploads={UPLOAD_NAME: upload})
-        import requests
-
-        try:
-            response = query.submit()
-        except (requests.ConnectionError, requests.Timeout) as err:
-            raise _Transient(f"{query.queryurl}: {type(err).__name__}: {_first_line(err)}"
-                             ) from None
-        self._check_status(response, query.queryurl, label)
-        return self._receive(response, label, part, query.queryurl)
+        url = self.settings.url.rstrip("/") + "/sync"
+        data, files = _query_form(adql, upload, maxrec)
+        response = self._request("POST", url, label, data=data, files=files, stream=True)
+        return self._receive(response, label, part, url)
 
     def _async(self, adql, upload, maxrec, label, part) -> Table:
         s = self.settings
         url = s.url.rstrip("/") + "/async"
-        files = {UPLOAD_NAME: _votable_bytes(upload)}
-        data = {"REQUEST": "doQuery", "LANG": "ADQL", "QUERY": adql, "MAXREC": str(maxrec),
-                "UPLOAD": f"{UPLOAD_NAME},param:{UPLOAD_NAME}"}
+        data, files = _query_form(adql, upload, maxrec)
         response = self._retry(f"{label}: submitting", lambda: self._request(
-            "POST", url, data=data, files=files, allow_redirects=False))
+            "POST", url, label, data=data, files=files, allow_redirects=False))
         job_url = response.headers.get("Location") or ""
         if not job_url:
             raise ArchiveError(f"{url}: the service did not say where the job is "
@@ -402,6 +394,14 @@ class Client:
             raise ArchiveQuotaError(f"{label}: " + self._quota_message(
                 f"the result was cut at its row limit ({len(results)} rows)"))
         return results.to_table()
+
+
+def _query_form(adql: str, upload: Table, maxrec: int) -> tuple[dict, dict]:
+    """The form fields and the uploaded file of a TAP query (TAP 1.1 sec. 4.5: the upload is
+    referred to as ``param:<name>``)."""
+    data = {"REQUEST": "doQuery", "LANG": "ADQL", "QUERY": adql, "MAXREC": str(maxrec),
+            "UPLOAD": f"{UPLOAD_NAME},param:{UPLOAD_NAME}"}
+    return data, {UPLOAD_NAME: _votable_bytes(upload)}
 
 
 def _votable_bytes(table: Table) -> bytes:

@@ -1,26 +1,29 @@
-"""Rule density_contrast: Δ_Σ = (Σ − Σ̄)/Σ̄ of the map stars in the plane (Eq. 15, Fig. 10)."""
+"""Rule density_contrast: Δ_Σ = (Σ − Σ̄)/Σ̄ in the plane (Eq. 15, Fig. 10) of the OB target sample
+of Zari et al. 2021 (input ob_sample), or, when the run has none, of the HSS map stars."""
 
 from hotstars import contrast, maps
-from hotstars.io import tables
+from hotstars.frame import galactocentric_frame
+from hotstars.io import catalogues, tables
 from hotstars.workflow import logs
+
+SETTINGS = ("pixel_kpc", "local_kpc", "mean_kpc", "truncate", "edge_correction", "footprint_kpc",
+            "z_max_kpc")
 
 
 def main(sm):
-    log = logs.setup(sm.log[0], job=sm)
+    logs.setup(sm.log[0], job=sm)
     p = sm.params
-    stars = maps.select_map_stars(tables.read_table(sm.input.kinematics),
-                                  tables.read_table(sm.input.flags), p.z_max_kpc,
-                                  labels=(str(sm.input.kinematics), str(sm.input.flags)))
-    df = contrast.density_contrast(stars["x"].to_numpy(), stars["y"].to_numpy(),
-                                   pixel_kpc=p.pixel_kpc, local_kpc=p.local_kpc,
-                                   mean_kpc=p.mean_kpc, truncate=p.truncate,
-                                   edge_correction=p.edge_correction,
-                                   footprint_kpc=p.footprint_kpc)
-    meta = {**df.attrs, **stars.attrs["counts"], "z_max_kpc": p.z_max_kpc,
-            "definition": "delta_sigma = sigma_local / sigma_mean - 1 (Eq. 15)"}
-    log.info("Δ_Σ on %d x %d pixels: %d in the footprint, %.1f %% of them with Δ_Σ > 0.5",
-             df.attrs["nx"], df.attrs["ny"], df["in_footprint"].sum(),
-             100 * (df["delta_sigma"] > 0.5).sum() / max(df["in_footprint"].sum(), 1))
+    if "ob_sample" in sm.input.keys():
+        stars = contrast.sample_positions(
+            catalogues.read_ob_sample(sm.input.ob_sample), galactocentric_frame(**p.sun),
+            p.parallax_over_error_min, p.z_max_kpc, label=str(sm.input.ob_sample))
+        sample = contrast.SAMPLE_LABELS["ob_sample"]
+    else:
+        stars = maps.select_map_stars(tables.read_table(sm.input.kinematics),
+                                      tables.read_table(sm.input.flags), p.z_max_kpc,
+                                      labels=(str(sm.input.kinematics), str(sm.input.flags)))
+        sample = contrast.SAMPLE_LABELS["hss"]
+    df, meta = contrast.contrast_product(stars, sample, **{k: getattr(p, k) for k in SETTINGS})
     tables.write_table(df, sm.output.contrast, units=contrast.UNITS, meta=meta)
 
 

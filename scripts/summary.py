@@ -3,8 +3,9 @@
 import json
 
 import pandas as pd
+from astropy.table import Table
 
-from hotstars import selection, summary
+from hotstars import maps, selection, summary
 from hotstars.io import tables
 from hotstars.workflow import logs
 
@@ -18,8 +19,15 @@ def main(sm):
         numbers.update(summary.sample_numbers(pd.read_csv(sm.input.cutflow), classes,
                                               tables.read_table(sm.input.hss)))
         numbers.update(summary.rv_numbers(tables.read_table(sm.input.vlos)))
-        numbers.update(summary.age_numbers(tables.read_table(sm.input.ages),
-                                           sm.params.young_max_myr, sm.params.old_min_myr))
+        ages = tables.read_table(sm.input.ages)
+        # Fig. 11's stars: the age-map selection (build_age_maps), with the |z| cut of the maps
+        z_max = Table.read(sm.input.vr_map).meta.get("z_max_kpc")
+        map_stars = maps.select_age_map_stars(
+            ages, tables.read_table(sm.input.kinematics), tables.read_table(sm.input.flags_vphi),
+            z_max, labels=(str(sm.input.ages), str(sm.input.kinematics),
+                           str(sm.input.flags_vphi)))
+        numbers.update(summary.age_numbers(ages, sm.params.young_max_myr, sm.params.old_min_myr,
+                                           map_stars))
     numbers.update(summary.kinematics_numbers(tables.read_table(sm.input.kinematics),
                                               tables.read_table(sm.input.flags_vphi)))
     numbers.update(summary.map_numbers(tables.read_table(sm.input.vr_map)))

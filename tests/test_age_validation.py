@@ -15,12 +15,16 @@ from hotstars.io import tables
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import age_recovery as age_recovery_script  # noqa: E402
 
-NODES = np.round(np.arange(6.0, 9.0001, 0.05), 2)  # grid-node true log-ages, as the mock draws
+# true ages at the bin edges (10, 30 ... 1000 Myr: which bin counts them is tested)
+EDGES_LOGAGE = np.log10(np.array([10.0, 30.0, 60.0, 100.0, 150.0, 300.0, 600.0, 1000.0])) + 6
 
 
 def _truth(n=20000, seed=11):
+    """Continuous true log-ages over the grid's 6-9 (as the mock draws), ~1 % on bin edges."""
     rng = np.random.default_rng(seed)
-    log_age = rng.choice(NODES, n)
+    log_age = rng.uniform(6.0, 9.0, n)
+    edge = rng.random(n) < 0.01
+    log_age[edge] = rng.choice(EDGES_LOGAGE, edge.sum())
     return pd.DataFrame({"source_id": np.arange(n, dtype=np.int64) + 7,
                          "age_myr": 10 ** log_age / 1e6, "is_binary": rng.random(n) < 0.4})
 

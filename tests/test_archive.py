@@ -373,3 +373,51 @@ def test_console_script_help_names_every_command():
     for command in ("source-ids", "query", "fetch", "provenance"):
         assert f"    {command}" in out
     assert "snakemake --cores 2" in out
+
+
+# --- a query without an upload: the OB target sample --------------------------------------------
+
+OB_ADQL = ROOT / "config" / "adql" / "z21_ob_sample.adql"
+
+
+@pytest.fixture
+def whole_sky():
+    """A stand-in Gaia DR3 table holding every column the OB-sample query selects; the service
+    answers its rows without any upload (NULL Ks rows dropped by the query's IS NOT NULL)."""
+    rng = np.random.default_rng(5)
+    ids = np.unique(rng.integers(2**58, 2**62, 300, dtype=np.int64))
+    t = Table({"source_id": ids})
+    for name in ("ra", "dec", "l", "b", "parallax", "parallax_error", "phot_g_mean_mag", "j_m",
+                 "h_m", "ks_m", "r_med_photogeo"):
+        t[name] = rng.normal(size=len(ids))
+    t["ks_m"][:7] = np.nan
+    srv = TapServer({"gaiadr3.gaia_source": t})
+    yield srv, t
+    srv.close()
+
+
+def test_a_query_without_upload_runs_as_one_job_and_keeps_every_row(whole_sky, tmp_path):
+    server, table = whole_sky
+    assert not archive.uses_upload(OB_ADQL.read_text())
+    assert archive.uses_upload(GAIA_ADQL.read_text())
+    dest = tmp_path / "z21_ob_sample.fits"
+    n = archive.query_to_file(OB_ADQL, np.array([1, 2, 3]), dest, settings(server),
+                              sleep=no_sleep)
+    got = Table.read(dest)
+    assert n == len(got) == len(table) - 7  # the ids are not uploaded, nothing is filtered by them
+    assert set(got.colnames) == set(table.colnames)
+    assert server.kinds().count("async") == 1 and "sync" not in server.kinds()
+    assert no_debris(tmp_path)
+
+
+def test_a_query_without_upload_refuses_repeated_ids_and_overflow(whole_sky, tmp_path):
+    server, table = whole_sky
+    table["source_id"][11] = table["source_id"][10]  # rows kept by the query (Ks not NULL)
+    dest = tmp_path / "z21_ob_sample.fits"
+    with pytest.raises(archive.ArchiveQueryError, match="more than once"):
+        archive.query_to_file(OB_ADQL, None, dest, settings(server), sleep=no_sleep)
+    assert not dest.exists() and no_debris(tmp_path)
+    server.row_limit = 50
+    with pytest.raises(archive.ArchiveQuotaError, match="row limit"):
+        archive.query_to_file(OB_ADQL, None, dest, settings(server), sleep=no_sleep)
+    assert not dest.exists() and no_debris(tmp_path)

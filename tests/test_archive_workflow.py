@@ -90,7 +90,9 @@ def test_a_dr19_run_from_a_config_alone_equals_the_run_on_the_files(services, tm
     fetch = overlay(queried, "fetch.yaml", {"run": {"name": "dr19"}, "data": {
         "dir": str(data_dir), "download": True, "query_archive": True, "base_url": sas.url,
         "archive": {"url": tap.url, "sync_max_ids": 2000, "chunk_ids": 2500, "wait_s": 0.0,
-                    "poll_s": 0.0}}})
+                    "poll_s": 0.0}},
+        # the OB target sample's whole-sky query is tested in test_archive.py; here it is a file
+        "inputs": {"ob_sample": str(inputs / "z21_ob_sample.parquet")}})
     args = ("--configfile", "config/config.yaml", "config/dr19.yaml", fetch)
     jobs = planned_jobs(queried, *args)
     assert jobs["download"] == 2 and jobs["archive_source_ids"] == 1 and jobs["query_archive"] == 3
@@ -114,7 +116,8 @@ def test_a_dr19_run_from_a_config_alone_equals_the_run_on_the_files(services, tm
     as_files = overlay(given, "files.yaml", {"run": {"name": "dr19"}, "data": {
         "dir": str(tmp_path / "nothing")}, "inputs": {
         **{k: str(inputs / n) for k, n in SDSS.items()},
-        **{k: str(inputs / n) for k, n in GAIA_SIDE.items()}}})
+        **{k: str(inputs / n) for k, n in GAIA_SIDE.items()},
+        "ob_sample": str(inputs / "z21_ob_sample.parquet")}})
     snakemake(given, "--cores", "2", "--configfile", "config/config.yaml", "config/dr19.yaml",
               as_files)
 

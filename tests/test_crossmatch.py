@@ -386,7 +386,16 @@ def test_fig_d23_plane_counts_and_furniture():
     assert meshes["rv"].get_array().sum() == (inside & d23["has_gaia_rv"]).sum()
     radii = sorted(p.get_radius() for p in ax_all.patches if p.get_gid() == "R_circle")
     assert radii == [2, 4, 6, 8, 10]
-    assert "10 without distance" in ax_all.get_title()
+    # each title: the whole sample (the base count of Fig. A.1), then what is drawn and why not
+    n_in = int(inside.sum())
+    assert "all D23 stars: $N$ = 3,000" in ax_all.get_title()
+    assert f"{n_in:,} of 3,000 stars drawn (10 without distance" in ax_all.get_title()
+    beyond = int(np.isfinite(d23["x"]).sum()) - n_in
+    assert (f"; {beyond} beyond the frame)" in ax_all.get_title()) == (beyond > 0)
+    n_rv = int(d23["has_gaia_rv"].sum())
+    assert f"$N$ = {n_rv:,}" in ax_rv.get_title()
+    assert f"{int((inside & d23['has_gaia_rv']).sum()):,} of {n_rv:,} stars drawn" in \
+        ax_rv.get_title()
     with pytest.raises(plots_crossmatch.PlotInputError, match="has_gaia_rv"):
         plots_crossmatch.fig_d23_plane(d23.drop(columns="has_gaia_rv"))
 
@@ -407,6 +416,15 @@ def test_fig_d23_selection_lines():
     levels = {ln.get_gid(): ln.get_ydata()[0] for ln in bottom.lines}
     assert levels["mk_carton"] == -0.6 and levels["mk_z21"] == 0.0
     assert bottom.get_ylim()[0] > bottom.get_ylim()[1]      # brighter up
+    # the legend counts all D23 stars; each panel says how many it draws, and why not the rest
+    df.loc[:19, "m_k"] = np.nan  # no parallax > 0
+    fig = plots_crossmatch.fig_d23_selection(df, df.iloc[::2])
+    assert "D23 ($N$ = 2,000)" in fig.axes[0].get_legend().get_texts()[0].get_text()
+    for ax, col in zip(fig.axes[:3], ("j_h", "j_ks", "m_k")):
+        (note,) = [t.get_text() for t in ax.texts if t.get_gid() == "d23_drawn"]
+        drawn = int(next(c for c in ax.collections if c.get_gid() == "d23").get_array().sum())
+        assert note.startswith(f"D23: {drawn:,} of 2,000 stars drawn")
+        assert ("20 without $M_K$" in note) == (col == "m_k")
 
 
 # --- scripts ------------------------------------------------------------------------------------

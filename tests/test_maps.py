@@ -239,6 +239,32 @@ def test_density_map_matches_histogram2d():
     np.testing.assert_allclose(d["surface_density"], d["n_stars"] / size**2)
 
 
+def test_sigma_at_boundary_flags_the_fits_that_end_at_a_bound():
+    rng = np.random.default_rng(11)
+    # group 0: scatter well below the errors (sigma = 0); 1: clear dispersion (interior root);
+    # 2: a spread far beyond sigma_max (the upper bound)
+    v = np.concatenate([rng.normal(0, 1, 8), rng.normal(0, 30, 40),
+                        [-2000.0, 2000, -1500, 1500, 0, 100]])
+    e = np.concatenate([np.full(8, 10.0), np.full(40, 3.0), np.ones(6)])
+    group = np.repeat([0, 1, 2], [8, 40, 6])
+    fit = maps.grouped_mle(group, v, e, 300.0, boundary=True)
+    assert fit["sigma_at_boundary"].dtype == bool
+    assert fit["sigma_at_boundary"].tolist() == [True, False, True]
+    assert fit.loc[0, "sigma"] == 0.0 and fit.loc[2, "sigma"] == 300.0 and fit.loc[1, "sigma"] > 0
+    # Eq. 4: sigma = 0 is the minimum iff g(0) = sum w - sum w^2 (v - mu)^2 >= 0, w = 1/e^2
+    w = 1 / e[:8] ** 2
+    mu = np.sum(w * v[:8]) / np.sum(w)
+    assert np.sum(w) - np.sum(w ** 2 * (v[:8] - mu) ** 2) >= 0
+    assert "sigma_at_boundary" not in maps.grouped_mle(group, v, e)  # only when asked
+    # the v_R map carries the flag, registered with the other product columns
+    x = np.repeat([0.1, 0.6, 1.1], [8, 40, 6])
+    m = maps.vr_map(x, np.zeros_like(x), v, e, 0.25, min_stars=6, sigma_max=300.0)
+    assert m["sigma_at_boundary"].tolist() == [True, False, True]
+    assert m.loc[m["sigma_at_boundary"], "sigma_R"].isin([0.0, 300.0]).all()
+    from hotstars.io import columns
+    assert columns.missing(maps.VR_COLUMNS) == []
+
+
 def test_vr_map_min_stars_and_per_spaxel_values():
     rng = np.random.default_rng(6)
     # spaxel A (5 stars) is dropped, B (6 stars) kept, C (20 stars) kept; 250 pc spaxels

@@ -186,7 +186,7 @@ def test_truth_is_self_consistent(survey):
     np.testing.assert_allclose(d, tr["distance"], rtol=1e-9)
     np.testing.assert_allclose(tr["A_Ks"], 0.117 * tr["A_V"])
     assert (tr["age_myr"] >= 1).all() and (tr["age_myr"] <= 1000 + 1e-6).all()
-    # [Fe/H] follows Eq. 9 on average (clipped to the grid nodes -0.3..0.3 here)
+    # [Fe/H] follows Eq. 9 on average (clipped to the grid's range -0.3..0.3 here)
     mid = tr["R"].between(6, 10)
     resid = tr.loc[mid, "feh"] - (-0.0678 * tr.loc[mid, "R"] + 0.546)
     assert abs(resid.mean()) < 0.05
@@ -266,12 +266,72 @@ def test_clumps(survey):
     members = tr[tr["clump_id"] >= 0]
     assert members["clump_id"].nunique() >= 3
     assert members.groupby("clump_id").size().max() >= 20
+    # realistic richness: a few to a few tens of hot (>= 10 kK) members per clump, not ~60-250,
+    # and a minority of the hot stars in clumps (seed 7: median 9, max 35, 8 %)
+    hot = members[members["population"] == "hot"].groupby("clump_id").size()
+    assert 4 <= hot.median() <= 30 and hot.max() <= 60
+    assert (hot >= 5).sum() >= 5
+    assert 0.03 < (tr.loc[tr["population"] == "hot", "clump_id"] >= 0).mean() < 0.2
     for _, c in members.groupby("clump_id"):
         if len(c) < 10:
             continue
         assert np.ptp(c["age_myr"]) < 30
         assert c[["x", "y"]].std().max() < 0.1    # sigma 30-60 pc
         assert c["v_R"][~c["is_runaway"]].std() < 8
+
+
+def test_ages_and_metallicities_are_continuous(grid, survey):
+    """True log-ages and [Fe/H] are drawn continuously, not on the grid's nodes."""
+    tr = survey["truth"]
+    ages, fehs = np.unique(grid["log_age"].round(4)), np.unique(grid["feh"].round(4))
+    on_age = np.isclose(tr["log_age"].to_numpy()[:, None], ages[None, :], atol=1e-6).any(axis=1)
+    assert on_age.mean() < 0.01
+    np.testing.assert_allclose(tr["age_myr"], 10 ** (tr["log_age"] - 6))
+    inside = tr["feh"].between(fehs.min() + 1e-9, fehs.max() - 1e-9)  # the rest: clipped
+    assert inside.mean() > 0.5
+    on_feh = np.isclose(tr.loc[inside, "feh"].to_numpy()[:, None], fehs[None, :], atol=1e-6)
+    assert on_feh.any(axis=1).mean() < 0.01
+    # clump members share their clump's age within the spread (2 Myr)
+    for _, c in tr[tr["clump_id"] >= 0].groupby("clump_id"):
+        if len(c) >= 5:
+            assert c["age_myr"].std() < 5 and np.ptp(c["log_age"]) > 0
+
+
+def test_interpolated_observables_lie_between_the_bracketing_isochrones(grid):
+    """Each star's observables are the bilinear (log-age, [Fe/H]) interpolation of the four
+    bracketing isochrones at its EEP (checked against the grid table directly)."""
+    sampler = mock._IsochroneSampler(grid, mock.MockParams())
+    rng = np.random.default_rng(3)
+    n = 3000
+    log_age, feh = rng.uniform(6.0, 9.0, n), rng.uniform(-0.3, 0.3, n)
+    iso, row, values, keep = sampler.draw(rng, log_age, feh, np.zeros(n), np.inf)
+    assert keep.mean() > 0.05 and row.size == keep.sum()
+    log_age, feh = log_age[keep], feh[keep]
+    eep = sampler.rows["eep"].to_numpy()[row]
+    ages, fehs = np.unique(grid["log_age"].round(4)), np.unique(grid["feh"].round(4))
+    table = grid.assign(log_age=grid["log_age"].round(4), feh=grid["feh"].round(4)).set_index(
+        ["log_age", "feh", "eep"]).sort_index()
+    n_full, n_checked = 0, 0
+    for i in range(0, row.size, 7):
+        a0 = ages[ages <= log_age[i]].max()
+        a1 = ages[ages > log_age[i]].min() if log_age[i] < ages.max() else a0
+        z0 = fehs[fehs <= feh[i]].max()
+        z1 = fehs[fehs > feh[i]].min() if feh[i] < fehs.max() else z0
+        fa = (log_age[i] - a0) / (a1 - a0) if a1 > a0 else 0.0
+        fz = (feh[i] - z0) / (z1 - z0) if z1 > z0 else 0.0
+        corners = [(a0, z0, (1 - fa) * (1 - fz)), (a0, z1, (1 - fa) * fz),
+                   (a1, z0, fa * (1 - fz)), (a1, z1, fa * fz)]
+        have = [(a, z, w) for a, z, w in corners if (a, z, eep[i]) in table.index]
+        assert have, "the star's EEP exists on none of its bracketing isochrones"
+        for col in mock.INTERPOLATED:
+            v = np.array([table.loc[(a, z, eep[i]), col] for a, z, _ in have])
+            assert v.min() - 1e-9 <= values[col][i] <= v.max() + 1e-9, col
+            if len(have) == 4:
+                w = np.array([c[2] for c in have])
+                assert values[col][i] == pytest.approx((w * v).sum(), abs=1e-9), col
+        n_full += len(have) == 4
+        n_checked += 1
+    assert n_full > 0.9 * n_checked  # EEPs missing on a bracketing isochrone are rare
 
 
 def test_distances_are_honest(survey):
@@ -349,7 +409,7 @@ def test_written_files(tmp_path, grid):
     tables = mock.simulate_survey(grid, 300, 1, FRAME)
     paths = {k: tmp_path / f"{k}.{ext}" for k, ext in
              [("spall", "fits"), ("bossnet", "fits"), ("gaia", "parquet"), ("distances", "csv"),
-              ("tmass", "parquet"), ("truth", "parquet")]}
+              ("tmass", "parquet"), ("truth", "parquet"), ("ob_sample", "parquet")]}
     mock.write_survey(tables, paths, seed=1, n_targets=300)
     with fits.open(paths["spall"]) as h:
         assert h[0].data is None and h[1].name == "SPALL"

@@ -142,11 +142,13 @@ def test_data_files_missing_stop_the_run_with_every_file_and_its_source(tmp_path
     p = plan({"data": {"dir": str(tmp_path)}}, "dr20.yaml")
     assert p.mode == "survey" and p.name == "dr20"
     assert sorted(p.missing_data_files()) == sorted(
-        Path(f.path).name for f in p.data_files.values() if f.key in SURVEY_INPUTS)
+        Path(f.path).name for f in p.data_files.values()
+        if f.key in (*SURVEY_INPUTS, "ob_sample"))
     with pytest.raises(PlanError) as err:
         p.targets()
     text = str(err.value)
-    assert "5 input file(s) of this run missing" in text
+    assert "6 input file(s) of this run missing" in text
+    assert "config/adql/z21_ob_sample.adql" in text
     assert "https://data.sdss.org/sas/dr20/" in text and "config/adql/gaia_dr3.adql" in text
 
 
@@ -156,9 +158,9 @@ def test_with_download_on_a_run_fetches_what_it_can_and_stops_there(tmp_path):
     assert sorted(f.key for f in fetch.values()) == ["bossnet", "spall"]
     assert p.targets() == [f.path for f in fetch.values()]  # only the downloads
     note = p.download_note()
-    assert "this run only downloads" in note and "3 other input file(s)" in note
+    assert "this run only downloads" in note and "4 other input file(s)" in note
     for f in p.data_files.values():  # the archive files arrive: the products are the target
-        if f.key in ("gaia", "distances", "tmass"):
+        if f.key in ("gaia", "distances", "tmass", "ob_sample"):
             Path(f.path).write_text("x")
     assert p.download_note() == "" and p.targets() == p.final_products()
     assert sorted(p.downloads()) == sorted(fetch)  # the SDSS files are fetched on the way
@@ -168,7 +170,8 @@ def test_with_downloads_and_queries_on_a_run_needs_nothing_else(tmp_path):
     p = plan({"data": {"dir": str(tmp_path), "download": True, "query_archive": True}},
              "dr20.yaml")
     assert sorted(f.key for f in p.downloads().values()) == ["bossnet", "spall"]
-    assert sorted(f.key for f in p.queries().values()) == ["distances", "gaia", "tmass"]
+    assert sorted(f.key for f in p.queries().values()) == ["distances", "gaia", "ob_sample",
+                                                           "tmass"]
     assert p.download_note() == "" and p.targets() == p.final_products()
     assert p.source_ids_file == f"{tmp_path}/mwm_ob_source_ids.vot"
 
@@ -179,11 +182,12 @@ def test_queries_wait_for_the_sdss_files(tmp_path):
     p = plan({"data": {"dir": str(tmp_path), "query_archive": True}}, "dr20.yaml")
     with pytest.raises(PlanError) as err:
         p.targets()
-    assert "5 input file(s)" in str(err.value) and "query_archive" not in str(err.value)
+    assert "6 input file(s)" in str(err.value) and "query_archive" not in str(err.value)
     for f in p.data_files.values():
         if f.key in ("spall", "bossnet"):
             Path(f.path).write_text("x")
-    assert sorted(f.key for f in p.queries().values()) == ["distances", "gaia", "tmass"]
+    assert sorted(f.key for f in p.queries().values()) == ["distances", "gaia", "ob_sample",
+                                                           "tmass"]
     assert p.downloads() == {} and p.targets() == p.final_products()
 
 

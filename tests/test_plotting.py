@@ -98,11 +98,18 @@ def test_galactic_plane_axes_sun_circles_and_longitudes():
     sun = [ln for ln in ax.lines if ln.get_gid() == "sun"]
     assert len(sun) == 1
     np.testing.assert_allclose(np.c_[sun[0].get_xdata(), sun[0].get_ydata()], [[-8.2, 0.0]])
+    # the paper's captions: the Sun a yellow star, the Galactic centre a dot
+    assert sun[0].get_marker() == "*"
+    assert matplotlib.colors.to_rgb(sun[0].get_markerfacecolor())[2] < 0.2  # yellow: no blue
+    gc = [ln for ln in ax.lines if ln.get_gid() == "gc"]
+    assert len(gc) == 1 and gc[0].get_marker() == "o"
+    assert (gc[0].get_xdata()[0], gc[0].get_ydata()[0]) == (0.0, 0.0)
 
     circles = [p for p in ax.patches if isinstance(p, Circle) and p.get_gid() == "R_circle"]
     assert all(c.center == (0.0, 0.0) for c in circles)
-    # Every 2 kpc out to the farthest corner, (-16, +-8): hypot = 17.9 kpc.
-    np.testing.assert_allclose(sorted(c.radius for c in circles), np.arange(2, 17, 2))
+    assert all(c.get_linestyle() != "-" for c in circles)  # dashed
+    # the paper's circles: R = 2, 4, 6 kpc around the GC
+    np.testing.assert_allclose(sorted(c.radius for c in circles), [2, 4, 6])
 
     rays = [ln for ln in ax.lines if ln.get_gid() == "l_line"]
     assert len(rays) == 12
@@ -115,6 +122,42 @@ def test_galactic_plane_axes_sun_circles_and_longitudes():
     # +Y is toward l = 90 deg: the 90 deg line goes straight up.
     assert rays[3].get_ydata()[1] > 0 and rays[3].get_xdata()[1] == pytest.approx(-8.2)
     assert ax.get_xlim() == (-16, 0) and ax.get_ylim() == (-8, 8)
+
+
+def test_plane_frame_is_the_default_and_contains_the_sun_and_the_gc():
+    ax = style.galactic_plane_axes(Figure().add_subplot(), r_sun_kpc=8.0)
+    xlim, ylim = style.plane_frame(8.0)
+    assert (ax.get_xlim(), ax.get_ylim()) == (xlim, ylim)
+    assert xlim[0] < -8.0 < 0.0 < xlim[1] and ylim[0] < 0.0 < ylim[1]
+    assert style.plane_frame(8.0) != style.plane_frame(12.0)  # follows R_sun
+
+
+def test_sample_label_box_in_fig_contrast_and_fig_young_old_contours():
+    from hotstars.plots import structure
+
+    label = "Δ_Σ: Z21 OB targets, N = 31,204; w = 0.3 / 2 kpc"
+    gx = np.arange(-12.0, 0.01, 0.5)
+    gy = np.arange(-5.0, 5.01, 0.5)
+    xx, yy = np.meshgrid(gx, gy)
+    contrast = pd.DataFrame({"x": xx.ravel(), "y": yy.ravel(),
+                             "delta_sigma": np.sin(xx).ravel() * np.cos(yy).ravel()})
+    ix, iy = np.meshgrid(np.arange(-36, -24), np.arange(-4, 4))
+    vr = pd.DataFrame({"x_center": (ix.ravel() + 0.5) * 0.25, "y_center": (iy.ravel() + 0.5) * 0.25,
+                       "n_stars": 8, "vR_mean": np.linspace(-20, 20, ix.size)})
+    young = vr[["x_center", "y_center", "n_stars"]]
+
+    def labels(ax):  # a long label is broken into lines after "; "
+        return [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == "sample_label"]
+
+    fig = structure.fig_contrast(contrast, vr, {}, sample_label=label)
+    assert labels(fig.axes[0]) == [label]  # the Δ_Σ panel, not the v_R panels
+    assert labels(fig.axes[1]) == labels(fig.axes[2]) == []
+    fig = structure.fig_young_old_contours(young, young, contrast, size_kpc=0.25,
+                                           sample_label=label)
+    assert labels(fig.axes[0]) == labels(fig.axes[1]) == [label]
+    # without a label: no box
+    fig = structure.fig_contrast(contrast, vr, {})
+    assert not [t for ax in fig.axes for t in ax.texts if t.get_gid() == "sample_label"]
 
 
 def test_galactic_plane_axes_given_radii():

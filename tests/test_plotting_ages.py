@@ -104,8 +104,10 @@ def test_fig_young_old_counts_contours_and_empty_panel():
     contours = {"x": grid, "y": grid + 5, "z": np.add.outer(grid + 5, grid), "levels": [-8.0]}
     fig = plots_ages.fig_young_old(young, old, contours=contours)
     left, right = fig.axes[:2]
-    assert "younger than 30 Myr (44 stars)" in left.get_title()
-    assert "older than 150 Myr (9 stars)" in right.get_title()
+    assert "younger than 30 Myr (44 map stars)" in left.get_title()
+    assert "older than 150 Myr (9 map stars)" in right.get_title()
+    # the shared frame of the plane maps, whatever the data
+    assert (left.get_xlim(), left.get_ylim()) == style.plane_frame(8.2)
     assert _cell(_mesh(left, "young"), -7.875, 0.125) == 40
     assert all(any(c.get_gid() == "contours" for c in ax.collections) for ax in (left, right))
     fig = plots_ages.fig_young_old(young.iloc[:0], old, size_kpc=0.25)
@@ -133,3 +135,14 @@ def test_fig_age_recovery_one_to_one_coverage_and_title():
     assert _lines(cov, "coverage_68")[0].get_ydata()[0] == 0.68
     # the per-bin coverage points of all stars: one per occupied bin (0-10 ... 300-600 Myr)
     assert len(_lines(cov, "coverage_all")[0].get_xdata()) == 7
+
+
+def test_fig_logage_map_uses_the_shared_frame_and_counts_spaxels_beyond_it():
+    far = pd.DataFrame({"x_center": [-8.0625, -7.9375, -30.0625], "y_center": [0.0625] * 3,
+                        "n_stars": [6, 7, 8], "logage_mean": [7.0, 7.5, 8.0]})
+    ax = plots_ages.fig_logage_map(far, r_sun_kpc=8.2, size_kpc=0.125).axes[0]
+    xlim, ylim = style.plane_frame(8.2)
+    assert (ax.get_xlim(), ax.get_ylim()) == (xlim, ylim)
+    assert xlim[0] <= -8.2 - style.PLANE_REACH_KPC and xlim[1] >= style.PLANE_BEYOND_GC_KPC
+    note = [t.get_text() for t in ax.texts if t.get_gid() == "outside_frame"]
+    assert note == ["1 spaxels beyond the frame"]

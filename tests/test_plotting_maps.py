@@ -51,7 +51,8 @@ def vr_map():
                          "y_center": (iy.ravel() + 0.5) * SIZE, "n_stars": n,
                          "vR_mean": rng.uniform(-45, 20, ix.size), "sigma_R": sigma,
                          "vR_mean_err": fisher, "vR_mean_err_marg": 1.3 * fisher,
-                         "vR_mean_err_sqrtn": sigma / np.sqrt(n)})
+                         "vR_mean_err_sqrtn": sigma / np.sqrt(n),
+                         "sigma_at_boundary": sigma == 0})
 
 
 @pytest.fixture
@@ -114,6 +115,13 @@ def test_fig_maps_diverging_norm_sun_and_values(density, vr_map):
     assert isinstance(dmesh.norm, LogNorm)
     assert _cell(dmesh, -12.125, 5.125) == 1
     assert _cell(mesh, -12.125, 5.125) is np.ma.masked  # no v_R there: blank, not 0
+    # the spaxels whose sigma_R fit is at the boundary are hatched on the v_R panel and counted
+    (hatched,) = [c for c in ax_v.collections if c.get_gid() == "sigma_boundary"]
+    assert len(hatched.get_paths()) == int(vr_map["sigma_at_boundary"].sum()) == 3
+    assert ax_v.get_legend().get_texts()[0].get_text().endswith(": 3")
+    assert not [c for c in ax_d.collections if c.get_gid() == "sigma_boundary"]
+    # the shared frame (Figs. 7, 8, 10)
+    assert (ax_v.get_xlim(), ax_v.get_ylim()) == style.plane_frame(8.2)
     labels = [cb.ax.get_xlabel() for cb in (dmesh.colorbar, mesh.colorbar)]
     assert "stars per 250 × 250 pc spaxel" in labels[0] and "km s$^{-1}$" in labels[1]
     assert f"({len(vr_map)} spaxels with $N \\geq 6$)" in labels[1]
@@ -138,13 +146,32 @@ def test_fig_map_errors_log_scale_and_zero_sigma(vr_map):
         assert isinstance(mesh.norm, LogNorm) and (mesh.norm.vmin, mesh.norm.vmax) == (1, 60)
         row = vr_map.iloc[10]
         assert _cell(mesh, row.x_center, row.y_center) == pytest.approx(row[col])
-    # sigma_R = 0 in 3 spaxels: counted in the titles of the sigma_R and sigma_R/sqrt(N) panels
-    assert "3 spaxels = 0" in axes[0].get_title() and "3 spaxels = 0" in axes[1].get_title()
-    assert "= 0" not in axes[2].get_title()
+    # sigma_R = 0 (fit boundary) in 3 spaxels: grey, hatched and counted in the legends of the
+    # sigma_R and sigma_R/sqrt(N) panels
     zero = _mesh(axes[0], "zero")
     row = vr_map.iloc[0]
     assert _cell(zero, row.x_center, row.y_center) == 1.0
     assert _cell(_mesh(axes[0], "sigma_R"), row.x_center, row.y_center) is np.ma.masked
+    for ax in axes[:2]:
+        (hatched,) = [c for c in ax.collections if c.get_gid() == "sigma_boundary"]
+        assert hatched.get_hatch() and len(hatched.get_paths()) == 3
+        centres = sorted(tuple(np.round(p.vertices[:4].mean(axis=0), 6))
+                         for p in hatched.get_paths())
+        assert centres == sorted(zip(vr_map["x_center"][:3].round(6),
+                                     vr_map["y_center"][:3].round(6)))
+        (text,) = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert text.endswith("(fit boundary): 3") and "= 0" in text
+    assert axes[2].get_legend() is None
+    assert not [c for c in axes[2].collections if c.get_gid() == "sigma_boundary"]
+    # the flag, not the value, decides: a product flagging a sigma_max fit says so
+    flagged = vr_map.assign(sigma_at_boundary=vr_map.index.isin([0, 1, 2, 5]))
+    flagged.loc[5, "sigma_R"] = 300.0
+    ax = plots_maps.fig_map_errors(flagged).axes[0]
+    assert ax.get_legend().get_texts()[0].get_text().endswith(": 4")
+    assert r"\sigma_{\max}" in ax.get_legend().get_texts()[0].get_text()
+    # a product from before the flag: sigma_R = 0 is the boundary
+    ax = plots_maps.fig_map_errors(vr_map.drop(columns="sigma_at_boundary")).axes[0]
+    assert ax.get_legend().get_texts()[0].get_text().endswith(": 3")
 
 
 # --- injection-recovery figure ----------------------------------------------------------------

@@ -26,12 +26,13 @@ from test_download import FixtureServer, closed_port_url
 from workflow_utils import ROOT, copy_workflow, planned_jobs, snakemake
 
 from hotstars import cli
-from hotstars.io import realdata, survey
+from hotstars.io import catalogues, realdata, survey
 
 SCHEMA = str(ROOT / "workflow" / "schemas" / "config.schema.yaml")
 RELEASES = ("dr19", "dr20")
 SURVEY = ("spall", "bossnet", "gaia", "distances", "tmass")
-READER_SPECS = {"gaia": survey.GAIA, "distances": survey.DISTANCES, "tmass": survey.TMASS}
+READER_SPECS = {"gaia": survey.GAIA, "distances": survey.DISTANCES, "tmass": survey.TMASS,
+                "ob_sample": catalogues.OB_SAMPLE}
 
 
 def load(name):
@@ -137,7 +138,8 @@ def test_adql_query_selects_every_column_the_reader_requires(key):
     selected = {name.split(".")[-1].strip() for name in select.split(",")}
     required = {c.name for c in READER_SPECS[key].columns if not c.optional}
     assert required <= selected, required - selected
-    assert "user_YOURNAME.mwm_ob_ids" in query
+    # the carton's stars' files join the uploaded ids; the OB target sample is the whole selection
+    assert ("user_YOURNAME.mwm_ob_ids" in query) == (key != "ob_sample")
 
 
 @pytest.mark.parametrize("files, words", [
@@ -184,8 +186,8 @@ def test_missing_files_stop_the_dry_run_with_one_message(workdir, release):
     text = stop_message(proc.stdout + proc.stderr)
     config = merged("config.yaml", f"{release}.yaml")
     files = realdata.data_files(config["data"])
-    assert "5 input file(s)" in text
-    for key in SURVEY:
+    assert "6 input file(s)" in text
+    for key in (*SURVEY, "ob_sample"):
         f = files[key]
         assert f"{f.path}  (inputs.{key})" in text
         assert (f.url or f.archive) in text
@@ -227,7 +229,7 @@ def test_download_rule_fetches_the_sdss_files_then_the_dag_runs_the_survey(workd
     proc = snakemake(workdir, "-n", *args)
     text = proc.stdout + proc.stderr
     assert f"this run only downloads {', '.join(targets)}" in text
-    assert "3 other input file(s) are missing" in text and "ADQL query" in text
+    assert "4 other input file(s) are missing" in text and "ADQL query" in text
     assert planned_jobs(workdir, *args) == {"download": 2, "all": 1}
     snakemake(workdir, "--cores", "1", *args)
     for key, target in zip(("spall", "bossnet"), targets):
@@ -237,6 +239,11 @@ def test_download_rule_fetches_the_sdss_files_then_the_dag_runs_the_survey(workd
 
     for key in ("gaia", "distances", "tmass"):  # as saved from the Gaia archive (FITS)
         fx.write(getattr(fx, key)(), data_dir / entries[key]["name"])
+    gaia = fx.gaia()  # the OB target sample: the observed stars and as many without a spectrum
+    keys = ("source_id", "ra", "dec", "parallax", "parallax_error")
+    ob = {k: np.concatenate([gaia.cols[k], gaia.cols[k] + (k == "source_id")]) for k in keys}
+    fx.write(fx.Raw(ob, {k: u for k, u in gaia.units.items() if k in keys}),
+             data_dir / entries["ob_sample"]["name"])
     jobs = planned_jobs(workdir, *args)
     assert {"ingest", "select_hss", "compute_kinematics", "build_isochrone_grid"} <= set(jobs)
     assert not {"download", "simulate_survey"} & set(jobs)

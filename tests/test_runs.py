@@ -48,7 +48,7 @@ def test_runs_live_side_by_side(finished):
                          "config/dr20.yaml", check=False)
         text = proc.stdout + proc.stderr
         assert proc.returncode != 0
-        assert text.count("5 input file(s) of this run missing (nothing was run)") == 1, text[-3000:]
+        assert text.count("6 input file(s) of this run missing (nothing was run)") == 1, text[-3000:]
         assert "data/dr20/spAll-v6_2_1.fits.gz  (inputs.spall)" in text
         assert "config/adql/gaia_dr3.adql" in text
         assert "Job stats" not in text and "rule ingest" not in text  # before any job

@@ -113,3 +113,36 @@ def test_html_page_formats_numbers_and_escapes_text():
     assert re.findall(r"<td>(.*?)</td>", page) == ["a &lt; b &amp; c", "45,487", "", "0.123", "-12.3"]
     assert [summary.format_number(v) for v in (None, float("inf"), 3, 2.0, 1234.56, 0.5)] == [
         "", "", "3", "2", "1,234.6", "0.5"]
+
+
+def test_young_old_counts_have_one_definition_each():
+    """ages.n_young_map / n_old_map count Fig. 11's stars (the map stars) with the maps' own
+    young/old cuts; the all-HSS counts have their own keys and descriptions."""
+    from hotstars import maps
+
+    rng = np.random.default_rng(5)
+    n = 400
+    age = rng.uniform(1, 400, n)
+    age[:3] = [30.0, 150.0, np.nan]  # on the cuts (strict: neither) and no age
+    ages = pd.DataFrame({"source_id": np.arange(n), "age_myr": age,
+                         "logage_p50": np.log10(age * 1e6),
+                         "age_p16_myr": 0.9 * age, "age_p84_myr": 1.1 * age,
+                         "age_flag": np.where(np.isfinite(age), 0, 1)})
+    map_stars = ages.iloc[: n // 2].loc[lambda d: d["age_flag"] == 0]
+    out = summary.age_numbers(ages, 30.0, 150.0, map_stars)
+    young, old = maps.young_old_masks(map_stars["age_myr"], 30.0, 150.0)
+    # the density maps of Fig. 11 count the same stars
+    ymap, omap = maps.young_old_density(np.zeros(len(map_stars)), np.zeros(len(map_stars)),
+                                        map_stars["age_myr"], 0.25, 30.0, 150.0)
+    assert out["ages.n_young_map"] == int(young.sum()) == ymap["n_stars"].sum()
+    assert out["ages.n_old_map"] == int(old.sum()) == omap["n_stars"].sum()
+    ok = ages["age_flag"] == 0
+    assert out["ages.n_young_all"] == int((ages.loc[ok, "age_myr"] < 30).sum())
+    assert out["ages.n_old_all"] == int((ages.loc[ok, "age_myr"] > 150).sum())
+    assert out["ages.n_young_all"] > out["ages.n_young_map"]
+    assert "ages.n_young" not in out and "ages.n_old" not in out  # no ambiguous key
+    assert "Fig. 11" in summary.PAPER["ages.n_young_map"][1]
+    assert "Fig. 11" not in summary.PAPER["ages.n_young_all"][1]
+    assert set(out) <= set(summary.PAPER)
+    # without the map stars: only the all-HSS counts
+    assert "ages.n_young_map" not in summary.age_numbers(ages, 30.0, 150.0)

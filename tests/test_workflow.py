@@ -21,7 +21,8 @@ MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "fig13_apogee", "figB1_maps", "vr
 # the comparison galaxies' maps are named after the spaxel size too
 SPAXEL_CHANGE = MAPS_DOWNSTREAM | {"auriga_maps", "apogee_maps", "fig12_auriga", "fig13_apogee",
                                    "figD1_toomre", "figB1_apogee"}
-WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "fig06_vphi", "density_contrast"}
+# the OB target sample's Δ_Σ (density_contrast) does not depend on the HSS; its own extra does
+WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "fig06_vphi", "density_contrast_hss"}
 AGES_DOWNSTREAM = {"compute_ages", "gather_ages", "build_age_maps", "fig08_logage",
                    "fig11_young_old", "cluster_validation", "fig09_clusters", "age_recovery",
                    "plot_age_recovery", "injection_recovery", "write_vac", "summary", "summary_table",
@@ -35,7 +36,8 @@ SAMPLE_DOWNSTREAM = KINEMATICS_DOWNSTREAM | {"select_hss", "average_vlos", "kine
                                              "figA1_d23_selection", "figA2_d23_plane",
                                              "cutflow_table", "crossmatch_table"}
 ALL_RULES = SAMPLE_DOWNSTREAM | SPAXEL_CHANGE | {
-    "build_isochrone_grid", "simulate_survey", "ingest", "simulate_cluster_catalogues",
+    "build_isochrone_grid", "simulate_survey", "density_contrast", "ingest",
+    "simulate_cluster_catalogues",
     "simulate_side_catalogues", "simulate_auriga", "simulate_apogee"}
 SHARDS = 4  # config ages.shards
 

@@ -1,5 +1,11 @@
 """Surface-density contrast of a sample in the Galactic plane (Zari et al. 2025, Eq. 15, Fig. 10).
 
+The sample is the OB target sample of Zari et al. (2021), the photometric sample the mwm_ob
+carton was drawn from, independent of which stars got spectra (:func:`sample_positions`): the
+Hot Star Sample's own density follows the survey's progress (which fields were observed) as much
+as the Galaxy, so comparing its v̄_R with its own Δ_Σ would be partly circular. The HSS map stars'
+contrast is kept as a labelled extra.
+
 Δ_Σ(X, Y) = (Σ − Σ̄) / Σ̄ (Eq. 15), with Σ the surface density smoothed with a "local" Gaussian
 bandwidth and Σ̄ the same smoothed with a larger "mean" bandwidth (Poggio et al. 2021, A&A 651,
 A104, Sect. 2).
@@ -43,10 +49,79 @@ log = logging.getLogger(__name__)
 COLUMNS = ["x", "y", "sigma_local", "sigma_mean", "delta_sigma", "in_footprint"]
 UNITS = {"x": "kpc", "y": "kpc", "sigma_local": "1 / kpc2", "sigma_mean": "1 / kpc2"}
 CONTOUR_LEVELS = (0.0, 0.5)  # the paper's Fig. 10 contours of Δ_Σ
+#: what a contrast product was computed from (its ``sample`` metadata; figure labels)
+SAMPLE_LABELS = {"ob_sample": "OB target sample (Zari et al. 2021)",
+                 "hss": "HSS map stars (v_phi window)"}
+
+
+def figure_label(meta) -> str:
+    """One line naming a contrast product's sample, its size and bandwidths (Fig. 10/11)."""
+    return (f"{meta.get('sample', SAMPLE_LABELS['hss'])}, N = {int(meta['n_stars']):,}; "
+            f"w = {float(meta['local_kpc']):g} / {float(meta['mean_kpc']):g} kpc")
 
 
 class ContrastError(HotstarsError):
     """Input that the density contrast cannot use (bad positions, bandwidths or grid)."""
+
+
+def sample_positions(sample: pd.DataFrame, frame, parallax_over_error_min: float = 5.0,
+                     z_max_kpc: float | None = None, label: str = "OB target sample"
+                     ) -> pd.DataFrame:
+    """Galactocentric x, y, z [kpc] of the OB target sample's stars with a usable distance.
+
+    ``sample``: :func:`hotstars.io.catalogues.read_ob_sample` (ra, dec [deg], parallax,
+    parallax_error [mas], optional r_med_photogeo [pc]); ``frame``: astropy Galactocentric.
+    Kept: parallax / parallax_error > ``parallax_over_error_min`` (the HSS's σ_ϖ/ϖ < 0.2 at 5);
+    distance = r_med_photogeo where finite (Bailer-Jones et al. 2021), else 1/ϖ; then |z| <
+    ``z_max_kpc`` if given. ``attrs["counts"]``: n_input, n_parallax, n_selected.
+    """
+    from hotstars.kinematics import _sky_basis, frame_matrix
+
+    require_columns(sample, ["ra", "dec", "parallax", "parallax_error"], label, ContrastError)
+    plx, err = (sample[c].to_numpy(float) for c in ("parallax", "parallax_error"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        good = (plx > 0) & (plx / err > parallax_over_error_min)
+        dist = 1.0 / plx  # kpc
+    if "r_med_photogeo" in sample:
+        r_med = sample["r_med_photogeo"].to_numpy(float) / 1000.0
+        dist = np.where(np.isfinite(r_med) & (r_med > 0), r_med, dist)
+    good &= np.isfinite(dist) & np.isfinite(sample["ra"].to_numpy(float))
+    stars = sample.loc[good]
+    los, _, _ = _sky_basis(stars["ra"].to_numpy(float), stars["dec"].to_numpy(float))
+    m, c = frame_matrix(frame)
+    xyz = (los * dist[good][:, None]) @ m.T + c  # x_gc = M x_icrs + c (astropy's affine map)
+    out = pd.DataFrame({"source_id": stars["source_id"].to_numpy(), "x": xyz[:, 0],
+                        "y": xyz[:, 1], "z": xyz[:, 2]})
+    n_parallax = len(out)
+    if z_max_kpc is not None:
+        out = out[np.abs(out["z"]) < z_max_kpc].reset_index(drop=True)
+    out.attrs["counts"] = {"n_input": len(sample), "n_parallax": n_parallax,
+                           "n_selected": len(out)}
+    if not len(out):
+        raise ContrastError(f"{label}: no star with parallax/parallax_error > "
+                            f"{parallax_over_error_min} (contrast.parallax_over_error_min) and a "
+                            f"finite position, of {len(sample)} rows")
+    log.info("%s: %s (parallax/error > %g, |z| < %s kpc)", label, out.attrs["counts"],
+             parallax_over_error_min, z_max_kpc)
+    return out
+
+
+def contrast_product(stars: pd.DataFrame, sample: str, pixel_kpc: float, local_kpc: float,
+                     mean_kpc: float, truncate: float, edge_correction: bool,
+                     footprint_kpc: float, z_max_kpc: float | None = None
+                     ) -> tuple[pd.DataFrame, dict]:
+    """(table, metadata) of the Δ_Σ product of ``stars`` (x, y [kpc]; ``attrs["counts"]`` from
+    the selection) named ``sample`` (:data:`SAMPLE_LABELS`), with the config's parameters."""
+    df = density_contrast(stars["x"].to_numpy(), stars["y"].to_numpy(), pixel_kpc=pixel_kpc,
+                          local_kpc=local_kpc, mean_kpc=mean_kpc, truncate=truncate,
+                          edge_correction=edge_correction, footprint_kpc=footprint_kpc)
+    meta = {**df.attrs, **stars.attrs.get("counts", {}), "z_max_kpc": z_max_kpc,
+            "sample": sample, "definition": "delta_sigma = sigma_local / sigma_mean - 1 (Eq. 15)"}
+    n_in = max(int(df["in_footprint"].sum()), 1)
+    log.info("Δ_Σ of the %s (%d stars) on %d x %d pixels: %d in the footprint, %.1f %% of them "
+             "with Δ_Σ > 0.5", sample, df.attrs["n_stars"], df.attrs["nx"], df.attrs["ny"],
+             df["in_footprint"].sum(), 100 * (df["delta_sigma"] > 0.5).sum() / n_in)
+    return df, meta
 
 
 def pixel_edges(lo: float, hi: float, pixel_kpc: float) -> np.ndarray:

@@ -52,7 +52,7 @@ UNITS = {
 }
 DENSITY_COLUMNS = ["x_center", "y_center", "n_stars", "surface_density"]
 VR_COLUMNS = ["x_center", "y_center", "n_stars", "vR_mean", "sigma_R", "vR_mean_err",
-              "vR_mean_err_sqrtn", "vR_mean_err_marg"]
+              "vR_mean_err_sqrtn", "vR_mean_err_marg", "sigma_at_boundary"]
 N_GRID = 96  # global scan: sigma = 0 and 95 log-spaced values from min(e)/10 to sigma_max
 V_MAX_KMS = 299792.458  # |v| >= c [km/s]: a unit or upstream error, never a star
 # Smallest usable error [km/s]: far below any stellar velocity error (~1e-4 km/s at best), far
@@ -150,12 +150,15 @@ def _profile(s, codes, vc, e2, n_groups):
     return mu, sw, nll, g
 
 
-def grouped_mle(group, v, e, sigma_max: float = 300.0) -> pd.DataFrame:
+def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False) -> pd.DataFrame:
     """Eq. 4 maximum-likelihood (mu, sigma) for every group at once (vectorised over groups).
 
     ``group``: any labels (one per star); ``v``, ``e``: velocities and errors (km/s, e > 0).
     Returns one row per group label (sorted, as index ``group``): n_stars, mu, sigma,
-    mu_err_fisher = [sum 1/(sigma^2 + e^2)]^-1/2, mu_err_sqrtn = sigma / sqrt(N), all km/s.
+    mu_err_fisher = [sum 1/(sigma^2 + e^2)]^-1/2, mu_err_sqrtn = sigma / sqrt(N), all km/s, and
+    with ``boundary`` sigma_at_boundary (bool): the global minimum is a boundary of the search, sigma = 0 (the
+    error-weighted scatter no larger than the errors predict) or sigma = sigma_max, not a root of
+    dNLL/dsigma^2 — sigma there is a limit, not a measurement.
     See the module docstring for the search (global grid scan + root of dNLL/dsigma^2).
     """
     v, e = _check_ve(v, e)
@@ -215,14 +218,18 @@ def grouped_mle(group, v, e, sigma_max: float = 300.0) -> pd.DataFrame:
     cand_nll = np.column_stack([np.where(g_grid[:, 0] >= 0, nll_grid[:, 0], np.inf),
                                 np.where(has_root, nll_root, np.inf),
                                 np.where(g_grid[:, -1] < 0, nll_grid[:, -1], np.inf)])
-    s_hat = cand_s[np.arange(n_groups), np.argmin(cand_nll, axis=1)]  # ties: smaller sigma
+    choice = np.argmin(cand_nll, axis=1)  # ties: smaller sigma
+    s_hat = cand_s[np.arange(n_groups), choice]
     mu_c, sw, _, _ = _profile(s_hat[codes], codes, vc, e2, n_groups)
     sigma = np.sqrt(s_hat)
-    return pd.DataFrame({"n_stars": n.astype(np.int64), "mu": ref + mu_c, "sigma": sigma,
-                         "mu_err_fisher": 1.0 / np.sqrt(sw),  # Fisher information of mu
-                         "mu_err_sqrtn": sigma / np.sqrt(n),  # App. B
-                         "mu_err_marg": _marginal_mu_error(s_grid, nll_grid, mu_grid, sw_grid)},
-                        index=pd.Index(labels, name="group"))
+    out = pd.DataFrame({"n_stars": n.astype(np.int64), "mu": ref + mu_c, "sigma": sigma,
+                        "mu_err_fisher": 1.0 / np.sqrt(sw),  # Fisher information of mu
+                        "mu_err_sqrtn": sigma / np.sqrt(n),  # App. B
+                        "mu_err_marg": _marginal_mu_error(s_grid, nll_grid, mu_grid, sw_grid)},
+                       index=pd.Index(labels, name="group"))
+    if boundary:
+        out["sigma_at_boundary"] = choice != 1  # candidate 0 (sigma = 0) or 2 (sigma_max)
+    return out
 
 
 def _marginal_mu_error(s_grid, nll_grid, mu_grid, sw_grid) -> np.ndarray:
@@ -292,7 +299,9 @@ def vr_map(x, y, v, e, size_kpc: float, min_stars: int = 6,
 
     x, y in kpc; v = v_R and e = v_R_err in km/s. Columns: x_center, y_center (kpc), n_stars,
     vR_mean, sigma_R, vR_mean_err (Fisher), vR_mean_err_sqrtn (sigma_R / sqrt(N), the paper's),
-    vR_mean_err_marg (posterior std of the mean marginalised over sigma_R: calibrated at small N).
+    vR_mean_err_marg (posterior std of the mean marginalised over sigma_R: calibrated at small N),
+    sigma_at_boundary (bool: the Eq. 4 fit ended at sigma_R = 0 or sigma_max, see
+    :func:`grouped_mle`; there sigma_R and vR_mean_err_sqrtn are limits).
     """
     v, e = np.asarray(v, float), np.asarray(e, float)
     codes, ix, iy, counts = _spaxels(x, y, size_kpc)
@@ -300,17 +309,19 @@ def vr_map(x, y, v, e, size_kpc: float, min_stars: int = 6,
         raise MapError(f"vr_map: {codes.size} positions but {v.size} v_R and {e.size} v_R_err")
     keep = counts >= min_stars
     stars = keep[codes]
-    fit = grouped_mle(codes[stars], v[stars], e[stars], sigma_max)
+    fit = grouped_mle(codes[stars], v[stars], e[stars], sigma_max, boundary=True)
     ix, iy = ix[fit.index.to_numpy()], iy[fit.index.to_numpy()]
     out = pd.DataFrame({"x_center": (ix + 0.5) * size_kpc, "y_center": (iy + 0.5) * size_kpc,
                         "n_stars": fit["n_stars"].to_numpy(), "vR_mean": fit["mu"].to_numpy(),
                         "sigma_R": fit["sigma"].to_numpy(),
                         "vR_mean_err": fit["mu_err_fisher"].to_numpy(),
                         "vR_mean_err_sqrtn": fit["mu_err_sqrtn"].to_numpy(),
-                        "vR_mean_err_marg": fit["mu_err_marg"].to_numpy()})
+                        "vR_mean_err_marg": fit["mu_err_marg"].to_numpy(),
+                        "sigma_at_boundary": fit["sigma_at_boundary"].to_numpy(bool)})
     log.info("v_R map at %g kpc: %d of %d occupied spaxels have >= %d stars (%d stars); "
-             "sigma_R = 0 in %d, = sigma_max in %d", size_kpc, keep.sum(), keep.size, min_stars,
-             stars.sum(), np.sum(out["sigma_R"] == 0), np.sum(out["sigma_R"] >= sigma_max))
+             "sigma_R at a boundary in %d (= 0 in %d, = sigma_max in %d)", size_kpc, keep.sum(),
+             keep.size, min_stars, stars.sum(), out["sigma_at_boundary"].sum(),
+             np.sum(out["sigma_R"] == 0), np.sum(out["sigma_R"] >= sigma_max))
     return out
 
 
@@ -400,6 +411,16 @@ def logage_map(x, y, logage, size_kpc: float, min_stars: int = 6) -> pd.DataFram
     return out
 
 
+def young_old_masks(age_myr, young_max_myr: float = 30.0,
+                    old_min_myr: float = 150.0) -> tuple[np.ndarray, np.ndarray]:
+    """(young, old) bool arrays: age < ``young_max_myr`` and age > ``old_min_myr`` (Myr; strict,
+    as the paper's < 30 and > 150 Myr, Sec. 3.2); a NaN age is in neither. The one definition of
+    the young and old stars, for Fig. 11's maps and summary.json's counts."""
+    age = np.asarray(age_myr, float)
+    with np.errstate(invalid="ignore"):
+        return age < young_max_myr, age > old_min_myr
+
+
 def young_old_density(x, y, age_myr, size_kpc: float, young_max_myr: float = 30.0,
                       old_min_myr: float = 150.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Density maps (:func:`density_map`) of the young (age < ``young_max_myr``) and the old
@@ -408,8 +429,7 @@ def young_old_density(x, y, age_myr, size_kpc: float, young_max_myr: float = 30.
     x, y, age = (np.asarray(a, float) for a in (x, y, age_myr))
     if not (x.shape == y.shape == age.shape):
         raise MapError(f"young_old_density: {x.size} x, {y.size} y but {age.size} ages")
-    with np.errstate(invalid="ignore"):
-        young, old = age < young_max_myr, age > old_min_myr  # strict, as the paper's < and >
+    young, old = young_old_masks(age, young_max_myr, old_min_myr)
     log.info("%d stars younger than %g Myr, %d older than %g Myr (of %d)", young.sum(),
              young_max_myr, old.sum(), old_min_myr, age.size)
     return (density_map(x[young], y[young], size_kpc), density_map(x[old], y[old], size_kpc))

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from hotstars import crossmatch
+from hotstars import crossmatch, maps
 from hotstars.stats import robust_std
 
 # key: (paper value, description with the paper's section)
@@ -56,10 +56,16 @@ PAPER: dict[str, tuple[float | None, str]] = {
     "maps.vR_mean_p95_kms": (30.0, "95th percentile of mean v_R over spaxels, km/s (Sec. 3.1: about +-30)"),
     "ages.fraction_younger_logage_8p5": (0.85, "fraction of stars younger than log-age 8.5 (~320 Myr) (Sec. 3.2)"),
     "ages.median_err_myr": (15.0, "median age error (p84 - p16)/2, Myr (Sec. 3.2)"),
-    "ages.median_err_young_myr": (4.0, "median age error of stars < 30 Myr, Myr (Sec. 3.2: ~4)"),
-    "ages.median_err_old_myr": (30.0, "median age error of stars > 150 Myr, Myr (Sec. 3.2: ~30)"),
-    "ages.n_young": (7704, "stars younger than 30 Myr (Sec. 3.2, Fig. 11)"),
-    "ages.n_old": (12169, "stars older than 150 Myr (Sec. 3.2, Fig. 11)"),
+    "ages.median_err_young_myr": (4.0, "median age error of all HSS stars with an age < 30 Myr, "
+                                  "Myr (Sec. 3.2: ~4)"),
+    "ages.median_err_old_myr": (30.0, "median age error of all HSS stars with an age > 150 Myr, "
+                                "Myr (Sec. 3.2: ~30)"),
+    "ages.n_young_map": (7704, "map stars (HSS in the v_phi window with usable v_R and an age) "
+                         "younger than 30 Myr: the stars Fig. 11 draws (Sec. 3.2, Fig. 11)"),
+    "ages.n_old_map": (12169, "map stars (HSS in the v_phi window with usable v_R and an age) "
+                       "older than 150 Myr: the stars Fig. 11 draws (Sec. 3.2, Fig. 11)"),
+    "ages.n_young_all": (None, "all HSS stars with an age (no v_phi window) younger than 30 Myr"),
+    "ages.n_old_all": (None, "all HSS stars with an age (no v_phi window) older than 150 Myr"),
     "ages.n_flagged": (None, "HSS stars without an age (off the isochrone grid or missing inputs)"),
     "gaia_rv.n_common": (5959, "HSS stars with a Gaia DR3 radial velocity (Sec. 2.3, Fig. 5)"),
     "gaia_rv.fraction_within_1sigma": (0.50, "v_los agreeing with Gaia (Eq. 3) within 1 sigma (Sec. 2.3)"),
@@ -73,6 +79,12 @@ PAPER: dict[str, tuple[float | None, str]] = {
     "contrast.frac_footprint_delta_gt_0p5": (None, "fraction of the mapped plane with Delta_Sigma > 0.5"),
     "contrast.spearman_vr_delta": (None, "Spearman correlation of mean v_R with Delta_Sigma per spaxel "
                                    "(Sec. 4.1: kinematic structures not aligned with OB over-densities)"),
+    "contrast.n_stars": (None, "stars of the density contrast: the OB target sample of Zari et al. 2021 "
+                         "with parallax/error > 5 (else the HSS map stars) (Sec. 4.1, Fig. 10)"),
+    "contrast.hss_frac_footprint_delta_gt_0p5": (None, "as frac_footprint_delta_gt_0p5, for the HSS map "
+                                                 "stars' own contrast (an extra: it follows the observed fields)"),
+    "contrast.hss_spearman_vr_delta": (None, "as spearman_vr_delta, with the HSS map stars' own "
+                                       "Delta_Sigma (partly circular: same stars)"),
 }
 
 
@@ -173,26 +185,36 @@ def map_numbers(vr_map: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def age_numbers(ages: pd.DataFrame, young_max_myr: float, old_min_myr: float) -> dict[str, float]:
-    """Sec. 3.2 numbers from ages.parquet (stars with an age; errors in Myr from p16/p84)."""
+def age_numbers(ages: pd.DataFrame, young_max_myr: float, old_min_myr: float,
+                map_stars: pd.DataFrame | None = None) -> dict[str, float]:
+    """Sec. 3.2 numbers from ages.parquet (all HSS stars with an age; errors in Myr from
+    p16/p84) and, with ``map_stars`` (:func:`hotstars.maps.select_age_map_stars`, age_myr), the
+    young / old counts of the map stars: those of Fig. 11 (``ages.n_young_map``,
+    ``ages.n_old_map``); the all-HSS counts are ``ages.n_young_all``, ``ages.n_old_all``. Young
+    and old: :func:`hotstars.maps.young_old_masks`, as the maps."""
     ok = ages["age_flag"].to_numpy() == 0
     age = ages.loc[ok, "age_myr"].to_numpy(float)
     err = 0.5 * (ages.loc[ok, "age_p84_myr"] - ages.loc[ok, "age_p16_myr"]).to_numpy(float)
-    young, old = age < young_max_myr, age > old_min_myr
+    young, old = maps.young_old_masks(age, young_max_myr, old_min_myr)
 
     def median(x):
         return float(np.median(x)) if x.size else float("nan")
 
-    return {
+    out = {
         "ages.fraction_younger_logage_8p5": float(np.mean(ages.loc[ok, "logage_p50"] < 8.5))
         if ok.any() else float("nan"),
         "ages.median_err_myr": median(err),
         "ages.median_err_young_myr": median(err[young]),
         "ages.median_err_old_myr": median(err[old]),
-        "ages.n_young": int(young.sum()),
-        "ages.n_old": int(old.sum()),
+        "ages.n_young_all": int(young.sum()),
+        "ages.n_old_all": int(old.sum()),
         "ages.n_flagged": int((~ok).sum()),
     }
+    if map_stars is not None:
+        young_map, old_map = maps.young_old_masks(map_stars["age_myr"], young_max_myr,
+                                                  old_min_myr)
+        out.update({"ages.n_young_map": int(young_map.sum()), "ages.n_old_map": int(old_map.sum())})
+    return out
 
 
 def cluster_numbers(tables_by_catalogue: dict[str, pd.DataFrame]) -> dict[str, float]:

@@ -352,7 +352,7 @@ def age_recovery(ages: pd.DataFrame, truth: pd.DataFrame,
                  bins_myr=AGE_BINS_MYR, split_myr: float = 30.0) -> dict:
     """Recovered ages (``ages.parquet``) against the mock's true ages.
 
-    True log-age = log10(truth ``age_myr`` · 10^6 yr) (the mock draws grid-node ages). For the
+    True log-age = log10(truth ``age_myr`` · 10^6 yr) (continuous in the mock). For the
     stars with age_flag 0: n, the median and mean bias of logage_p50 − true log-age, the median
     |bias|, the coverage of [p16, p84] (fraction of true log-ages inside; 0.68 if calibrated),
     of [p2.5, p97.5] (``coverage_95``, only if the ages table has :data:`AGES_95_COLUMNS`) and

@@ -78,22 +78,29 @@ rule simulate_binaries:
         "../../scripts/simulate_binaries.py"
 
 
+CONTRAST_PARAMS = dict(
+    pixel_kpc=config["contrast"]["pixel_kpc"],
+    local_kpc=config["contrast"]["local_kpc"],
+    mean_kpc=config["contrast"]["mean_kpc"],
+    truncate=config["contrast"]["truncate"],
+    edge_correction=config["contrast"]["edge_correction"],
+    footprint_kpc=config["contrast"]["footprint_kpc"],
+    z_max_kpc=config["maps"]["z_max_kpc"],
+)
+
+
 rule density_contrast:
-    """Density contrast Delta_Sigma = (Sigma - mean Sigma)/mean Sigma of the map stars (Eq. 15)."""
+    """Density contrast Delta_Sigma (Eq. 15) of the OB target sample (Zari et al. 2021), else of the HSS map stars."""
     input:
-        kinematics=results("kinematics/kinematics.parquet"),
-        flags=results("kinematics/vphi_window.parquet"),
+        **PLAN.contrast_inputs(),
         code=imports_of("density_contrast"),
     output:
         contrast=results("maps/density_contrast.parquet"),
     params:
-        pixel_kpc=config["contrast"]["pixel_kpc"],
-        local_kpc=config["contrast"]["local_kpc"],
-        mean_kpc=config["contrast"]["mean_kpc"],
-        truncate=config["contrast"]["truncate"],
-        edge_correction=config["contrast"]["edge_correction"],
-        footprint_kpc=config["contrast"]["footprint_kpc"],
-        z_max_kpc=config["maps"]["z_max_kpc"],
+        **CONTRAST_PARAMS,
+        parallax_over_error_min=config["contrast"]["parallax_over_error_min"],
+        # positions only: the Sun's place, not its velocity (a new v_sun does not rerun this)
+        sun={k: config["frame"][k] for k in ("r_sun_kpc", "z_sun_pc", "roll_deg")},
     log:
         logs("density_contrast.log"),
     benchmark:
@@ -107,12 +114,36 @@ rule density_contrast:
         "../../scripts/density_contrast.py"
 
 
+rule density_contrast_hss:
+    """Density contrast Delta_Sigma (Eq. 15) of the HSS map stars: a labelled extra beside the OB target sample's."""
+    input:
+        kinematics=results("kinematics/kinematics.parquet"),
+        flags=results("kinematics/vphi_window.parquet"),
+        code=imports_of("density_contrast_hss"),
+    output:
+        contrast=results("maps/density_contrast_hss.parquet"),
+    params:
+        **CONTRAST_PARAMS,
+    log:
+        logs("density_contrast_hss.log"),
+    benchmark:
+        benchmarks("density_contrast_hss.tsv")
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/density_contrast_hss.py"
+
+
 rule contrast_numbers:
     """Sec. 4.1 numbers: over-dense fraction, and how mean v_R follows Delta_Sigma."""
     input:
         contrast=results("maps/density_contrast.parquet"),
         vr=map_file("vR"),
         code=imports_of("contrast_numbers"),
+        **({"hss": results("maps/density_contrast_hss.parquet")} if PLAN.has("ob_sample") else {}),
     output:
         numbers=results("comparisons/contrast.json"),
     params:

@@ -3,7 +3,7 @@
 
 
 rule simulate_survey:
-    """Write spAll-, BOSS Net-, Gaia-, Bailer-Jones- and 2MASS-like files and the truth table."""
+    """Write spAll-, BOSS Net-, Gaia-, Bailer-Jones- and 2MASS-like files, the OB target sample and the truth."""
     input:
         grid=PLAN.isochrone_grid,
         code=imports_of("simulate_survey"),
@@ -14,6 +14,7 @@ rule simulate_survey:
         distances=mock_file("distances"),
         tmass=mock_file("tmass"),
         truth=mock_file("truth"),
+        ob_sample=mock_file("ob_sample"),
     params:
         n_targets=config["mock"]["presets"][config["mock"]["preset"]]["n_targets"],
         seed=config["mock"]["seed"],

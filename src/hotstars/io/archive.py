@@ -12,6 +12,8 @@ Gaia archive) with the list uploaded as ``TAP_UPLOAD.mwm_ob_ids`` (TAP 1.1, sec.
   doubling wait; an error the service reports for the query itself (ERROR phase, QUERY_STATUS
   ERROR) and a refused size or quota are not retried and end in :class:`ArchiveQueryError` /
   :class:`ArchiveQuotaError` naming the query file and the service;
+- a query that joins no uploaded list (the OB target sample, selected from the whole of Gaia DR3
+  + 2MASS by its cuts) runs as one asynchronous job, its rows checked for repeated ids;
 - results stream to a part file (bytes, rate and time left logged, :mod:`.progress`), rows are
   checked against the uploaded ids (none foreign, none repeated, none truncated by the service's
   row limit) and the file is written atomically: complete or absent.
@@ -56,6 +58,9 @@ USER_TABLE = re.compile(r"\buser_\w+\." + UPLOAD_NAME + r"\b", re.I)
 USER_ENV, PASSWORD_ENV = "HOTSTARS_ARCHIVE_USER", "HOTSTARS_ARCHIVE_PASSWORD"
 USER_AGENT = "hotstars-archive (pyvo)"
 FINAL_PHASES = ("COMPLETED", "ERROR", "ABORTED")
+#: MAXREC of a query without an upload (a whole-sky selection; the Gaia archive's anonymous
+#: asynchronous limit is 3 million rows): a larger answer ends in OVERFLOW, an ArchiveQuotaError
+WHOLE_QUERY_MAXREC = 3_000_000
 #: words of a service's answer when a size or quota limit refused the job
 QUOTA_WORDS = re.compile(r"quota|limit|too (large|big|many)|exceed|maximum", re.I)
 WRITE_FORMATS = {".fits": "fits", ".fit": "fits", ".parquet": "parquet", ".csv": "ascii.csv",
@@ -108,6 +113,11 @@ class Credentials:
 
     def __str__(self) -> str:
         return f"user {self.user} ({self.source})"
+
+
+def uses_upload(adql: str) -> bool:
+    """Whether an ADQL text joins the uploaded id list (user table or TAP_UPLOAD)."""
+    return bool(USER_TABLE.search(adql)) or f"tap_upload.{UPLOAD_NAME}" in adql.lower()
 
 
 def upload_query(adql: str, source: str = "the query") -> str:
@@ -282,8 +292,11 @@ class Client:
 
     # --- one query ----------------------------------------------------------------------------
 
-    def run(self, adql: str, ids: np.ndarray, label: str, part: Path) -> Table:
-        """The rows of ``adql`` for the uploaded ``ids`` (one job, sync or async)."""
+    def run(self, adql: str, ids: np.ndarray | None, label: str, part: Path) -> Table:
+        """The rows of ``adql`` for the uploaded ``ids`` (one job, sync or async); ``ids`` None:
+        a query without upload, one asynchronous job of at most :data:`WHOLE_QUERY_MAXREC` rows."""
+        if ids is None:
+            return self._async(adql, None, WHOLE_QUERY_MAXREC, label, part)
         upload = Table({"source_id": np.asarray(ids, np.int64)})
         maxrec = len(ids) + 1  # more rows than ids is an error; a cap below them shows OVERFLOW
         if len(ids) <= self.settings.sync_max_ids:
@@ -307,7 +320,8 @@ class Client:
             raise ArchiveError(f"{url}: the service did not say where the job is "
                                f"(HTTP {response.status_code}, no Location header)")
         job_url = urljoin(url, job_url)
-        log.info("%s: asynchronous job %s (%d ids)", label, job_url, len(upload))
+        log.info("%s: asynchronous job %s (%s)", label, job_url,
+                 "no upload" if upload is None else f"{len(upload)} ids")
         try:
             self._retry(f"{label}: starting {job_url}", lambda: self._request(
                 "POST", f"{job_url}/phase", data={"PHASE": "RUN"}))
@@ -396,11 +410,13 @@ class Client:
         return results.to_table()
 
 
-def _query_form(adql: str, upload: Table, maxrec: int) -> tuple[dict, dict]:
+def _query_form(adql: str, upload: Table | None, maxrec: int) -> tuple[dict, dict]:
     """The form fields and the uploaded file of a TAP query (TAP 1.1 sec. 4.5: the upload is
-    referred to as ``param:<name>``)."""
-    data = {"REQUEST": "doQuery", "LANG": "ADQL", "QUERY": adql, "MAXREC": str(maxrec),
-            "UPLOAD": f"{UPLOAD_NAME},param:{UPLOAD_NAME}"}
+    referred to as ``param:<name>``); no upload field when ``upload`` is None."""
+    data = {"REQUEST": "doQuery", "LANG": "ADQL", "QUERY": adql, "MAXREC": str(maxrec)}
+    if upload is None:
+        return data, {}
+    data["UPLOAD"] = f"{UPLOAD_NAME},param:{UPLOAD_NAME}"
     return data, {UPLOAD_NAME: _votable_bytes(upload)}
 
 
@@ -488,13 +504,17 @@ def query_to_file(adql_path, ids, dest, settings: Settings = Settings(),
                   credentials: Credentials | None = None, session=None,
                   sleep=time.sleep) -> int:
     """Run the ADQL file ``adql_path`` for the Gaia DR3 ``ids`` and write ``dest`` atomically
-    (format by suffix: FITS, Parquet, VOTable, CSV). Returns the number of rows."""
+    (format by suffix: FITS, Parquet, VOTable, CSV). Returns the number of rows. A query that
+    joins no uploaded list runs once, without the ids (:func:`whole_query_to_file`)."""
     dest = Path(dest)
     fmt = WRITE_FORMATS.get(dest.suffix.lower())
     if fmt is None:
         raise ArchiveError(f"{dest}: unknown format {dest.suffix!r} (expected one of "
                            f"{', '.join(sorted(WRITE_FORMATS))})")
-    adql = upload_query(Path(adql_path).read_text(), str(adql_path))
+    text = Path(adql_path).read_text()
+    if not uses_upload(text):
+        return whole_query_to_file(adql_path, dest, settings, credentials, session, sleep)
+    adql = upload_query(text, str(adql_path))
     ids = np.unique(np.asarray(ids, np.int64))
     if not ids.size:
         raise ArchiveError(f"{adql_path}: no Gaia DR3 ids to upload")
@@ -518,6 +538,32 @@ def query_to_file(adql_path, ids, dest, settings: Settings = Settings(),
     check_rows(table, ids, label)
     log.info("%s: %d of %d uploaded ids have a row (%d without: left out by the query's "
              "conditions)", label, len(table), ids.size, ids.size - len(table))
+    _write(table, dest, fmt)
+    return len(table)
+
+
+def whole_query_to_file(adql_path, dest, settings: Settings = Settings(),
+                        credentials: Credentials | None = None, session=None,
+                        sleep=time.sleep) -> int:
+    """Run the ADQL file ``adql_path`` (no upload: e.g. the OB target sample's selection) as one
+    asynchronous job and write ``dest`` atomically; one row per ``source_id``. Returns the rows."""
+    dest = Path(dest)
+    fmt = WRITE_FORMATS.get(dest.suffix.lower())
+    if fmt is None:
+        raise ArchiveError(f"{dest}: unknown format {dest.suffix!r} (expected one of "
+                           f"{', '.join(sorted(WRITE_FORMATS))})")
+    label = f"{dest.name} ({Path(adql_path).name})"
+    log.info("%s: one asynchronous job at %s (no upload)", label, settings.url)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with Client(settings, credentials, session=session, sleep=sleep) as client:
+        table = client.run(Path(adql_path).read_text(), None, label,
+                           dest.with_name(f".{dest.name}.result.part"))
+    table.meta.clear()
+    check_rows(table, np.unique(np.asarray(table["source_id"], np.int64))
+               if "source_id" in table.colnames else np.empty(0, np.int64), label)
+    if not len(table):
+        raise ArchiveQueryError(f"{label}: the query returned no rows")
+    log.info("%s: %d rows", label, len(table))
     _write(table, dest, fmt)
     return len(table)
 

@@ -1,4 +1,5 @@
-"""Readers of the OB-star catalogues we compare with: ALS-III (Pantaleoni González et al. 2025;
+"""Readers of the OB-star catalogues we compare with: the OB target sample of Zari et al. (2021;
+Fig. 10/11's density contrast), ALS-III (Pantaleoni González et al. 2025;
 Table 1), the Gaia DR3 OB sample of Drimmel et al. (2023, D23; App. A) with its Gaia rows, and any
 further target sample for Table 1.
 
@@ -15,6 +16,10 @@ further target sample for Table 1.
   radial_velocity_error, grvs_mag) joined with ``gaiadr3.astrophysical_parameters`` (teff_esphs,
   optional), 2MASS PSC j_m, h_m, ks_m through ``gaiadr3.tmass_psc_xsc_best_neighbour``, and
   optionally Bailer-Jones et al. (2021) ``external.gaiaedr3_distance`` r_med_photogeo [pc].
+- The OB target sample (Z21): the photometric sample the mwm_ob carton was drawn from, every star
+  whether it got a spectrum or not (``config/adql/z21_ob_sample.adql`` selects it from Gaia DR3 +
+  2MASS with the carton's cuts): ``source_id``, ``ra``, ``dec`` [deg], ``parallax``,
+  ``parallax_error`` [mas], optionally ``l``, ``b`` [deg] and Bailer-Jones ``r_med_photogeo`` [pc].
 """
 
 from __future__ import annotations
@@ -51,6 +56,12 @@ D23_GAIA = InputSpec("D23 Gaia", (
     _c("grvs_mag", "float", "mag", optional=True), _c("teff_esphs", "float", "K", optional=True),
     _c("j_m", "float", "mag"), _c("h_m", "float", "mag"), _c("ks_m", "float", "mag"),
     _c("r_med_photogeo", "float", "pc", optional=True),
+), key=("source_id",))
+OB_SAMPLE = InputSpec("OB target sample", (
+    _c("source_id", "int", aliases=_SOURCE_ID_ALIASES), _RA, _DEC,
+    _c("l", "float", _DEG, optional=True), _c("b", "float", _DEG, optional=True),
+    _c("parallax", "float", "mas"), _c("parallax_error", "float", "mas", gt=0.0),
+    _c("r_med_photogeo", "float", "pc", optional=True, gt=0.0, median=(50.0, 30000.0)),
 ), key=("source_id",))
 _SAMPLE_POSITIONS = InputSpec("sample", (
     _RA, _DEC, _c("source_id", "int", optional=True, aliases=_SOURCE_ID_ALIASES)),
@@ -90,6 +101,11 @@ def read_d23(path) -> pd.DataFrame:
 def read_d23_gaia(path) -> pd.DataFrame:
     """Gaia DR3 (+ 2MASS, optional Bailer-Jones) rows of the D23 stars (:data:`D23_GAIA`)."""
     return read_input(path, D23_GAIA)
+
+
+def read_ob_sample(path) -> pd.DataFrame:
+    """The OB target sample of Zari et al. (2021) (:data:`OB_SAMPLE`): one row per Gaia DR3 star."""
+    return read_input(path, OB_SAMPLE)
 
 
 def read_sample(path) -> pd.DataFrame:

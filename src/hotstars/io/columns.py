@@ -262,6 +262,8 @@ COLUMNS: dict[str, ColumnInfo] = {
                             "stat.error;phys.veloc"),
     "vR_mean_err_marg": _C("1-sigma error of vR_mean marginalised over sigma_R", KMS,
                            "stat.error;phys.veloc"),
+    "sigma_at_boundary": _flag("Eq. 4 fit ended at a bound of sigma_R (0 or sigma_max): sigma_R "
+                               "a limit, not a measurement"),
     "in_mask": _flag("Spaxel centre inside the masked inner disc R < r_mask_kpc (Fig. 13)"),
     "precise": _flag("Spaxel's sigma_R / sqrt(n_stars) below comparisons.apogee.max_err_kms"),
     "plotted": _flag("Spaxel drawn in Fig. 13 (precise and not in_mask)"),

@@ -33,9 +33,12 @@ from hotstars.frame import (
 )
 from hotstars.io.tables import write_table
 
-GRID_REQUIRED = ("log_age", "feh", "initial_mass", "log_teff", "log_g", "M_G", "M_J", "M_H",
+GRID_REQUIRED = ("log_age", "feh", "eep", "initial_mass", "log_teff", "log_g", "M_G", "M_J", "M_H",
                  "M_Ks", "dm", "phase")
 BANDS = ("G", "J", "H", "Ks")
+# Observables interpolated between the isochrones bracketing a star's (log-age, [Fe/H]) at its EEP
+INTERPOLATED = ("initial_mass", "log_teff", "log_g", "M_G", "M_J", "M_H", "M_Ks")
+_EEP_SPAN = 1 << 20  # row key = isochrone code × span + EEP (MIST EEPs < 1500)
 _BATCH = 400_000  # stars drawn per batch (fixed: part of the seeded random stream)
 _MAX_EMPTY_BATCHES = 200
 # The reduction of the mock's spectra (spAll RUN2D, BOSS Net run2d; as DR20's spAll-v6_2_1).
@@ -66,16 +69,20 @@ class MockParams:
     scale_height_young_pc: float = 50.0  # vertical exponential scale height at age 0 ...
     scale_height_1gyr_pc: float = 150.0  # ... growing linearly to this at 1 Gyr
     # --- clumps (OB associations, open clusters) ---
-    # fraction of the stars aged min..max in clumps: 0.07 puts ~40 % of the HSS (~65 % of the
-    # small mock's v_R-map stars) in clumps, as the earlier 0.3 of < 50 Myr did
-    clump_fraction: float = 0.07
-    clump_age_min_myr: float = 5.0      # clump ages uniform in [min, max], on grid nodes
+    # Fraction of the stars aged min..max in clumps and the number of clumps: 0.03 and 4 put
+    # ~19 % of the small mock's HSS in ~60 clumps with hot members, median ~11 HSS members each
+    # (most 5-30, max ~45), as real clusters' B-star counts; 0.07 and 1.5 made ~40 % of the HSS
+    # members of clumps of median ~60, max ~250 hot stars.
+    clump_fraction: float = 0.03
+    clump_age_min_myr: float = 5.0      # clump ages uniform in [min, max], continuous
     clump_age_max_myr: float = 300.0
-    clumps_per_1000_targets: float = 1.5
+    clumps_per_1000_targets: float = 4.0
     clump_d_max_kpc: float = 4.0        # clump centres within this distance of the Sun
     clump_sigma_min_pc: float = 30.0    # Gaussian size, uniform between min and max
     clump_sigma_max_pc: float = 60.0
     clump_age_spread_myr: float = 2.0
+    clump_richness_slope: float = 2.0   # members per clump ∝ M, dN/dM ∝ M^−2 (Lada & Lada 2003)
+    clump_richness_range: float = 5.0   # ... for M in [1, range]
     clump_feh_spread: float = 0.02
     clump_internal_dispersion_kms: float = 3.0
     # --- dust ---
@@ -137,6 +144,12 @@ class MockParams:
     esphs_teff_scatter: float = 0.08
     esphs_logg_bias: float = 0.1
     esphs_logg_scatter: float = 0.2
+    # --- survey progress (the selection function of the observed sample) ---
+    # Fraction of the carton's fields (field_size_deg cells in l, b) observed before the DR20 cut;
+    # the others' targets stay in the OB target sample (Zari et al. 2021) without a spectrum.
+    # 165,460 of the ~0.5 million targets had spectra by DR20 (paper Sec. 2.1); a full-survey
+    # mock sets 1.
+    field_completion: float = 0.6
     # --- BOSS epochs ---
     mjd_start: float = 59150.0
     mjd_first_max: float = 60700.0      # first visits of fields before the DR20 cut
@@ -155,9 +168,20 @@ class MockParams:
     xcsao_width_kms: float = 200.0      # σ_v = w (Teff/15 kK)^0.5 / (1 + RXC), Tonry & Davis 1979
     rv_outlier_fraction: float = 0.01   # XCSAO template failures: ±U(20, 150) km/s
     bn_rv_err_kms: float = 12.0         # BOSS Net σ_v at SNR 20, Teff 15 kK
-    bn_teff_err_floor: float = 0.015    # σ_Teff/Teff = hypot(floor, k/SNR)
+    # Per-spectrum BOSS Net errors (reported as e_teff, e_logg): σ_Teff/Teff = hypot(floor, k/SNR),
+    # σ_logg = hypot(floor, k/SNR). The floors (8 %, 0.12 dex; ~5 % and ~0.08 dex after the
+    # HSS's SNR-weighted mean of ~2 spectra) make the pipeline's age errors those of the paper
+    # (Sec. 3.2: median 15 Myr, ~4 Myr below 30 Myr, ~30 Myr above 150 Myr; the small mock gives
+    # 15.6, 4.8, 31 Myr); the earlier 1.5 % and 0.07 dex gave half of each.
+    # Estimated log-ages > 8.5 (15 % of the paper's HSS) do not follow from any error model here:
+    # the carton's M_K < -0.6 (Eq. 2) bounds the pipeline's M_K (same Ks and, through the
+    # Bailer-Jones distance, the same parallax) and, with M_K < -0.55, the posterior median of
+    # any Teff > 10 kK, log g, σ is below 8.5 (MIST has no point of M_K < -0.6 and Teff ~ 10 kK
+    # older than ~8.6). In the real data they need M_K fainter than the carton's limit as the
+    # pipeline sees it, which this mock does not model.
+    bn_teff_err_floor: float = 0.08
     bn_teff_err_snr: float = 0.25
-    bn_logg_err_floor: float = 0.07
+    bn_logg_err_floor: float = 0.12
     bn_logg_err_snr: float = 1.5
     bossnet_missing_fraction: float = 0.01
     other_program_fraction: float = 0.01
@@ -173,12 +197,15 @@ class MockParams:
                if not 0.0 <= getattr(self, k) <= 1.0]
         positive = ("disc_scale_length_kpc", "d_max_kpc", "clump_d_max_kpc", "dust_scale_height_pc",
                     "mass_min_msun", "field_size_deg", "snr_at_g13", "rxc_at_snr20_15kk",
-                    "evolved_a_boost", "vr_r_ref_kpc", "gaia_rv_epochs")
+                    "evolved_a_boost", "vr_r_ref_kpc", "gaia_rv_epochs", "field_completion")
         bad += [f"{k} = {getattr(self, k)} (expected > 0)" for k in positive
                 if not getattr(self, k) > 0]
         if not 0 < self.clump_age_min_myr < self.clump_age_max_myr:
             bad.append(f"clump_age_min_myr, clump_age_max_myr = {self.clump_age_min_myr}, "
                        f"{self.clump_age_max_myr} (expected 0 < min < max)")
+        if not (self.clump_richness_range >= 1 and np.isfinite(self.clump_richness_slope)):
+            bad.append(f"clump_richness_range, clump_richness_slope = {self.clump_richness_range}, "
+                       f"{self.clump_richness_slope} (expected range >= 1, finite slope)")
         if not 0 < self.vr_pitch_deg < 90:
             bad.append(f"vr_pitch_deg = {self.vr_pitch_deg} (expected 0..90)")
         if not self.mjd_start < self.mjd_first_max <= _DR20_MJD:
@@ -287,7 +314,16 @@ def carton_selection(g, j, h, ks, parallax, params: MockParams) -> np.ndarray:
 # ------------------------------------------------------------------------------------------
 
 class _IsochroneSampler:
-    """Draws grid points with weight ξ(m) dm on the isochrone of each (age node, [Fe/H] node)."""
+    """Draws stars of continuous (log-age, [Fe/H]) from the isochrone grid.
+
+    Each star picks one of the four isochrones bracketing its (log-age, [Fe/H]) with probability
+    equal to its bilinear weight, draws a point there with weight ξ(m) dm (alive with probability
+    W_k / W_ref), and takes that point's EEP; its observables (:data:`INTERPOLATED`) are the
+    bilinear interpolation in (log-age, [Fe/H]) of the four isochrones' values at that EEP
+    (interpolation at equal EEP, Dotter 2016 Sec. 4). A bracketing isochrone without that EEP
+    (the grid's mass limit or the phase's end reached there) is left out and the others' weights
+    renormalised, so the star keeps the values of the isochrones where it exists.
+    """
 
     def __init__(self, grid: pd.DataFrame, params: MockParams):
         require_columns(grid, GRID_REQUIRED, "isochrone grid", MockError)
@@ -301,6 +337,13 @@ class _IsochroneSampler:
         order = np.argsort(code, kind="stable")
         self.rows = g.iloc[order].reset_index(drop=True)
         code = code[order]
+        # rows keyed by (isochrone, EEP): sorted, as the grid is by (log_age, feh, eep)
+        self.eep = self.rows["eep"].to_numpy(np.int64)
+        self.row_key = code.astype(np.int64) * _EEP_SPAN + self.eep
+        if (np.diff(self.row_key) <= 0).any() or (self.eep < 0).any() or (self.eep >= _EEP_SPAN).any():
+            raise MockError("isochrone grid: EEPs must be distinct, sorted and >= 0 within each "
+                            "(log_age, feh) isochrone")
+        self.values = {c: self.rows[c].to_numpy(float) for c in INTERPOLATED}
         n_iso = self.ages.size * self.fehs.size
         counts = np.bincount(code, minlength=n_iso)
         if (counts == 0).any():
@@ -332,8 +375,6 @@ class _IsochroneSampler:
         mg = np.where(w > 0, self.mags["G"], np.inf)
         self.min_mg = np.minimum.reduceat(mg, ends - counts)
         self.min_mg_age = self.min_mg.reshape(self.ages.size, self.fehs.size).min(axis=1)
-        prior = 10.0 ** (self.ages - self.ages.max())  # ψ(τ) ∝ 10^τ (paper Sec. 3.2)
-        self.age_cdf = np.cumsum(prior[:-1]) / prior.sum()
         # Companions: unevolved points (MIST phase <= 0: PMS, MS) keyed by (isochrone, mass).
         unevolved = np.flatnonzero(self.rows["phase"].to_numpy() <= 0) if "phase" in self.rows \
             else np.arange(len(self.rows))
@@ -341,13 +382,51 @@ class _IsochroneSampler:
         o = np.argsort(key, kind="stable")
         self.comp_key, self.comp_row = key[o], unevolved[o]
 
-    def draw(self, rng, age_idx, feh_idx, g_offset, g_limit):
-        """Isochrone codes and drawn rows of the stars alive that could be brighter than
-        ``g_limit`` given their ``g_offset`` (distance modulus + A_G), and the mask of those stars."""
-        iso = age_idx * self.fehs.size + feh_idx
-        target = self.c_before[iso] + rng.uniform(size=iso.size) * self.w_full
-        keep = (target < self.c_end[iso]) & (self.min_mg[iso] + g_offset < g_limit)
-        return iso[keep], np.searchsorted(self.cum, target[keep], side="right"), keep
+    def min_mg_at(self, log_age):
+        """Brightest drawable M_G of the two age nodes bracketing each log-age (a bound)."""
+        a0, _ = _bracket(self.ages, log_age)
+        return np.minimum(self.min_mg_age[a0], self.min_mg_age[np.minimum(a0 + 1, self.ages.size - 1)])
+
+    def corners(self, log_age, feh):
+        """Codes (n, 4) of the isochrones bracketing each (log-age, [Fe/H]) and their bilinear
+        weights (n, 4): (1 − f_τ)(1 − f_Z), (1 − f_τ) f_Z, f_τ (1 − f_Z), f_τ f_Z."""
+        a0, fa = _bracket(self.ages, log_age)
+        z0, fz = _bracket(self.fehs, feh)
+        a1 = np.minimum(a0 + 1, self.ages.size - 1)
+        z1 = np.minimum(z0 + 1, self.fehs.size - 1)
+        nz = self.fehs.size
+        codes = np.column_stack([a0 * nz + z0, a0 * nz + z1, a1 * nz + z0, a1 * nz + z1])
+        w = np.column_stack([(1 - fa) * (1 - fz), (1 - fa) * fz, fa * (1 - fz), fa * fz])
+        return codes, w
+
+    def draw(self, rng, log_age, feh, g_offset, g_limit):
+        """Stars of continuous ``log_age``, ``feh`` that are alive and could be brighter than
+        ``g_limit`` given their ``g_offset`` (distance modulus + A_G): (base isochrone code, base
+        row, interpolated observables {column: values}, mask of the kept stars)."""
+        codes, w = self.corners(log_age, feh)
+        n = codes.shape[0]
+        # base isochrone: a bracketing one with probability = its bilinear weight
+        pick = (rng.uniform(size=n)[:, None] >= np.cumsum(w, axis=1)[:, :3]).sum(axis=1)
+        pick = np.where(w[np.arange(n), pick] > 0, pick, np.argmax(w, axis=1))  # rounding guard
+        iso = codes[np.arange(n), pick]
+        target = self.c_before[iso] + rng.uniform(size=n) * self.w_full
+        keep = (target < self.c_end[iso]) & (self.min_mg[codes].min(axis=1) + g_offset < g_limit)
+        row = np.searchsorted(self.cum, target[keep], side="right")
+        codes, w, pick = codes[keep], w[keep], pick[keep]
+        return iso[keep], row, self.interpolate(row, codes, w, pick), keep
+
+    def interpolate(self, row, codes, w, pick):
+        """:data:`INTERPOLATED` at the EEP of ``row`` on the isochrones ``codes`` (n, 4) with
+        weights ``w``, leaving out those without that EEP (``pick``: the column of ``row``'s
+        isochrone, which always has it)."""
+        want = codes * _EEP_SPAN + self.eep[row][:, None]
+        idx = np.clip(np.searchsorted(self.row_key, want), 0, self.row_key.size - 1)
+        w = np.where(self.row_key[idx] == want, w, 0.0)
+        k = np.arange(row.size)
+        idx[k, pick] = row
+        w[k, pick] = np.maximum(w[k, pick], 1e-12)  # the base isochrone counts even at weight ~0
+        w = w / w.sum(axis=1, keepdims=True)
+        return {c: (w * v[idx]).sum(axis=1) for c, v in self.values.items()}
 
     def companion(self, iso, mass):
         """Rows of the unevolved point of isochrone ``iso`` nearest below-or-at ``mass``."""
@@ -367,22 +446,27 @@ def _exp_disc_xy(rng, n, rd, sun, d_max):
     return x, y, np.hypot(x - sun[0], y - sun[1]) < d_max
 
 
-def _draw_clumps(rng, n, sampler, sun, p: MockParams) -> dict:
+def _draw_clumps(rng, n, sun, p: MockParams) -> dict:
     """Clump centres (disc within clump_d_max_kpc of the Sun), ages [Myr] (uniform in
-    clump_age_min..max_myr, on the nearest grid node: coeval at the grid's resolution), sizes
-    [kpc] and [Fe/H]."""
+    clump_age_min..max_myr), sizes [kpc], [Fe/H] (Eq. 9 + scatter) and richness (the relative
+    number of members: dN/dM ∝ M^−clump_richness_slope on [1, clump_richness_range])."""
     xs, ys = [np.empty(0)], [np.empty(0)]
     while sum(map(len, xs)) < n:
         x, y, ok = _exp_disc_xy(rng, 4 * n + 16, p.disc_scale_length_kpc, sun, p.clump_d_max_kpc)
         xs.append(x[ok])
         ys.append(y[ok])
     x, y = np.concatenate(xs)[:n], np.concatenate(ys)[:n]
-    log_age = np.log10(rng.uniform(p.clump_age_min_myr, p.clump_age_max_myr, n)) + 6
-    age_myr = 10 ** (sampler.ages[_nearest(sampler.ages, log_age)] - 6)
+    age_myr = rng.uniform(p.clump_age_min_myr, p.clump_age_max_myr, n)
+    # truncated power law by inversion: M = [1 − u (1 − R^(1−a))]^(1/(1−a)) (a ≠ 1)
+    a, r = p.clump_richness_slope, p.clump_richness_range
+    u = rng.uniform(size=n)
+    richness = (np.exp(u * np.log(r)) if abs(a - 1) < 1e-9
+                else (1 - u * (1 - r ** (1 - a))) ** (1 / (1 - a)))
     return {"x": x, "y": y, "z": rng.laplace(0.0, p.scale_height_young_pc / 1000, n),
             "age_myr": age_myr,
             "sigma": rng.uniform(p.clump_sigma_min_pc, p.clump_sigma_max_pc, n) / 1000,
-            "feh": _feh_eq9(x, y, p) + rng.normal(0, p.feh_scatter, n)}
+            "feh": _feh_eq9(x, y, p) + rng.normal(0, p.feh_scatter, n),
+            "cum_richness": np.cumsum(richness) / max(richness.sum(), 1e-300)}
 
 
 def _feh_eq9(x, y, p: MockParams):
@@ -390,13 +474,15 @@ def _feh_eq9(x, y, p: MockParams):
     return p.feh_intercept + p.feh_gradient * np.hypot(x, y)
 
 
-def _nearest(nodes, values):
-    """Index of the node nearest to each value (``nodes`` sorted)."""
+def _bracket(nodes, values):
+    """Lower bracketing node index i and fraction f of each value, value = (1 − f) n_i + f n_(i+1)
+    (``nodes`` sorted; values clipped to the nodes' range; one node: i = 0, f = 0)."""
     values = np.asarray(values, float)
     if nodes.size == 1:
-        return np.zeros(values.shape, int)
-    i = np.clip(np.searchsorted(nodes, values), 1, nodes.size - 1)
-    return np.where(np.abs(values - nodes[i - 1]) <= np.abs(values - nodes[i]), i - 1, i)
+        return np.zeros(values.shape, int), np.zeros(values.shape)
+    i = np.clip(np.searchsorted(nodes, values, side="right") - 1, 0, nodes.size - 2)
+    f = np.clip((values - nodes[i]) / (nodes[i + 1] - nodes[i]), 0.0, 1.0)
+    return i, f
 
 
 def _draw_batch(rng, sampler: _IsochroneSampler, clumps, sun, p: MockParams) -> dict:
@@ -407,52 +493,57 @@ def _draw_batch(rng, sampler: _IsochroneSampler, clumps, sun, p: MockParams) -> 
     x, y, ok = _exp_disc_xy(rng, _BATCH, p.disc_scale_length_kpc, sun, p.d_max_kpc)
     x, y = x[ok], y[ok]
     n = x.size
-    # ψ(τ) ∝ 10^τ on the grid nodes (constant star formation rate)
-    age_idx = np.searchsorted(sampler.age_cdf, rng.uniform(size=n), side="right")
-    age_myr = 10 ** (sampler.ages[age_idx] - 6)
+    # constant star formation rate: age uniform over the grid's span, i.e. ψ(τ) ∝ 10^τ in
+    # log-age (paper Sec. 3.2, Eq. 7), continuous (not on the grid's nodes)
+    t_lo, t_hi = 10 ** (sampler.ages.min() - 6), 10 ** (sampler.ages.max() - 6)
+    age_myr = rng.uniform(t_lo, t_hi, n)
     growth = (p.scale_height_1gyr_pc - p.scale_height_young_pc) * age_myr / 1000
     z = rng.laplace(0.0, (p.scale_height_young_pc + growth) / 1000)
     clump_id = np.full(n, -1)
     n_clumps = clumps["x"].size
     member = ((age_myr >= p.clump_age_min_myr) & (age_myr <= p.clump_age_max_myr)
               & (rng.uniform(size=n) < p.clump_fraction) & (n_clumps > 0))
-    k = rng.integers(0, max(n_clumps, 1), member.sum())
+    # clump of each member: probability ∝ the clump's richness
+    k = np.minimum(np.searchsorted(clumps["cum_richness"], rng.uniform(size=int(member.sum()))),
+                   max(n_clumps - 1, 0))
     if member.any():
         sig = clumps["sigma"][k]
         x[member] = clumps["x"][k] + rng.normal(0, sig)
         y[member] = clumps["y"][k] + rng.normal(0, sig)
         z[member] = clumps["z"][k] + rng.normal(0, sig)
-        t = np.clip(clumps["age_myr"][k] + rng.normal(0, p.clump_age_spread_myr, k.size),
-                    10 ** (sampler.ages.min() - 6), None)
-        age_idx[member] = _nearest(sampler.ages, np.log10(t) + 6)
+        age_myr[member] = np.clip(clumps["age_myr"][k] + rng.normal(0, p.clump_age_spread_myr, k.size),
+                                  t_lo, t_hi)
         clump_id[member] = k
+    log_age = np.log10(age_myr) + 6
     d = np.sqrt((x - sun[0]) ** 2 + (y - sun[1]) ** 2 + (z - sun[2]) ** 2)
     av = dust_av(x, y, z, sun, p) * 10 ** rng.normal(0, p.av_scatter_dex, n)
     dm = 5 * np.log10(d) + 10.0  # distance modulus, d in kpc
     g_limit = p.g_max + 5 * p.g_err_mag + (2.5 * np.log10(2) if p.binary_light else 0.0)
-    s = {"x": x, "y": y, "z": z, "age_idx": age_idx, "clump_id": clump_id, "distance": d,
+    s = {"x": x, "y": y, "z": z, "log_age": log_age, "clump_id": clump_id, "distance": d,
          "A_V": av, "dm": dm}
-    s = {key: v[sampler.min_mg_age[age_idx] + dm + p.ext_g * av < g_limit] for key, v in s.items()}
+    s = {key: v[sampler.min_mg_at(log_age) + dm + p.ext_g * av < g_limit] for key, v in s.items()}
     n = s["x"].size
-    # [Fe/H] from the Eq. 9 gradient (clump members: their clump's value)
+    # [Fe/H] from the Eq. 9 gradient + scatter (clump members: their clump's value ± spread),
+    # continuous, clipped to the grid's range
     feh = _feh_eq9(s["x"], s["y"], p) + rng.normal(0, p.feh_scatter, n)
     m = s["clump_id"] >= 0
     feh[m] = clumps["feh"][s["clump_id"][m]] + rng.normal(0, p.clump_feh_spread, m.sum())
-    s["feh_cont"] = feh
-    feh_idx = _nearest(sampler.fehs, np.clip(feh, sampler.fehs.min(), sampler.fehs.max()))
-    iso, row, keep = sampler.draw(rng, s["age_idx"], feh_idx, s["dm"] + p.ext_g * s["A_V"], g_limit)
+    s["feh"] = np.clip(feh, sampler.fehs.min(), sampler.fehs.max())
+    iso, row, values, keep = sampler.draw(rng, s["log_age"], s["feh"], s["dm"] + p.ext_g * s["A_V"],
+                                          g_limit)
     s = {key: v[keep] for key, v in s.items()}
-    bright = sampler.mags["G"][row] + s["dm"] + p.ext_g * s["A_V"] < g_limit
-    s.update(row=row, iso=iso)
+    s.update(values, iso=iso)  # iso: the base isochrone (for the companion)
+    bright = s["M_G"] + s["dm"] + p.ext_g * s["A_V"] < g_limit
     s = {key: v[bright] for key, v in s.items()}
     n = s["x"].size
     s["is_binary"] = rng.uniform(size=n) < p.binary_fraction
     s["q"] = np.where(s["is_binary"], binaries.draw_mass_ratio(rng, n), np.nan)
     light = s["is_binary"] & p.binary_light
-    comp = sampler.companion(s["iso"], s["q"] * sampler.rows["initial_mass"].to_numpy()[s["row"]])
+    # the companion: the unevolved point of the star's base isochrone at mass q × m1
+    comp = sampler.companion(s["iso"], s["q"] * s["initial_mass"])
     noise = 1.0 if p.observational_noise else 0.0
     for band, ratio in (("G", p.ext_g), ("J", p.ext_j), ("H", p.ext_h), ("Ks", p.ext_ks)):
-        s[f"M_{band}"] = sampler.mags[band][s["row"]]  # the primary's
+        # s[f"M_{band}"]: the primary's (interpolated)
         m2 = sampler.mags[band][comp]
         # unresolved system: m = −2.5 log10(10^(−0.4 m1) + 10^(−0.4 m2))
         s[f"dM_{band}"] = np.where(light, -2.5 * np.log10(1 + 10 ** (-0.4 * (m2 - s[f"M_{band}"]))), 0.0)
@@ -469,17 +560,38 @@ def _draw_batch(rng, sampler: _IsochroneSampler, clumps, sun, p: MockParams) -> 
     return {key: v[keep] for key, v in s.items()}
 
 
-def _draw_targets(rng, sampler, clumps, sun, n_targets, p) -> pd.DataFrame:
+def _field_cells(l_deg, b_deg, p: MockParams) -> np.ndarray:
+    """The field (a field_size_deg cell in l, b) of each position; cells < n_field_cells(p)."""
+    nb = int(np.ceil(180 / p.field_size_deg))
+    return (np.floor(np.mod(l_deg, 360) / p.field_size_deg).astype(int) * nb
+            + np.clip(np.floor((b_deg + 90) / p.field_size_deg).astype(int), 0, nb - 1))
+
+
+def n_field_cells(p: MockParams) -> int:
+    return int(np.ceil(360 / p.field_size_deg)) * int(np.ceil(180 / p.field_size_deg))
+
+
+def _draw_targets(rng, sampler, clumps, sun, n_targets, p, frame, observed_cell) -> pd.DataFrame:
+    """Carton targets in drawing order until ``n_targets`` of them lie in observed fields
+    (``observed_cell``): every target (column ``observed``), with its sky position and field."""
     parts, total, empty = [], 0, 0
     while total < n_targets:
         b = _draw_batch(rng, sampler, clumps, sun, p)
-        total += b["x"].size
         empty = empty + 1 if b["x"].size == 0 else 0
         if empty >= _MAX_EMPTY_BATCHES:
             raise MockError(f"no star passes the carton selection in {_MAX_EMPTY_BATCHES} batches of "
                             f"{_BATCH}: check mock.physics (g_max, mk_max, av_per_kpc, mass_min_msun)")
+        if b["x"].size:
+            zero = np.zeros(b["x"].size)
+            sky = galactocentric_to_observed(b["x"], b["y"], b["z"], zero, zero, zero, frame)
+            b.update(ra=sky["ra"], dec=sky["dec"], l=sky["l"], b=sky["b"],
+                     cell=_field_cells(sky["l"], sky["b"], p))
+            b["observed"] = observed_cell[b["cell"]]
+            total += int(b["observed"].sum())
         parts.append(pd.DataFrame(b))
-    return pd.concat(parts, ignore_index=True).iloc[:n_targets].reset_index(drop=True)
+    t = pd.concat(parts, ignore_index=True)
+    last = int(np.flatnonzero(t["observed"].to_numpy())[n_targets - 1])
+    return t.iloc[:last + 1].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------------
@@ -531,12 +643,10 @@ def _kinematics(rng, t: pd.DataFrame, clumps, r_sun, p: MockParams) -> dict:
 # BOSS epochs
 # ------------------------------------------------------------------------------------------
 
-def _epochs(rng, l_deg, b_deg, p: MockParams):
-    """Fields and epochs: (field id per target, cadence per target, epoch table target_idx/mjd)."""
-    n = l_deg.size
-    nb = int(np.ceil(180 / p.field_size_deg))
-    cell = (np.floor(np.mod(l_deg, 360) / p.field_size_deg).astype(int) * nb
-            + np.clip(np.floor((b_deg + 90) / p.field_size_deg).astype(int), 0, nb - 1))
+def _epochs(rng, cell, p: MockParams):
+    """Fields and epochs of the targets in field cells ``cell`` (:func:`_field_cells`): (field id
+    per target, cadence per target, epoch table target_idx/mjd)."""
+    n = cell.size
     cells, field_idx = np.unique(cell, return_inverse=True)
     nf = cells.size
     t0 = rng.uniform(p.mjd_start, p.mjd_first_max, nf)
@@ -582,7 +692,8 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
     ≥ 1 spectrum with MJD ≤ 60708). ``frame``: :func:`hotstars.frame.galactocentric_frame`, or
     the config's ``frame:`` dict.
     ``params``: :class:`MockParams` or a dict of overrides. Returns DataFrames keyed 'spall',
-    'bossnet', 'gaia', 'distances', 'tmass', 'truth' (units: :data:`TABLE_UNITS`).
+    'bossnet', 'gaia', 'distances', 'tmass', 'truth' (the observed targets) and 'ob_sample' (every
+    carton target, observed or not: the OB target sample; units: :data:`TABLE_UNITS`).
     """
     p = params if isinstance(params, MockParams) else MockParams.from_overrides(params)
     if int(n_targets) < 1:
@@ -596,17 +707,13 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
     noise = 1.0 if p.observational_noise else 0.0
     sampler = _IsochroneSampler(grid, p)
     n_clumps = int(round(p.clumps_per_1000_targets * n_targets / 1000)) if p.clump_fraction > 0 else 0
-    clumps = _draw_clumps(rng, n_clumps, sampler, sun, p)
+    clumps = _draw_clumps(rng, n_clumps, sun, p)
 
-    # --- population and selection ---
-    t = _draw_targets(rng, sampler, clumps, sun, n_targets, p)
-    iso = sampler.rows.iloc[t["row"].to_numpy()]
-    t["log_age"] = sampler.ages[t["age_idx"].to_numpy()]
-    t["age_myr"] = 10 ** (t["log_age"] - 6)
-    t["feh"] = sampler.fehs[_nearest(sampler.fehs, t["feh_cont"].clip(sampler.fehs.min(),
-                                                                     sampler.fehs.max()))]
-    for col in ("initial_mass", "log_teff", "log_g"):
-        t[col] = iso[col].to_numpy(float)
+    # --- population and selection; the fields observed by the DR20 cut ---
+    observed_cell = rng.uniform(size=n_field_cells(p)) < p.field_completion
+    everyone = _draw_targets(rng, sampler, clumps, sun, n_targets, p, frame, observed_cell)
+    t = everyone[everyone["observed"]].reset_index(drop=True)
+    t["age_myr"] = 10 ** (t["log_age"] - 6)  # log_age, feh, observables: continuous (drawn)
     t["teff"] = 10 ** t["log_teff"]
     teff, logg = t["teff"].to_numpy(), t["log_g"].to_numpy()
     n = n_targets
@@ -635,16 +742,15 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
                     np.exp(rng.normal(0, p.ruwe_core_sigma, n)))
     # Gaia-like ids (HEALPix-encoded in reality, up to ~6.9e18): all above 2^53, so any float64
     # round trip of an id (e.g. a NaN-filled merge) corrupts it and a join finds nothing.
-    source_id = _unique_ids(rng, n, 30_000_000_000_000_000, 2 ** 45)
+    all_ids = _unique_ids(rng, len(everyone), 30_000_000_000_000_000, 2 ** 45)
+    source_id = all_ids[everyone["observed"].to_numpy()]
     dr2_id = _unique_ids(rng, n, 30_000_000_000_000_003, 2 ** 45)
     dr2_id = np.where(dr2_id == source_id, dr2_id + 1, dr2_id)
     sdss_id = _unique_ids(rng, n, 61_000_000, 200)
     catalogid = _unique_ids(rng, n, 63_050_395_000_000_000, 10_000)
 
     # --- Bailer-Jones distances (pc): log-normal, correlated with the parallax error ---
-    d_pc = t["distance"].to_numpy() * 1000
-    s_ln = np.minimum(plx_err * t["distance"].to_numpy(), p.bj_max_rel_error)
-    r_med = d_pc * np.exp(-s_ln * t["plx_eps"].to_numpy())
+    r_med, s_ln = _bj_distance(t, p)
 
     # --- Gaia RVS, template Teff, ESP-HS ---
     gk_true = t["G_true"] - t["Ks_true"]
@@ -671,7 +777,7 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
     hot_esphs = ~(teff_esphs < 10000)  # NaN (no ESP-HS) counts as hot: mwm_ob_core_boss
 
     # --- BOSS epochs and spectra ---
-    fieldid, is3, ep = _epochs(rng, obs["l"], obs["b"], p)
+    fieldid, is3, ep = _epochs(rng, t["cell"].to_numpy(), p)
     it = ep["target"].to_numpy()
     ns = it.size
     v_los = obs["radial_velocity"][it].copy()
@@ -766,7 +872,29 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
         **orb.to_dict("series"), "is_runaway": t["is_runaway"],
         "clump_id": t["clump_id"].astype(np.int64), "population": _population(teff, logg)})
     return {"spall": spall, "bossnet": bossnet, "gaia": gaia, "distances": distances,
-            "tmass": tmass, "truth": truth}
+            "tmass": tmass, "truth": truth, "ob_sample": _ob_sample(everyone, all_ids, p)}
+
+
+def _bj_distance(t: pd.DataFrame, p: MockParams) -> tuple[np.ndarray, np.ndarray]:
+    """Bailer-Jones-like r_med_photogeo [pc] and its log-normal width: log-normal about the true
+    distance, shifted with the parallax's own error (correlated), width capped."""
+    d_kpc = t["distance"].to_numpy()
+    s_ln = np.minimum(t["plx_err"].to_numpy() * d_kpc, p.bj_max_rel_error)
+    return d_kpc * 1000 * np.exp(-s_ln * t["plx_eps"].to_numpy()), s_ln
+
+
+def _ob_sample(everyone: pd.DataFrame, ids: np.ndarray, p: MockParams) -> pd.DataFrame:
+    """The OB target sample (Zari et al. 2021): every carton target, observed or not, with its
+    Gaia DR3 astrometry, G, 2MASS Ks and Bailer-Jones distance, as selected from the archive."""
+    r_med, _ = _bj_distance(everyone, p)
+    f32 = np.float32
+    return pd.DataFrame({
+        "source_id": ids, "ra": everyone["ra"].to_numpy(), "dec": everyone["dec"].to_numpy(),
+        "l": everyone["l"].to_numpy(), "b": everyone["b"].to_numpy(),
+        "parallax": everyone["parallax_obs"].to_numpy(),
+        "parallax_error": everyone["plx_err"].to_numpy(f32),
+        "phot_g_mean_mag": everyone["G_obs"].to_numpy(f32),
+        "ks_m": everyone["Ks_obs"].to_numpy(f32), "r_med_photogeo": r_med.astype(f32)})
 
 
 def _other_programs(rng, spall: pd.DataFrame, p: MockParams) -> pd.DataFrame:
@@ -804,6 +932,9 @@ TABLE_UNITS: dict[str, dict[str, str]] = {
              "radial_velocity_error": "km/s", "grvs_mag": "mag", "rv_template_teff": "K",
              "teff_esphs": "K", "logg_esphs": "log(cm.s**-2)"},
     "distances": {"r_med_photogeo": "pc", "r_lo_photogeo": "pc", "r_hi_photogeo": "pc"},
+    "ob_sample": {"ra": "deg", "dec": "deg", "l": "deg", "b": "deg", "parallax": "mas",
+                  "parallax_error": "mas", "phot_g_mean_mag": "mag", "ks_m": "mag",
+                  "r_med_photogeo": "pc"},
     "tmass": {"j_m": "mag", "h_m": "mag", "ks_m": "mag", "j_msigcom": "mag", "h_msigcom": "mag",
               "ks_msigcom": "mag"},
     "truth": {"x": "kpc", "y": "kpc", "z": "kpc", "R": "kpc", "phi": "deg", "vx": "km/s",
@@ -817,7 +948,7 @@ TABLE_UNITS: dict[str, dict[str, str]] = {
 }
 
 
-SURVEY_PRODUCTS = ("spall", "bossnet", "gaia", "distances", "tmass", "truth")
+SURVEY_PRODUCTS = ("spall", "bossnet", "gaia", "distances", "tmass", "truth", "ob_sample")
 
 
 def write_survey(tables: Mapping[str, pd.DataFrame], paths: Mapping[str, str], seed: int,

@@ -22,8 +22,11 @@ from hotstars.plots.style import (
     galactic_plane_axes,
     kpc_ticks,
     map_frame,
+    note_outside_frame,
     paper_style,
+    plane_frame,
     require,
+    sample_label_box,
     spaxel_image,
     spaxel_size,
     truncated_cmap,
@@ -56,14 +59,16 @@ def fig_logage_map(logage_map: pd.DataFrame, r_sun_kpc: float = 8.2,
 
     ``logage_map``: the :func:`hotstars.maps.logage_map` product (x_center, y_center, n_stars,
     logage_mean). Sequential colour map :data:`AGE_CMAP` over ``limits`` (dex; young dark),
-    the plane furniture of :func:`galactic_plane_axes`. ``size_kpc``: the spaxel size (kpc),
-    inferred from the centres if None (a sparse map may need it given).
+    the plane furniture of :func:`galactic_plane_axes` in the shared frame
+    :func:`hotstars.plots.style.plane_frame` (as Figs. 7 and 10). ``size_kpc``: the spaxel size
+    (kpc), inferred from the centres if None (a sparse map may need it given).
     """
     what = "fig_logage_map: logage_map"
     require(logage_map, ["x_center", "y_center", "n_stars", "logage_mean"], what)
     values = finite_column(logage_map, "logage_mean", what)
     size = float(size_kpc) if size_kpc is not None else spaxel_size(logage_map, what)
-    extent, xlim, ylim = map_frame([logage_map], size, r_sun_kpc)
+    extent = map_frame([logage_map], size, r_sun_kpc)[0]
+    xlim, ylim = plane_frame(r_sun_kpc)
     with paper_style():
         aspect = (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])  # height of the map / its width
         fig = Figure(figsize=(COLUMN_WIDTH_IN, COLUMN_WIDTH_IN * (0.85 * aspect + 0.3)),
@@ -74,6 +79,7 @@ def fig_logage_map(logage_map: pd.DataFrame, r_sun_kpc: float = 8.2,
                              gid="logage", rasterized=True)
         galactic_plane_axes(ax, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim)
         kpc_ticks(ax)
+        note_outside_frame(ax, [logage_map], xlim, ylim)
         cbar = fig.colorbar(mesh, ax=ax, location="top", extend="both", pad=0.01, aspect=35,
                             shrink=0.9,
                             label=f"mean {LOGAGE_LABEL} per {size * 1000:g} × {size * 1000:g} pc "
@@ -98,12 +104,18 @@ def _valid_contours(contours: Mapping) -> Mapping:
 
 def fig_young_old(young: pd.DataFrame, old: pd.DataFrame, r_sun_kpc: float = 8.2,
                   young_max_myr: float = 30.0, old_min_myr: float = 150.0,
-                  contours: Mapping | None = None, size_kpc: float | None = None) -> Figure:
+                  contours: Mapping | None = None, size_kpc: float | None = None,
+                  sample_label: str | None = None) -> Figure:
     """Fig. 11: stars per spaxel of the young (< ``young_max_myr``, left) and the older
-    (> ``old_min_myr``, right) stars, log colour scale, same limits and plane furniture.
+    (> ``old_min_myr``, right) map stars, log colour scale, the shared frame
+    (:func:`hotstars.plots.style.plane_frame`) and plane furniture.
 
     ``young``, ``old``: :func:`hotstars.maps.young_old_density` products (x_center, y_center,
-    n_stars); an empty one gives a panel saying so. ``contours`` (hook for the density contrast
+    n_stars) of the map stars (:func:`hotstars.maps.select_age_map_stars`: HSS stars in the v_φ
+    window with usable v_R and an age); the titles count their stars, the numbers
+    summary.json gives as ``ages.n_young_map`` / ``ages.n_old_map``. An empty one gives a panel
+    saying so. ``sample_label``: if given, written in a small box at the top of both panels
+    (e.g. the sample and kernels of the Δ_Σ contours). ``contours`` (hook for the density contrast
     Δ_Σ of Eq. 15, drawn as solid black lines on both panels, ``gid='contours'``): a mapping
     with ``x``, ``y`` (grid centres, kpc), ``z`` (array [len(y), len(x)]) and ``levels``.
     ``size_kpc``: the spaxel size, inferred from the centres if None.
@@ -119,10 +131,8 @@ def fig_young_old(young: pd.DataFrame, old: pd.DataFrame, r_sun_kpc: float = 8.2
         size = spaxel_size(pd.concat(filled), "fig_young_old")
     else:
         size = 0.25
-    if filled:
-        extent, xlim, ylim = map_frame(filled, size, r_sun_kpc)
-    else:
-        extent, xlim, ylim = None, (-16.0, 0.0), (-8.0, 8.0)
+    extent = map_frame(filled, size, r_sun_kpc)[0] if filled else None
+    xlim, ylim = plane_frame(r_sun_kpc)
     contours = _valid_contours(contours) if contours is not None else None
     titles = {"young": f"younger than {young_max_myr:g} Myr",
               "old": f"older than {old_min_myr:g} Myr"}
@@ -133,7 +143,9 @@ def fig_young_old(young: pd.DataFrame, old: pd.DataFrame, r_sun_kpc: float = 8.2
             n_stars = df["n_stars"].to_numpy(dtype=float)
             galactic_plane_axes(ax, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim)
             kpc_ticks(ax)
-            ax.set_title(f"{titles[name]} ({format_count(int(n_stars.sum()))} stars)")
+            ax.set_title(f"{titles[name]} ({format_count(int(n_stars.sum()))} map stars)")
+            if sample_label:
+                sample_label_box(ax, sample_label)
             if contours is not None:
                 ax.contour(contours["x"], contours["y"], contours["z"], levels=contours["levels"],
                            colors="k", linewidths=0.6, zorder=2.5).set_gid("contours")
@@ -141,6 +153,7 @@ def fig_young_old(young: pd.DataFrame, old: pd.DataFrame, r_sun_kpc: float = 8.2
                 ax.text(0.5, 0.5, "no stars", transform=ax.transAxes, ha="center",
                         gid="empty")
                 continue
+            note_outside_frame(ax, [df], xlim, ylim)
             xe, ye, img = spaxel_image(df, n_stars, size, extent)
             mesh = ax.pcolormesh(xe, ye, img, norm=LogNorm(vmin=1, vmax=max(2.0, n_stars.max())),
                                  cmap=truncated_cmap("Greys", 0.2, 1.0), gid=name, rasterized=True)

@@ -53,6 +53,17 @@ def density_levels(counts: np.ndarray, fractions: Sequence[float]) -> list[float
     return sorted({lv for lv in levels if lv > 0})
 
 
+def drawn_note(n_all: int, n_finite: int, n_drawn: int, no_value: str, beyond: str,
+               sep: str = " ") -> str:
+    """"D23: 35,629 of 35,962 stars drawn (333 beyond the frame)": how many of the ``n_all``
+    D23 stars a panel draws, and why the others are not (``n_all - n_finite`` lack the plotted
+    value, ``no_value``; ``n_finite - n_drawn`` are ``beyond`` the plotted range)."""
+    why = [f"{format_count(k)} {text}" for k, text in
+           ((n_all - n_finite, no_value), (n_finite - n_drawn, beyond)) if k]
+    return (f"D23: {format_count(n_drawn)} of {format_count(n_all)} stars drawn"
+            + (f"{sep}({'; '.join(why)})" if why else ""))
+
+
 def fig_d23_selection(d23: pd.DataFrame, targets: pd.DataFrame, bins: int = 120,
                       contour_fractions: Sequence[float] = (0.5, 0.8, 0.95)) -> Figure:
     """Fig. A.1: the D23 stars (grey, log counts) and the mwm_ob targets (blue contours enclosing
@@ -62,7 +73,10 @@ def fig_d23_selection(d23: pd.DataFrame, targets: pd.DataFrame, bins: int = 120,
     M_K = 0 (Z21 full sample, dashed).
 
     ``d23``, ``targets``: tables with g_ks, j_h, j_ks, m_k (mag;
-    :func:`hotstars.crossmatch.selection_colours`); non-finite values are left out per panel.
+    :func:`hotstars.crossmatch.selection_colours`); non-finite values (M_K: no parallax > 0) and
+    stars beyond the axes (0.2–99.8 percentile ranges) are left out per panel. The legend gives
+    all D23 stars (the base count of Fig. A.2 too); each panel says how many it draws and why
+    the others are not (:func:`drawn_note`).
     """
     cols = ["g_ks", "j_h", "j_ks", "m_k"]
     require(d23, cols, "fig_d23_selection: d23")
@@ -82,6 +96,14 @@ def fig_d23_selection(d23: pd.DataFrame, targets: pd.DataFrame, bins: int = 120,
                 ok = np.isfinite(x) & np.isfinite(y)
                 h, _, _ = np.histogram2d(x[ok], y[ok], bins=edges)
                 if kind == "d23":
+                    no_value = "without $M_K$" if col == "m_k" else "without the colours"
+                    top = col == "m_k"  # the bright end (top) of the M_K panel is sparse
+                    ax.text(0.98, 0.97 if top else 0.03,
+                            drawn_note(len(df), int(ok.sum()), int(h.sum()), no_value,
+                                       "beyond the axes", sep="\n"),
+                            transform=ax.transAxes, ha="right", va="top" if top else "bottom",
+                            fontsize=5.5,
+                            path_effects=style.HALO, zorder=5, gid="d23_drawn")
                     ax.pcolormesh(edges[0], edges[1], np.ma.masked_equal(h.T, 0), cmap=D23_CMAP,
                                   norm=LogNorm(vmin=1, vmax=max(2.0, h.max())), rasterized=True,
                                   gid="d23")
@@ -134,12 +156,14 @@ def fig_d23_plane(d23: pd.DataFrame, r_sun_kpc: float = 8.2, bin_kpc: float = 0.
                   radii_kpc: Sequence[float] = (2, 4, 6, 8, 10)) -> Figure:
     """Fig. A.2: the D23 stars in the Galactic plane, all (left) and those with a Gaia DR3
     radial velocity (right, ``has_gaia_rv``): star counts in ``bin_kpc`` × ``bin_kpc`` bins, log
-    scale, the plane furniture of :func:`hotstars.plots.style.galactic_plane_axes` (Sun ⊙ at
-    (−``r_sun_kpc``, 0), dashed circles at ``radii_kpc``, lines of constant longitude). Both
-    panels share the limits (:func:`plane_limits` of all stars) and the colour scale.
+    scale, the plane furniture of :func:`hotstars.plots.style.galactic_plane_axes` (the Sun a
+    yellow star at (−``r_sun_kpc``, 0), dashed circles at ``radii_kpc``, lines of constant
+    longitude). Both panels share the limits (:func:`plane_limits`: the 0.5–99.5 percentiles of
+    all stars) and the colour scale.
 
-    ``d23``: :func:`hotstars.crossmatch.d23_stars` (x, y [kpc], has_gaia_rv); stars without a
-    distance (NaN x, y) are left out and counted in the title.
+    ``d23``: :func:`hotstars.crossmatch.d23_stars` (x, y [kpc], has_gaia_rv). Each title gives
+    the panel's whole sample (left: all D23 stars, the count of Fig. A.1) and how many are drawn:
+    stars without a distance (NaN x, y) and those beyond the frame are left out and counted.
     """
     require(d23, ["x", "y", "has_gaia_rv"], "fig_d23_plane: d23")
     if not bin_kpc > 0:
@@ -153,8 +177,8 @@ def fig_d23_plane(d23: pd.DataFrame, r_sun_kpc: float = 8.2, bin_kpc: float = 0.
     hists = {k: np.histogram2d(x[ok & sel], y[ok & sel], bins=edges)[0]
              for k, sel in (("all", np.ones_like(ok)), ("rv", rv))}
     norm = LogNorm(vmin=1, vmax=max(2.0, hists["all"].max()))
-    titles = {"all": "D23, all", "rv": "D23 with Gaia DR3 $v_{\\rm l.o.s.}$"}
-    no_dist = int((~ok).sum())
+    titles = {"all": "all D23 stars", "rv": "D23 stars with a Gaia DR3 $v_{\\rm l.o.s.}$"}
+    base = {"all": np.ones_like(ok), "rv": rv}
     with paper_style():
         fig = Figure(figsize=(PAGE_WIDTH_IN, 0.5 * PAGE_WIDTH_IN), layout="constrained")
         axes = fig.subplots(1, 2, sharex=True, sharey=True)
@@ -164,9 +188,11 @@ def fig_d23_plane(d23: pd.DataFrame, r_sun_kpc: float = 8.2, bin_kpc: float = 0.
             galactic_plane_axes(ax, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim,
                                 radii_kpc=radii_kpc)
             style.kpc_ticks(ax)
-            extra = f", {format_count(no_dist)} without distance" if no_dist and key == "all" \
-                else ""
-            ax.set_title(f"{titles[key]} ($N$ = {format_count(int(h.sum()))}{extra})")
+            n_all, n_ok = int(base[key].sum()), int((base[key] & ok).sum())
+            ax.set_title(f"{titles[key]}: $N$ = {format_count(n_all)}\n"
+                         + drawn_note(n_all, n_ok, int(h.sum()), "without distance",
+                                      "beyond the frame").removeprefix("D23: "),
+                         fontsize=7)
         fig.colorbar(mesh, ax=axes, location="right", shrink=0.8, aspect=30, pad=0.01,
                      label=f"stars per {bin_kpc * 1000:g} × {bin_kpc * 1000:g} pc bin")
         axes[1].set_ylabel("")

@@ -29,7 +29,9 @@ from hotstars.plots.style import (
     galactic_plane_axes,
     kpc_ticks,
     map_frame,
+    note_outside_frame,
     paper_style,
+    plane_frame,
     require,
     spaxel_image,
     spaxel_size,
@@ -114,7 +116,8 @@ def fig_apogee_vr(vr: pd.DataFrame, r_sun_kpc: float = 8.125, r_mask_kpc: float 
     """Fig. 13: Eq. 4 v̄_R of the APOGEE DR17 giants per spaxel (``vr``: x_center, y_center,
     n_stars, vR_mean; with :func:`hotstars.apogee.fig13_map`'s ``plotted`` column only those
     spaxels are drawn), in astroNN's frame (Sun at (-``r_sun_kpc``, 0)), the masked region R <
-    ``r_mask_kpc`` shaded (``gid='mask'``). With ``hss_vr`` (the Fig. 7 map) the HSS panel comes
+    ``r_mask_kpc`` shaded (``gid='mask'``), in Fig. 7's frame
+    (:func:`hotstars.plots.style.plane_frame`). With ``hss_vr`` (the Fig. 7 map) the HSS panel comes
     first (``gid='hss_vR'``). Both panels share one diverging scale ±``vmax_kms`` (Fig. 7's).
     A footnote (``gid='counts'``) accounts for the ``n_selected`` giants: in plotted spaxels,
     in spaxels above the ``max_err_kms`` error, in the mask, in spaxels with < ``min_stars``."""
@@ -136,8 +139,10 @@ def fig_apogee_vr(vr: pd.DataFrame, r_sun_kpc: float = 8.125, r_mask_kpc: float 
                    f"APOGEE DR17 giants ({format_count(int(n[shown].sum()))} stars, "
                    f"{format_count(int(shown.sum()))} spaxels of {size * 1000:g} pc{err})"))
     frames = [map_frame([df], sz, r0) for df, sz, r0, _, _ in panels]
-    xlim = (min(f[1][0] for f in frames), max(f[1][1] for f in frames))
-    ylim = (min(f[2][0] for f in frames), max(f[2][1] for f in frames))
+    # the frame of Fig. 7 (plane_frame), wider only if astroNN's R_sun needs it
+    frame_lims = [plane_frame(r0) for _, _, r0, _, _ in panels]
+    xlim = (min(f[0][0] for f in frame_lims), max(f[0][1] for f in frame_lims))
+    ylim = (min(f[1][0] for f in frame_lims), max(f[1][1] for f in frame_lims))
     aspect = (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
     width = COLUMN_WIDTH_IN * len(panels)
     norm = diverging_norm([vmax_kms], vmax=vmax_kms)
@@ -153,6 +158,7 @@ def fig_apogee_vr(vr: pd.DataFrame, r_sun_kpc: float = 8.125, r_mask_kpc: float 
                                     linewidth=0.5, zorder=2, gid="mask"))
             galactic_plane_axes(ax, r_sun_kpc=r0, xlim=xlim, ylim=ylim)
             kpc_ticks(ax)
+            note_outside_frame(ax, [df], xlim, ylim)
             ax.set_title(title, loc="left", fontsize="small")
         for ax in axes[1:]:
             ax.set_ylabel("")

@@ -9,8 +9,10 @@ from typing import Sequence
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PatchCollection
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
 
 from hotstars.plots.style import (
     COLUMN_WIDTH_IN,
@@ -20,13 +22,16 @@ from hotstars.plots.style import (
     VR_CMAP,
     PlotInputError,
     bin_edges,
+    bool_column,
     diverging_norm,
     finite_column,
     format_count,
     galactic_plane_axes,
     kpc_ticks,
     map_frame,
+    note_outside_frame,
     paper_style,
+    plane_frame,
     require,
     spaxel_image,
     spaxel_size,
@@ -100,6 +105,43 @@ def fig_vphi(kinematics: pd.DataFrame, window: Sequence[float],
 
 
 MAP_CMAP = "viridis"  # σ_R and the errors of v̄_R (log scale, Fig. B.1)
+BOUNDARY_HATCH = "//////"  # spaxels whose Eq. 4 fit ended at a σ_R boundary (sigma_at_boundary)
+
+
+def sigma_boundary(vr: pd.DataFrame, what: str) -> np.ndarray:
+    """The v_R map's ``sigma_at_boundary`` flag as a bool array (maps without the column, from
+    before it existed: σ_R = 0, the boundary that occurs; neither column: none flagged)."""
+    if "sigma_at_boundary" in vr.columns:
+        return bool_column(vr, "sigma_at_boundary", what)
+    if "sigma_R" not in vr.columns:
+        return np.zeros(len(vr), bool)
+    return ~(pd.to_numeric(vr["sigma_R"], errors="coerce").to_numpy(float) > 0)
+
+
+def boundary_label(vr: pd.DataFrame, flag: np.ndarray) -> str:
+    """Legend text of the flagged spaxels: how many, and at which boundary."""
+    at_zero = ~(pd.to_numeric(vr["sigma_R"], errors="coerce").to_numpy(float)[flag] > 0)
+    which = "0" if at_zero.all() else r"0 or $\sigma_{\max}$"
+    return rf"$\sigma_R$ = {which} (fit boundary): {format_count(int(flag.sum()))}"
+
+
+def mark_spaxels(ax, df: pd.DataFrame, flag: np.ndarray, size: float, fill: str | None = None,
+                 gid: str = "sigma_boundary") -> PatchCollection | None:
+    """Draw the spaxels of ``df`` where ``flag`` holds as hatched squares (``fill``: a face
+    colour under the hatch, else transparent) above the map; None if none is flagged."""
+    if not flag.any():
+        return None
+    x, y = df["x_center"].to_numpy(float)[flag], df["y_center"].to_numpy(float)[flag]
+    squares = [Rectangle((xc - size / 2, yc - size / 2), size, size) for xc, yc in zip(x, y)]
+    coll = PatchCollection(squares, facecolor=fill or "none", edgecolor="k", linewidth=0.4,
+                           hatch=BOUNDARY_HATCH, zorder=1.5, gid=gid)
+    ax.add_collection(coll)
+    return coll
+
+
+def boundary_legend_handle(label: str, fill: str | None = None) -> Patch:
+    return Patch(facecolor=fill or "none", edgecolor="k", linewidth=0.4, hatch=BOUNDARY_HATCH,
+                 label=label)
 
 
 def fig_maps(density: pd.DataFrame, vr: pd.DataFrame, r_sun_kpc: float = 8.2,
@@ -109,15 +151,19 @@ def fig_maps(density: pd.DataFrame, vr: pd.DataFrame, r_sun_kpc: float = 8.2,
     Left: stars per spaxel (``density`` product: x_center, y_center, n_stars), log colour scale.
     Right: mean v_R (``vr`` product: vR_mean, km/s; only spaxels with enough stars), diverging
     colour map centred on 0 (:data:`VR_CMAP`: blue inward, red outward) with limits ±``vmax_kms``
-    (paper: ±30 km/s). Both panels: the plane furniture (:func:`galactic_plane_axes`; Sun at
-    (−``r_sun_kpc``, 0)), the same limits covering the data and the Sun.
+    (paper: ±30 km/s); spaxels whose Eq. 4 fit ended at σ_R = 0 (``sigma_at_boundary``) are
+    hatched and counted in the legend (their σ_R/√N error is 0: not to be trusted). Both panels:
+    the plane furniture (:func:`galactic_plane_axes`; Sun at (−``r_sun_kpc``, 0)) in the shared
+    frame :func:`hotstars.plots.style.plane_frame` (spaxels beyond it are counted on the panel).
     """
     require(density, ["x_center", "y_center", "n_stars"], "fig_maps: density")
     require(vr, ["x_center", "y_center", "n_stars", "vR_mean"], "fig_maps: vr")
     n_stars = finite_column(density, "n_stars", "fig_maps: density")
     vr_mean = finite_column(vr, "vR_mean", "fig_maps: vr")
+    flag = sigma_boundary(vr, "fig_maps: vr")
     size = spaxel_size(density, "fig_maps: density")
-    extent, xlim, ylim = map_frame([density, vr], size, r_sun_kpc)
+    extent = map_frame([density, vr], size, r_sun_kpc)[0]
+    xlim, ylim = plane_frame(r_sun_kpc)
     panels = [
         (density, np.where(n_stars > 0, n_stars, np.nan), "density",
          LogNorm(vmin=1, vmax=max(2.0, np.nanmax(n_stars))), truncated_cmap("Greys", 0.2, 1.0),
@@ -135,9 +181,14 @@ def fig_maps(density: pd.DataFrame, vr: pd.DataFrame, r_sun_kpc: float = 8.2,
             mesh = ax.pcolormesh(xe, ye, img, norm=norm, cmap=cmap, gid=gid, rasterized=True)
             galactic_plane_axes(ax, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim)
             kpc_ticks(ax)
+            note_outside_frame(ax, [df], xlim, ylim)
             cbar = fig.colorbar(mesh, ax=ax, label=label, location="top", shrink=0.8,
                                 aspect=35, extend=extend, pad=0.01)
             cbar.ax.xaxis.set_major_formatter(PLAIN)
+        if mark_spaxels(axes[1], vr, flag, size) is not None:
+            axes[1].legend(handles=[boundary_legend_handle(boundary_label(vr, flag))],
+                           loc="lower left", fontsize=6, frameon=True, framealpha=0.8,
+                           edgecolor="none")
         axes[1].set_ylabel("")
     return fig
 
@@ -148,14 +199,18 @@ def fig_map_errors(vr: pd.DataFrame, r_sun_kpc: float = 8.2,
     and of the error marginalised over σ_R (``vr`` product columns sigma_R, vR_mean_err_sqrtn,
     vR_mean_err_marg; km/s; see :func:`hotstars.maps.grouped_mle`).
 
-    One log colour scale over ``limits_kms`` (paper: 1–60 km/s) for all three. Spaxels with
-    σ_R = 0 (then σ_R/√N = 0 too) cannot be shown on a log scale: they are drawn light grey and
-    counted in the panel titles. The marginalised error is never 0: it includes the stars' own errors.
+    One log colour scale over ``limits_kms`` (paper: 1–60 km/s) for all three. Spaxels whose
+    Eq. 4 fit ended at the boundary σ_R = 0 (``sigma_at_boundary``; then σ_R/√N = 0 too) cannot
+    be shown on a log scale: in the σ_R and σ_R/√N panels they are drawn light grey and hatched,
+    with a legend entry counting them. The marginalised error is never 0: it includes the stars'
+    own errors. Frame: :func:`hotstars.plots.style.plane_frame`, as Fig. 7.
     """
     cols = ["sigma_R", "vR_mean_err_sqrtn", "vR_mean_err_marg"]
     require(vr, ["x_center", "y_center", "n_stars"] + cols, "fig_map_errors: vr")
     size = spaxel_size(vr, "fig_map_errors: vr")
-    extent, xlim, ylim = map_frame([vr], size, r_sun_kpc)
+    extent = map_frame([vr], size, r_sun_kpc)[0]
+    xlim, ylim = plane_frame(r_sun_kpc)
+    flag = sigma_boundary(vr, "fig_map_errors: vr")
     lo, hi = map(float, limits_kms)
     norm = LogNorm(vmin=lo, vmax=hi)
     cmap = mpl.colormaps[MAP_CMAP]
@@ -175,8 +230,15 @@ def fig_map_errors(vr: pd.DataFrame, r_sun_kpc: float = 8.2,
             galactic_plane_axes(ax, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim,
                                 label_longitudes=False)
             kpc_ticks(ax)
-            n_zero = int(np.sum(values <= 0))
-            ax.set_title(titles[col] + (f"\n({n_zero} spaxels = 0, grey)" if n_zero else ""))
+            if ax is axes[0]:
+                note_outside_frame(ax, [vr], xlim, ylim)
+            # a zero that is not a flagged boundary fit (an old product): grey, counted here
+            n_other = int(np.sum((values <= 0) & ~flag))
+            ax.set_title(titles[col] + (f"\n({n_other} spaxels = 0, grey)" if n_other else ""))
+            if col != "vR_mean_err_marg" and mark_spaxels(ax, vr, flag, size) is not None:
+                ax.legend(handles=[boundary_legend_handle(boundary_label(vr, flag), "0.8")],
+                          loc="lower left", fontsize=5.5, frameon=True, framealpha=0.8,
+                          edgecolor="none")
             if ax is not axes[0]:
                 ax.set_ylabel("")
         cbar = fig.colorbar(mesh, ax=axes, label="km s$^{-1}$", extend="both", shrink=0.8,

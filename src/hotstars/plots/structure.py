@@ -29,8 +29,11 @@ from hotstars.plots.style import (
     galactic_plane_axes,
     kpc_ticks,
     map_frame,
+    note_outside_frame,
     paper_style,
+    plane_frame,
     require,
+    sample_label_box,
     spaxel_image,
     spaxel_size,
 )
@@ -74,7 +77,8 @@ def _arm_label_point(x: np.ndarray, y: np.ndarray, xlim, ylim, margin: float = 0
 def fig_contrast(contrast: pd.DataFrame, vr_map: pd.DataFrame,
                  arms: Mapping[str, tuple[np.ndarray, np.ndarray]], r_sun_kpc: float = 8.2,
                  vmax_kms: float = 30.0, levels: Sequence[float] = contrast_mod.CONTOUR_LEVELS,
-                 arm_names: Mapping[str, str] | None = None) -> Figure:
+                 arm_names: Mapping[str, str] | None = None,
+                 sample_label: str | None = None) -> Figure:
     """Fig. 10: the density contrast and the v̄_R map, with the Δ_Σ contours and the spiral arms.
 
     ``contrast``: :func:`hotstars.contrast.density_contrast` product (x, y, delta_sigma on a full
@@ -84,7 +88,10 @@ def fig_contrast(contrast: pd.DataFrame, vr_map: pd.DataFrame,
     :data:`hotstars.spiral.PAPER_ARMS`, whose keys also select the arms drawn; others are
     skipped). Left: Δ_Σ (colour :data:`CONTRAST_CMAP` over ±1) with the contours at ``levels``
     (paper: 0 and 0.5); middle: v̄_R (±``vmax_kms``, :data:`hotstars.plots.style.VR_CMAP`) with
-    the same contours; right: v̄_R with the arms. Plane furniture and limits as Fig. 7.
+    the same contours; right: v̄_R with the arms. Plane furniture and the shared frame
+    (:func:`hotstars.plots.style.plane_frame`) as Figs. 7 and 8. ``sample_label``: if given
+    (e.g. "Δ_Σ: Z21 OB targets, N = 31,204; w = 0.3 / 2 kpc"), written in a small box at the
+    top of the Δ_Σ panel.
     """
     require(vr_map, ["x_center", "y_center", "n_stars", "vR_mean"], "fig_contrast: vr_map")
     vr = finite_column(vr_map, "vR_mean", "fig_contrast: vr_map")
@@ -97,12 +104,8 @@ def fig_contrast(contrast: pd.DataFrame, vr_map: pd.DataFrame,
         raise PlotInputError("fig_contrast: contrast: delta_sigma has no finite value")
     names = PAPER_ARMS if arm_names is None else arm_names
     size = spaxel_size(vr_map, "fig_contrast: vr_map")
-    extent, xlim, ylim = map_frame([vr_map], size, r_sun_kpc)
-    # widen the frame to the contrast footprint (whole kpc), as map_frame does for the spaxels
-    ok = np.isfinite(z)
-    gx, gy = np.meshgrid(grid["x"], grid["y"])
-    xlim = (min(xlim[0], np.floor(gx[ok].min())), max(xlim[1], np.ceil(gx[ok].max())))
-    ylim = (min(ylim[0], np.floor(gy[ok].min())), max(ylim[1], np.ceil(gy[ok].max())))
+    extent = map_frame([vr_map], size, r_sun_kpc)[0]
+    xlim, ylim = plane_frame(r_sun_kpc)
     pix = float(np.min(np.diff(grid["x"]))) if grid["x"].size > 1 else 1.0
     xe = np.append(grid["x"] - pix / 2, grid["x"][-1] + pix / 2)
     ye = np.append(grid["y"] - pix / 2, grid["y"][-1] + pix / 2)
@@ -129,6 +132,9 @@ def fig_contrast(contrast: pd.DataFrame, vr_map: pd.DataFrame,
         for ax in axes[:2]:
             _draw_contours(ax, grid)
         _contour_legend(axes[0], grid["levels"])
+        note_outside_frame(axes[1], [vr_map], xlim, ylim)
+        if sample_label:
+            sample_label_box(axes[0], sample_label)
         for key, label in names.items():
             if key not in arms:
                 continue
@@ -147,21 +153,24 @@ def fig_young_old_contours(young: pd.DataFrame, old: pd.DataFrame, contrast: pd.
                            associations: pd.DataFrame | None = None, r_sun_kpc: float = 8.2,
                            young_max_myr: float = 30.0, old_min_myr: float = 150.0,
                            levels: Sequence[float] = contrast_mod.CONTOUR_LEVELS,
-                           size_kpc: float | None = None) -> Figure:
+                           size_kpc: float | None = None,
+                           sample_label: str | None = None) -> Figure:
     """Fig. 11 as in the paper: :func:`hotstars.plots.ages.fig_young_old` (young <
     ``young_max_myr`` left, old > ``old_min_myr`` right, stars per spaxel) with the Δ_Σ contours of
     all stars at ``levels`` on both panels (``contrast``:
     :func:`hotstars.contrast.density_contrast` product) and, on the left panel, the star-forming
     regions of ``associations`` (:func:`hotstars.associations.association_xy`: name, group, x, y in
     kpc): a small open circle per region and one label per group, placed at the group's mean
-    position.
+    position. ``sample_label``: if given (e.g. "Δ_Σ: Z21 OB targets, N = 31,204; w = 0.3 / 2
+    kpc"), written in a small box at the top of both contour panels.
     """
     try:
         grid = contrast_mod.contour_grid(contrast, levels=levels)
     except contrast_mod.ContrastError as err:
         raise PlotInputError(f"fig_young_old_contours: contrast: {err}") from None
     fig = fig_young_old(young, old, r_sun_kpc=r_sun_kpc, young_max_myr=young_max_myr,
-                        old_min_myr=old_min_myr, contours=grid, size_kpc=size_kpc)
+                        old_min_myr=old_min_myr, contours=grid, size_kpc=size_kpc,
+                        sample_label=sample_label)
     if associations is None or not len(associations):
         return fig
     require(associations, ["group", "x", "y"], "fig_young_old_contours: associations")

@@ -1,6 +1,6 @@
 """The shared figure style of every figure module: colours and widths, the Galactic-plane map
-furniture (Sun, Galactic centre, circles of constant R, lines of constant longitude), spaxel
-images, input checks and the reproducible writer :func:`savefig`.
+furniture (Sun, Galactic centre, circles of constant R, lines of constant longitude) and frame,
+spaxel images, input checks and the reproducible writer :func:`savefig`.
 
 Conventions
 - One style (:func:`paper_style`): a Times-like serif (STIX, close to A&A's TX fonts), 8 pt text,
@@ -11,13 +11,16 @@ Conventions
   byte-for-byte reproducibly.
 - Galactic-plane maps use the paper's frame (docs/conventions.md, Kinematics; Zari et al. 2025,
   Fig. 7): Sun at (X, Y) = (-R_sun, 0) kpc, Galactic centre at (0, 0), +X from the Sun toward l = 0
-  deg, +Y toward l = 90 deg. Mean v_R maps use a diverging colour map centred on 0 (blue = inward,
-  red = outward, as in the paper).
+  deg, +Y toward l = 90 deg. As the paper's captions: the Sun a yellow star, the Galactic centre a
+  dot, dashed circles R = 2, 4, 6 kpc (:func:`galactic_plane_axes`); the HSS maps (Figs. 7, 8,
+  10, 11, 13, B.1 and the v_R truth check) share one frame, :func:`plane_frame`. Mean v_R maps
+  use a diverging colour map centred on 0 (blue = inward, red = outward, as in the paper).
 """
 
 from __future__ import annotations
 
 import os
+import textwrap
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -141,29 +144,70 @@ PLAIN = FuncFormatter(lambda v, _: f"{v:g}".replace("-", "\N{MINUS SIGN}"))
 
 # --- Galactic-plane maps --------------------------------------------------------------------
 
-def galactic_plane_axes(ax, r_sun_kpc: float = 8.2, xlim: Sequence[float] = (-16.0, 0.0),
-                        ylim: Sequence[float] = (-8.0, 8.0),
-                        radii_kpc: Iterable[float] | None = None, r_step_kpc: float = 2.0,
+#: Dashed circles of constant Galactocentric R drawn around the GC (the paper's captions: 2, 4, 6 kpc).
+GC_CIRCLES_KPC = (2.0, 4.0, 6.0)
+#: The one frame of the HSS plane maps (Figs. 7, 8, 10, 11, B.1; :func:`plane_frame`): the maps
+#: reach this far from the Sun (kpc) in -X and in +-Y, and on the GC side at least to
+#: :data:`PLANE_BEYOND_GC_KPC` past the Galactic centre (its circles and the 0 deg label).
+PLANE_REACH_KPC = 8.0
+PLANE_BEYOND_GC_KPC = 2.0
+SUN_COLOR = "gold"  # the Sun: a yellow star (the paper's captions)
+
+
+def plane_frame(r_sun_kpc: float = 8.2) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(xlim, ylim) in kpc of every HSS Galactic-plane map, whatever the data: X from
+    -R_sun - PLANE_REACH_KPC (rounded out to whole kpc) to PLANE_BEYOND_GC_KPC, Y within
+    +-PLANE_REACH_KPC. One frame, so that Figs. 7, 8, 10, 11 and B.1 overlay spaxel by spaxel;
+    spaxels beyond it are counted on the panel (:func:`note_outside_frame`)."""
+    x0 = float(np.floor(-float(r_sun_kpc) - PLANE_REACH_KPC))
+    x1 = float(max(PLANE_BEYOND_GC_KPC, np.ceil(-float(r_sun_kpc) + PLANE_REACH_KPC)))
+    return (x0, x1), (-PLANE_REACH_KPC, PLANE_REACH_KPC)
+
+
+def n_outside_frame(df: pd.DataFrame, xlim, ylim) -> int:
+    """Rows of a spaxel map (x_center, y_center in kpc) whose centre lies outside the frame."""
+    x, y = df["x_center"].to_numpy(float), df["y_center"].to_numpy(float)
+    inside = (x >= xlim[0]) & (x <= xlim[1]) & (y >= ylim[0]) & (y <= ylim[1])
+    return int(np.sum(~inside))
+
+
+def note_outside_frame(ax, tables: Sequence[pd.DataFrame], xlim, ylim,
+                       what: str = "spaxels") -> int:
+    """Write "N spaxels beyond the frame" in the lower right of ``ax`` when any spaxel centre of
+    ``tables`` is outside (xlim, ylim) (``gid='outside_frame'``); return that number."""
+    n = sum(n_outside_frame(t, xlim, ylim) for t in tables if len(t))
+    if n:
+        ax.text(0.98, 0.02, f"{format_count(n)} {what} beyond the frame", transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=5.5, color="0.2", zorder=5,
+                gid="outside_frame", path_effects=HALO)
+    return n
+
+
+def galactic_plane_axes(ax, r_sun_kpc: float = 8.2, xlim: Sequence[float] | None = None,
+                        ylim: Sequence[float] | None = None,
+                        radii_kpc: Iterable[float] = GC_CIRCLES_KPC,
                         longitudes_deg: Iterable[float] = range(0, 360, 30),
                         label_longitudes: bool = True, zorder: float = 3.0):
     """Draw the furniture of the paper's Galactic-plane maps (Fig. 7) on ``ax``; return ``ax``.
 
     Frame (docs/conventions.md): GC at (0, 0), Sun at (-r_sun_kpc, 0) kpc, +Y toward l = 90 deg.
-    Draws
-    - the Sun, a ⊙ (gold disc with a central dot; ``gid='sun'``), and the GC as a small '+';
-    - dashed circles of constant Galactocentric R (``gid='R_circle'``): ``radii_kpc``, or every
-      ``r_step_kpc`` out to the farthest corner of the limits;
+    Draws, as the paper's captions describe them,
+    - the Sun as a yellow star (``gid='sun'``) and the Galactic centre as a black dot
+      (``gid='gc'``);
+    - dashed circles of constant Galactocentric R around the GC at ``radii_kpc`` (default
+      :data:`GC_CIRCLES_KPC`: 2, 4, 6 kpc; ``gid='R_circle'``);
     - solid lines of constant Galactic longitude from the Sun (``gid='l_line'``), at
       ``longitudes_deg``, labelled near the frame edge when ``label_longitudes``;
-    and sets equal aspect, the limits (kpc) and the axis labels. Data drawn with the default
-    zorder (images 0-1, points 1-2) stay below the furniture (``zorder``).
+    and sets equal aspect, the limits (kpc; default :func:`plane_frame`) and the axis labels.
+    Data drawn with the default zorder (images 0-1, points 1-2) stay below the furniture
+    (``zorder``).
     """
     x0 = -float(r_sun_kpc)
+    frame = plane_frame(r_sun_kpc)
+    xlim = frame[0] if xlim is None else xlim
+    ylim = frame[1] if ylim is None else ylim
     (xmin, xmax), (ymin, ymax) = sorted(map(float, xlim)), sorted(map(float, ylim))
     corners = np.array([[xmin, ymin], [xmin, ymax], [xmax, ymin], [xmax, ymax]])
-    if radii_kpc is None:
-        r_far = np.hypot(corners[:, 0], corners[:, 1]).max()
-        radii_kpc = np.arange(r_step_kpc, r_far + 1e-9, r_step_kpc)
     furniture = dict(color="0.35", linewidth=0.5, zorder=zorder)
     for r in radii_kpc:
         ax.add_patch(Circle((0.0, 0.0), float(r), fill=False, linestyle=(0, (4, 3)),
@@ -183,18 +227,30 @@ def galactic_plane_axes(ax, r_sun_kpc: float = 8.2, xlim: Sequence[float] = (-16
             d = 0.93 * min(exits)
             ax.text(x0 + d * c, d * s, f"{lon % 360:g}°", fontsize=5.5, color="0.3",
                     ha="center", va="center", zorder=zorder, gid="l_label", path_effects=HALO)
-    ax.plot([0.0], [0.0], marker="+", markersize=5, color="k", linestyle="none", gid="gc",
+    ax.plot([0.0], [0.0], marker="o", markersize=3, color="k", linestyle="none", gid="gc",
             zorder=zorder + 1)
-    ax.plot([x0], [0.0], marker="o", markersize=6, markerfacecolor="gold", markeredgecolor="k",
-            markeredgewidth=0.6, linestyle="none", gid="sun", zorder=zorder + 1)
-    ax.plot([x0], [0.0], marker="o", markersize=1.2, color="k", linestyle="none",
-            zorder=zorder + 2)
+    ax.plot([x0], [0.0], marker="*", markersize=10, markerfacecolor=SUN_COLOR,
+            markeredgecolor="k", markeredgewidth=0.5, linestyle="none", gid="sun",
+            zorder=zorder + 1)
     ax.set_aspect("equal")
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_xlabel("$X$ (kpc)")
     ax.set_ylabel("$Y$ (kpc)")
     return ax
+
+
+def sample_label_box(ax, label: str, gid: str = "sample_label", max_chars: int = 45):
+    """Write ``label`` (e.g. "Δ_Σ: Z21 OB targets, N = 31,204; w = 0.3 / 2 kpc") in a small
+    white box at the top centre inside ``ax``; return the Text. A label longer than
+    ``max_chars`` is broken into lines after each "; ", and lines still too long at spaces (so
+    that it stays inside the panel)."""
+    if len(label) > max_chars:
+        label = ";\n".join(textwrap.fill(part, max_chars) for part in label.split("; "))
+    return ax.text(0.5, 0.98, label, transform=ax.transAxes, ha="center", va="top", fontsize=5.5,
+                   zorder=6, gid=gid,
+                   bbox=dict(boxstyle="round,pad=0.25", facecolor="white", edgecolor="0.6",
+                             linewidth=0.4, alpha=0.85))
 
 
 def diverging_norm(values, vmax: float | None = None) -> CenteredNorm:

@@ -24,7 +24,9 @@ from hotstars.plots.style import (
     galactic_plane_axes,
     kpc_ticks,
     map_frame,
+    note_outside_frame,
     paper_style,
+    plane_frame,
     require,
     spaxel_image,
     spaxel_size,
@@ -58,7 +60,8 @@ def fig_injection_recovery(matched: pd.DataFrame, r_sun_kpc: float = 8.2,
         return rf"bias {bias} km s$^{{-1}}$, $\chi^2$/dof = {np.mean((diff / err) ** 2):.2f}"
 
     size = spaxel_size(matched, what)
-    extent, xlim, ylim = map_frame([matched], size, r_sun_kpc)
+    extent = map_frame([matched], size, r_sun_kpc)[0]
+    xlim, ylim = plane_frame(r_sun_kpc)  # the frame of Figs. 7, 8, 10
     with paper_style():
         fig = Figure(figsize=(PAGE_WIDTH_IN, 0.45 * PAGE_WIDTH_IN), layout="constrained")
         ax, axm = fig.subplots(1, 2, width_ratios=[1, 1.15])
@@ -83,6 +86,7 @@ def fig_injection_recovery(matched: pd.DataFrame, r_sun_kpc: float = 8.2,
                               cmap=VR_CMAP, gid="pull", rasterized=True)
         galactic_plane_axes(axm, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim)
         kpc_ticks(axm)
+        note_outside_frame(axm, [matched], xlim, ylim)
         axm.set_title("(recovered − expected) / error")
         fig.colorbar(mesh, ax=axm, label=r"pull ($\sigma$)", extend="both", pad=0.02,
                      aspect=30)
@@ -121,11 +125,14 @@ def fig_age_recovery(ages: pd.DataFrame, truth: pd.DataFrame,
         mesh = ax.pcolormesh(edges, edges, np.ma.masked_equal(hist.T, 0), gid="hist2d",
                              cmap=truncated_cmap("Blues", 0.25, 1.0), rasterized=True,
                              norm=LogNorm(vmin=1, vmax=max(2.0, hist.max())))
-        nodes = np.unique(np.round(true, 6))
-        q = np.array([np.percentile(rec[np.isclose(true, t)], [16, 50, 84]) for t in nodes])
+        # true ages are continuous: medians per grid-step cell of true log-age (≥ 5 stars)
+        cell = np.digitize(true, edges) - 1
+        filled = [k for k in np.unique(cell) if (cell == k).sum() >= 5]
+        nodes = np.array([0.5 * (edges[k] + edges[k + 1]) for k in filled])
+        q = np.array([np.percentile(rec[cell == k], [16, 50, 84]) for k in filled]).reshape(-1, 3)
         ax.errorbar(nodes, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], fmt="o",
                     ms=1.8, color="k", elinewidth=0.5, capsize=0, gid="node_medians",
-                    label="median, 16–84 % at each true age")
+                    label=f"median, 16–84 % per {step:g} dex of true age")
         ax.plot([lo, hi], [lo, hi], color="0.3", linestyle="--", linewidth=0.8,
                 gid="one_to_one", label="1:1")
         ax.set_xlim(lo, hi)

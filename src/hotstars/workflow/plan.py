@@ -50,6 +50,7 @@ MOCK_FILES = {
     "distances": "bailer_jones_2021.csv",
     "tmass": "tmass_psc_xm.parquet",
     "truth": "truth.parquet",
+    "ob_sample": "z21_ob_sample.parquet",
     "als3": "als3.csv",
     "d23": "d23_source_ids.csv",
     "d23_gaia": "d23_gaia.parquet",
@@ -98,6 +99,8 @@ COMPONENTS = (
     ), (("cutflow", "sample/cutflow.csv"), ("flags", "sample/target_flags.parquet"),
         ("hss", "sample/hss.parquet"), ("vlos", "rv/vlos.parquet"), ("ages", "ages/ages.parquet"),
         *((f"numbers_{n}", f"comparisons/{n}.json") for n in COMPARISON_NUMBERS))),
+    # Δ_Σ (Fig. 10/11) from the OB target sample; the HSS map stars' own is then a labelled extra
+    Component("ob_sample", ("ob_sample",), ("maps/density_contrast_hss.parquet",)),
     Component("galaxies", ("auriga", "apogee"), (
         "figures/fig12_auriga.png", "figures/fig13_apogee.png", "figures/figD1_toomre.png",
         "figures/figB1_apogee.png",
@@ -231,6 +234,14 @@ class RunPlan:
     def side_input(self, key: str) -> str:
         """ALS-III / D23 / Auriga / APOGEE input: configured, or the mock's."""
         return self.inputs.get(key) or self.mock_file(key)
+
+    def contrast_inputs(self) -> dict[str, str]:
+        """The stars of the density contrast (Fig. 10/11): the OB target sample (configured, or
+        the mock's), else the HSS map stars (kinematics and v_phi window flags)."""
+        if self.has("ob_sample"):
+            return {"ob_sample": self.side_input("ob_sample")}
+        return {"kinematics": self.results("kinematics/kinematics.parquet"),
+                "flags": self.results("kinematics/vphi_window.parquet")}
 
     def cluster_inputs(self, catalogue: str) -> dict[str, str]:
         """A cluster catalogue's members and clusters tables (and the truth for the mock)."""
@@ -373,7 +384,7 @@ class RunPlan:
         'files' or 'vac'; each optional input is 'mock', 'file' or 'none'."""
         out = {"survey": {"mock": "mock", "survey": "files", "vac": "vac"}[self.mode],
                "vac": self.inputs.get("vac", ""), "spall": self.inputs.get("spall", "")}
-        for key in ("als3", "d23", "auriga", "apogee", "clusters_h23", "clusters_cg20"):
+        for key in ("ob_sample", "als3", "d23", "auriga", "apogee", "clusters_h23", "clusters_cg20"):
             out[key] = ("mock" if self.uses_mock else "file" if self.inputs.get(key) else "none")
         return out
 

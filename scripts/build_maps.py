@@ -1,6 +1,6 @@
 """Rule build_maps: surface-density and Eq. 4 mean-v_R / sigma_R spaxel maps (Sec. 3.1, App. B)."""
 
-from hotstars import maps
+from hotstars import maps, selection
 from hotstars.io import tables
 from hotstars.workflow import logs
 
@@ -13,6 +13,8 @@ def main(sm):
                                   labels=(str(sm.input.kinematics), str(sm.input.flags)))
     x, y = stars["x"].to_numpy(), stars["y"].to_numpy()
     density = maps.density_map(x, y, size_kpc)
+    selection.check_map_spaxels(stars, density, sm.params.min_stars, sm.params.spaxel_pc,
+                                name=str(sm.input.kinematics))
     vr = maps.vr_map(x, y, stars["v_R"].to_numpy(), stars["v_R_err"].to_numpy(), size_kpc,
                      sm.params.min_stars, sm.params.sigma_max)
     meta = {"spaxel_pc": sm.params.spaxel_pc, "z_max_kpc": sm.params.z_max_kpc,

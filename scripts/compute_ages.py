@@ -12,9 +12,11 @@ from hotstars.workflow import logs
 def main(sm):
     log = logs.setup(sm.log[0], job=sm)
     i, n = int(sm.params.shard), int(sm.params.n_shards)
-    inputs = ages.age_inputs(tables.read_table(sm.input.hss), tables.read_table(sm.input.kinematics),
+    hss = tables.read_table(sm.input.hss)
+    inputs = ages.age_inputs(hss, tables.read_table(sm.input.kinematics),
                              sm.params.extinction_column)
     inputs = inputs.iloc[ages.shard_indices(len(inputs), i, n)]
+    no_ks = ages.missing_photometry(hss.loc[hss["source_id"].isin(inputs["source_id"])])
     axis = ages.log_age_axis(sm.params.log_age)
     grid = ages.prepare_grid(tables.read_table(sm.input.grid), axis)
     priors = ages.AgePriors.from_config(sm.params.priors)
@@ -25,6 +27,8 @@ def main(sm):
     log.info("shard %d of %d: %d stars; %d ok, %d off the grid (flag 1), %d missing input (flag 2); "
              "median log-age %.2f, median error %.3f dex", i, n, len(out), *counts,
              out["logage_p50"].median(), out["logage_err"].median())
+    log.info("shard %d: %d stars without a usable 2MASS Ks (no 2MASS row, NULL or sentinel): "
+             "kept in the HSS, age_flag 2 (docs/conventions.md, Ages)", i, no_ks)
     meta = {"priors": dataclasses.asdict(priors), "window_sigma": window, "shard": i, "n_shards": n,
             "log_age_grid": axis.tolist(), "extinction_column": sm.params.extinction_column}
     tables.write_table(out, sm.output.ages, units=ages.UNITS, meta=meta)

@@ -1,15 +1,23 @@
 """Fig. 5: our v_los against Gaia DR3 RVs corrected with Eq. 3, 1:1 line."""
 
-from hotstars.io.tables import read_table
+from astropy.table import Table
+
 from hotstars.plots import comparisons, style
 from hotstars.workflow import logs
 
 
 def main(sm):
     log = logs.setup(sm.log[0], job=sm)
-    table = read_table(sm.input.table)
+    product = Table.read(sm.input.table)
+    table = product.to_pandas()
     log.info("%d rows (%s)", len(table), sm.input.table)
-    style.savefig(comparisons.fig_gaia_rv(table), sm.output.png, dpi=sm.params.dpi)
+    reason = style.not_made_reason(table, product.meta, str(sm.input.table))
+    if reason:  # optional product: a placeholder that says why, never an error
+        log.warning("Fig. 5 not made: %s", reason)
+        fig = style.placeholder_figure("Fig. 5: SDSS-V v_los against Gaia DR3 RVs", reason)
+    else:
+        fig = comparisons.fig_gaia_rv(table)
+    style.savefig(fig, sm.output.png, dpi=sm.params.dpi)
     log.info("wrote %s", sm.output.png)
 
 

@@ -14,6 +14,13 @@ def main(sm):
     n_selected = int(read_table(sm.input.stars)["selected"].sum())
     log.info("APOGEE map: %d spaxels, %d plotted (%s); HSS map: %d spaxels; %d giants selected",
              len(vr), int(vr["plotted"].sum()), sm.input.vr, len(hss_vr), n_selected)
+    reason = style.not_made_reason(vr.loc[vr["plotted"].astype(bool)], {},
+                                   f"{sm.input.vr} (spaxels plotted)")
+    if reason:  # optional comparison: a placeholder that says why, never an error
+        log.warning("Fig. 13 not made: %s", reason)
+        style.savefig(style.placeholder_figure("Fig. 13: HSS and APOGEE mean v_R", reason),
+                      sm.output.png, dpi=p.dpi)
+        return
     fig = galaxies.fig_apogee_vr(vr, r_sun_kpc=p.r_sun_kpc, r_mask_kpc=p.r_mask_kpc,
                                  vmax_kms=p.vmax_kms, hss_vr=hss_vr,
                                  hss_r_sun_kpc=p.hss_r_sun_kpc, n_selected=n_selected,

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from hotstars import kinematics
+from hotstars import kinematics, selection
 from hotstars.io import tables
 from hotstars.workflow import logs
 
@@ -16,6 +16,8 @@ def main(sm):
     n_in, n_finite = int(flags["in_vphi_window"].sum()), int(kin["v_phi"].notna().sum())
     log.info("v_phi window [%g, %g] km/s: %d of %d stars with a v_phi kept, %d removed "
              "(+ %d without v_phi)", lo, hi, n_in, n_finite, n_finite - n_in, len(kin) - n_finite)
+    selection.check_vphi_window(kin["v_phi"], flags["in_vphi_window"], lo, hi,
+                                name=str(sm.input.kinematics))
     tables.write_table(flags, sm.output.flags, meta={"vphi_window_kms": [lo, hi]})
 
 

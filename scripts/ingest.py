@@ -17,13 +17,15 @@ def main(sm):
     tmass = survey.read_tmass(sm.input.tmass)
     log.info("read %d spAll %s rows, %d BOSS Net visits, %d Gaia, %d distance, %d 2MASS rows",
              len(spall), sm.params.program, len(bossnet), len(gaia), len(distances), len(tmass))
-    spectra = selection.join_spectra(spall, bossnet, sm.params.mjd_max, repeated_spectra=rule)
+    min_join = float(sm.params.min_join_fraction)  # config sample.min_join_fraction
+    spectra = selection.join_spectra(spall, bossnet, sm.params.mjd_max, repeated_spectra=rule,
+                                     min_join_fraction=min_join)
     log.info("%s", selection.repeated_summary(spectra))
-    targets = selection.build_targets(spectra, gaia, distances, tmass)
+    targets = selection.build_targets(spectra, gaia, distances, tmass, min_join_fraction=min_join)
     log.info("%d spectra with MJD <= %d; %d matched targets", len(spectra), sm.params.mjd_max,
              len(targets))
     meta = {"mjd_max": sm.params.mjd_max, "program": sm.params.program,
-            "repeated_spectra": rule}
+            "repeated_spectra": rule, "min_join_fraction": min_join}
     tables.write_table(spectra, sm.output.spectra, units=selection.UNITS, meta=meta)
     tables.write_table(targets, sm.output.targets, units=selection.UNITS, meta=meta)
 

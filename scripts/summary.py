@@ -11,7 +11,7 @@ from hotstars.workflow import logs
 
 
 def main(sm):
-    logs.setup(sm.log[0], job=sm)
+    log = logs.setup(sm.log[0], job=sm)
     numbers = {}
     if "cutflow" in sm.input.keys():  # the sample stage is absent when starting from the VAC
         flags = tables.read_table(sm.input.flags)
@@ -34,11 +34,20 @@ def main(sm):
     clusters = {name.removeprefix("clusters_"): tables.read_table(path)
                 for name, path in sm.input.items() if name.startswith("clusters_")}
     numbers.update(summary.cluster_numbers(clusters))
+    skipped = {}  # optional comparisons not made (empty inputs): their reason goes along
     for name, path in sm.input.items():  # stages that write their own numbers (JSON)
         if name.startswith("numbers_"):
             with open(path) as f:
-                numbers.update(summary.numbers_from_json(json.load(f)))
-    tables.write_json(summary.assemble(numbers, sm.params.source), sm.output.json)
+                stage = json.load(f)
+            numbers.update(summary.numbers_from_json(stage))
+            skipped.update(summary.skipped_from_json(stage))
+    skipped.update(sm.params.parts_not_made)  # optional parts without their inputs
+    for section, info in sorted(skipped.items()):
+        where = (f" (input {info['input']}, column {info.get('column')})" if info.get("input")
+                 else "")
+        log.warning("%s: not made (%s): %s%s", section, info.get("product", ""), info["reason"],
+                    where)
+    tables.write_json(summary.assemble(numbers, sm.params.source, skipped), sm.output.json)
 
 
 if __name__ == "__main__":

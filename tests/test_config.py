@@ -30,6 +30,13 @@ def test_schema_defaults_equal_the_default_config():
     (("frame", "v_sun_kms"), [11.1, 232.24]),    # wrong length
     (("mock", "preset"), "huge"),                # not a preset
     (("inputs", "spal"), "x.fits"),              # typo'd input
+    # values outside a key's physical range
+    (("sample", "snr_min"), -5.0),               # a negative S/N
+    (("sample", "teff_min_k"), 90000.0),         # hotter than any star of the grid
+    (("sample", "mjd_max"), 50708),              # a typo: before SDSS-V
+    (("sample", "parallax_rel_error_max"), 2.0),
+    (("ages", "imf_exponent"), -2.7),            # the paper's sign slip (docs/conventions.md)
+    (("rv", "rxc_min"), -1.0),
 ])
 def test_schema_rejects_bad_values(path, value):
     config = copy.deepcopy(load_config())

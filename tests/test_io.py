@@ -216,10 +216,16 @@ def test_nan_in_required_column_names_file_rows(tmp_path):
 
 def test_inf_in_required_column(tmp_path):
     raw = fx.tmass()
-    raw.cols["ks_m"][[1, 5]] = [np.inf, np.nan]
+    raw.cols["ks_m"][[1, 5]] = [np.inf, np.nan]  # NaN is a missing Ks (allowed), inf is not
     path = fx.write(raw, tmp_path / "tmass.parquet")
-    with raises(path, "'ks_m'", "row 1: inf", "row 5: nan"):
+    with raises(path, "'ks_m'", "row 1: inf") as info:
         survey.read_tmass(path)
+    assert "row 5" not in str(info.value)
+    raw = fx.gaia()
+    raw.cols["parallax"][[1, 5]] = [np.inf, np.nan]
+    path = fx.write(raw, tmp_path / "gaia.parquet")
+    with raises(path, "'parallax'", "row 1: inf", "row 5: nan"):
+        survey.read_gaia(path)
 
 
 def test_duplicate_keys_are_shown(tmp_path):

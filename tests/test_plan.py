@@ -82,10 +82,15 @@ def test_a_survey_run_makes_an_optional_part_only_with_all_its_inputs():
                 "validation/injection_recovery.json"} & relative(p, p.final_products())
     assert "numbers_galaxies" not in p.summary_inputs()
     only_auriga = plan({"inputs": {**SURVEY, "auriga": "data/aurigaia"}})
-    assert not only_auriga.has("galaxies")  # the comparison needs both galaxies
+    assert not only_auriga.has("galaxies")  # the comparison needs both galaxies ...
+    assert only_auriga.has("auriga")          # ... Fig. 12 only the Auriga files
+    assert "figures/fig12_auriga.png" in relative(only_auriga, only_auriga.final_products())
+    assert only_auriga.parts_not_made()["part galaxies"]["reason"] == "inputs.apogee not configured"
     full = plan({"inputs": {**SURVEY, "auriga": "a", "apogee": "b.fits", "als3": "c.csv",
                             "d23": "d.csv", "d23_gaia": "e.parquet"}})
-    assert {c.name for c in full.components()} == {"sample", "galaxies", "side_catalogues"}
+    assert {c.name for c in full.components()} == {"sample", "auriga", "galaxies",
+                                                   "side_catalogues"}
+    assert set(full.parts_not_made()) == {"part ob_sample", "part clusters"}
     assert full.used_input_keys() == [*SURVEY_INPUTS, "auriga", "apogee", "als3", "d23",
                                       "d23_gaia"]
     assert full.side_input("als3") == "c.csv" and full.survey_input("gaia") == "data/gaia.fits"

@@ -31,7 +31,9 @@ NEGLECT_MAX = 1e−12 (T only grows). So every fast posterior equals the plain s
 1e−12 relative to its maximum, far below the 1e−10 required (tests).
 
 **Flags** (``ages.parquet`` ``age_flag``): 2 = missing input (non-finite or non-positive Teff,
-log g, Ks, distance, R_Gal or uncertainty); 1 = off the grid: no isochrone point with χ² ≤ w²
+log g, Ks, distance, R_Gal or uncertainty; a star without usable 2MASS Ks - no 2MASS row, NULL,
+or a sentinel such as 99.99 made NaN by the reader - is one such star, counted by
+:func:`missing_photometry`, docs/conventions.md, Ages); 1 = off the grid: no isochrone point with χ² ≤ w²
 (the same definition in both implementations: the ellipsoid lies inside the window, so the
 fast path sees all of its points); 0 = ok. Flagged stars have NaN posteriors and ages.
 ``n_isochrone_points`` counts the points with χ² ≤ w².
@@ -193,6 +195,12 @@ def age_inputs(hss: pd.DataFrame, kinematics: pd.DataFrame,
             "r_gal": r_gal.to_numpy(float),
         })
     return out.sort_values("source_id", kind="stable").reset_index(drop=True)
+
+
+def missing_photometry(hss: pd.DataFrame) -> int:
+    """Stars of ``hss`` without a usable 2MASS Ks (NaN ``ks_m``: no 2MASS row, NULL, or a
+    sentinel the reader made NaN); they get age_flag 2 (docs/conventions.md, Ages)."""
+    return int((~np.isfinite(hss["ks_m"].to_numpy(float))).sum())
 
 
 def _observables(inputs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

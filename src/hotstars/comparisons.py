@@ -345,3 +345,60 @@ def binary_numbers(simulation: pd.DataFrame) -> dict[str, float]:
     z = dv[single] / simulation["sigma_true"].to_numpy(float)[single]
     out["binaries.pull_std_single"] = float(np.std(z, ddof=1)) if z.size > 1 else float("nan")
     return out
+
+
+# --- Optional comparisons with empty inputs: skipped, never blocking ------------------------
+
+def skipped_numbers(numbers: dict, reason: str, input_name: str, column: str,
+                    product: str) -> dict:
+    """A comparison's numbers JSON when it is skipped: every key of ``numbers`` set to None and
+    ``skipped`` = {reason, input, column, product} (the summary and the figure carry the reason)."""
+    return {key: None for key in numbers} | {"skipped": {
+        "reason": reason, "input": input_name, "column": column, "product": product}}
+
+
+def _n_finite(df: pd.DataFrame, column: str) -> int:
+    return int(np.isfinite(df[column].to_numpy(float)).sum()) if column in df else 0
+
+
+def gaia_rv_skip(hss: pd.DataFrame, comparison: pd.DataFrame, hss_name: str = "hss",
+                 vlos_name: str = "vlos") -> tuple[str, str, str] | None:
+    """Why Fig. 5 cannot be made from :func:`compare_gaia_rv`'s table, as (reason, input file,
+    column); None if it has stars."""
+    if len(comparison):
+        return None
+    if not _n_finite(hss, "radial_velocity"):
+        return (f"no Gaia DR3 radial velocity: column 'radial_velocity' of {hss_name} (from the "
+                f"Gaia DR3 input file) is empty for all {len(hss):,} HSS stars", hss_name,
+                "radial_velocity")
+    return (f"none of the {_n_finite(hss, 'radial_velocity'):,} HSS stars with a Gaia DR3 "
+            f"radial_velocity in {hss_name} has a v_los (column 'vlos' of {vlos_name}), or all "
+            "are outside the Eq. 3 window with comparisons.gaia_rv.outside_window: exclude",
+            vlos_name, "vlos")
+
+
+def esphs_skip(hss: pd.DataFrame, comparison: pd.DataFrame,
+               hss_name: str = "hss") -> tuple[str, str, str] | None:
+    """Why Fig. 3 cannot be made from :func:`compare_esphs`'s table (a panel without any star
+    with both values), as (reason, input file, column); None if both panels have stars."""
+    for par in ("teff", "logg"):
+        both = (np.isfinite(comparison[par].to_numpy(float))
+                & np.isfinite(comparison[f"{par}_esphs"].to_numpy(float))) if len(comparison) \
+            else np.zeros(0, bool)
+        if not both.any():
+            return (f"no Gaia DR3 ESP-HS {par}: column '{par}_esphs' of {hss_name} is empty for "
+                    f"all {len(hss):,} HSS stars with a BOSS Net {par}"
+                    if not _n_finite(hss, f"{par}_esphs") else
+                    f"no HSS star in {hss_name} has both a BOSS Net {par} and an ESP-HS "
+                    f"'{par}_esphs'", hss_name, f"{par}_esphs")
+    return None
+
+
+def binaries_skip(simulation: pd.DataFrame,
+                  spectra_name: str = "hss_spectra") -> tuple[str, str, str] | None:
+    """Why Fig. C.1 cannot be made (no HSS star with a usable epoch), as (reason, input file,
+    column); None if the simulation has stars."""
+    if len(simulation):
+        return None
+    return (f"no HSS star has a usable epoch velocity error (columns 'xcsao_erv', 'e_bn_v_r' of "
+            f"{spectra_name})", spectra_name, "xcsao_erv")

@@ -22,6 +22,8 @@ from astropy.coordinates import (
     SkyCoord,
 )
 
+from hotstars.io.sky import galactic_lb  # noqa: F401 (the science modules' name for it)
+
 
 def galactocentric_frame(r_sun_kpc: float = 8.2, z_sun_pc: float = 25.0,
                          v_sun_kms: Sequence[float] = (11.1, 232.24, 7.25),
@@ -84,13 +86,3 @@ def galactocentric_to_observed(x, y, z, vx, vy, vz, frame: Galactocentric) -> di
             "parallax": 1.0 / dist, "pmra": icrs.pm_ra_cosdec.to_value(u.mas / u.yr),
             "pmdec": icrs.pm_dec.to_value(u.mas / u.yr),
             "radial_velocity": icrs.radial_velocity.to_value(u.km / u.s)}
-
-
-def galactic_lb(ra_deg, dec_deg) -> tuple[np.ndarray, np.ndarray]:
-    """Galactic (l, b) [deg] of ICRS (ra, dec) [deg] through astropy; NaN in, NaN out."""
-    ra, dec = np.asarray(ra_deg, float), np.asarray(dec_deg, float)
-    ok = np.isfinite(ra) & np.isfinite(dec)
-    lon, lat = np.full(ra.shape, np.nan), np.full(ra.shape, np.nan)
-    gal = ICRS(ra=ra[ok] * u.deg, dec=dec[ok] * u.deg).transform_to(Galactic())
-    lon[ok], lat[ok] = gal.l.to_value(u.deg), gal.b.to_value(u.deg)
-    return lon, lat

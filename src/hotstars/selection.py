@@ -90,9 +90,39 @@ class Cuts:
 # --------------------------------------------------------------------------------------------
 # Ingestion: spectra (spAll x BOSS Net) and targets (Gaia x Bailer-Jones x 2MASS)
 # --------------------------------------------------------------------------------------------
+#: config sample.min_join_fraction: the least fraction of the left rows that a join must keep.
+#: Naturally ~1: Astra runs BOSS Net on every carton spectrum (~1 % fail, as in the mock), and
+#: the Gaia-side files are queried for exactly the carton's stars (Gaia and Bailer-Jones cover
+#: them all, 2MASS nearly all bright OB stars). Half of them lost means files of other releases
+#: or samples (e.g. a BOSS Net file of another reduction, a Gaia query of a sub-sample).
+MIN_JOIN_FRACTION = 0.5
+
+
+def check_join_rate(n_kept: int, n_total: int, left: str, right: str, keys: str, what: str,
+                    min_fraction: float) -> float:
+    """The fraction ``n_kept / n_total`` of ``what`` (rows of ``left``) found in ``right``;
+    :class:`SampleError` naming both files, the keys and the fractions below ``min_fraction``
+    (config ``sample.min_join_fraction``). Logged either way."""
+    if not 0.0 <= float(min_fraction) <= 1.0:
+        raise ValueError(f"config sample.min_join_fraction = {min_fraction!r}: expected a "
+                         "fraction between 0 and 1")
+    fraction = n_kept / n_total if n_total else 1.0
+    log.info("%s x %s: %d of %d %s (%.1f %%) joined on %s", left, right, n_kept, n_total, what,
+             100 * fraction, keys)
+    if fraction < min_fraction:
+        raise SampleError(
+            f"{left} x {right}: only {n_kept} of {n_total} {what} ({fraction:.1%}) join on "
+            f"{keys}; expected at least {min_fraction:.0%} (config sample.min_join_fraction = "
+            f"{min_fraction:g}). The two files are probably not of the same release or the same "
+            "stars (check the files); if these gaps are expected, lower "
+            "sample.min_join_fraction (config/config.yaml)")
+    return fraction
+
+
 def join_spectra(spall: pd.DataFrame, bossnet: pd.DataFrame, mjd_max: int,
                  sources: tuple[str, str] = ("spAll", "BOSS Net"),
-                 repeated_spectra: str = "keep_highest_snr") -> pd.DataFrame:
+                 repeated_spectra: str = "keep_highest_snr",
+                 min_join_fraction: float = MIN_JOIN_FRACTION) -> pd.DataFrame:
     """One row per carton spectrum with MJD <= ``mjd_max``, with its BOSS Net visit result.
 
     spAll joins BOSS Net on (SDSS_ID, FIELD, MJD) = (sdss_id, fieldid, mjd), plus RUN2D = run2d
@@ -106,7 +136,8 @@ def join_spectra(spall: pd.DataFrame, bossnet: pd.DataFrame, mjd_max: int,
     The star key is BOSS Net's ``gaia_dr3_source_id`` (spAll's GAIA_ID is a Gaia DR2 id and is
     never used). Spectra without a BOSS Net result (or without a DR3 id) keep ``source_id = -1``;
     they leave through the cut-flow's ``matched`` step. An error (naming the files,
-    ``attrs["source"]`` of the readers' tables) if no spectrum joins at all.
+    ``attrs["source"]`` of the readers' tables) if no spectrum joins at all, or fewer than
+    ``min_join_fraction`` of them (:func:`check_join_rate`).
     """
     if repeated_spectra not in REPEATED_SPECTRA_RULES:
         raise ValueError(f"repeated_spectra={repeated_spectra!r}: expected one of "
@@ -178,10 +209,16 @@ def join_spectra(spall: pd.DataFrame, bossnet: pd.DataFrame, mjd_max: int,
                           f"(SDSS_ID, FIELD, MJD) joins a {sources[1]} visit (sdss_id, fieldid, "
                           f"mjd){same} with a gaia_dr3_source_id{found}: expected the two files "
                           "of the same data release")
+    bn_names = {"field": "fieldid", "obs": "telescope"}
+    check_join_rate(int((joined["source_id"] > 0).sum()), len(joined), spall_name, bn_name,
+                    f"({', '.join(k.upper() for k in join_key)}) = "
+                    f"({', '.join(bn_names.get(k, k) for k in join_key)}) with a "
+                    "gaia_dr3_source_id", f"{sources[0]} spectra", min_join_fraction)
     out = (joined[SPECTRUM_COLUMNS + SPECTRUM_EXTRA_COLUMNS]
            .sort_values(SPECTRUM_KEY + REDUCTION_KEY, kind="stable").reset_index(drop=True))
     out.attrs["repeated_spectra"] = {"rule": repeated_spectra, "join_key": join_key,
                                      "spall": spall_counts, "bossnet": bn_counts}
+    out.attrs["sources"] = (spall_name, bn_name)
     return out
 
 
@@ -275,13 +312,19 @@ def _values(values, n: int = 5) -> str:
 
 
 def build_targets(spectra: pd.DataFrame, gaia: pd.DataFrame, distances: pd.DataFrame,
-                  tmass: pd.DataFrame) -> pd.DataFrame:
+                  tmass: pd.DataFrame, min_join_fraction: float = MIN_JOIN_FRACTION
+                  ) -> pd.DataFrame:
     """One row per matched target (Gaia DR3 source_id), with its Gaia, Bailer-Jones and 2MASS values.
 
     Distances and 2MASS are left-joined (missing -> NaN, counted later); a target must be in
     the Gaia table (the astrometry defines it). ``n_spectra`` counts its spectra. An error
     (naming the file) if no target is in the Gaia, the distances or the 2MASS table at all: the
-    file is then the wrong one (other ids, e.g. Gaia DR2), not a file with gaps.
+    file is then the wrong one (other ids, e.g. Gaia DR2), not a file with gaps; and if fewer
+    than ``min_join_fraction`` of the stars are in one of them (:func:`check_join_rate`).
+
+    Missing photometry (docs/conventions.md, Ages): a target without a 2MASS row gets NaN
+    magnitudes, like a NULL or sentinel Ks (NaN from the reader): all are kept (they have
+    kinematics), counted in the log here and ``attrs["no_ks"]``, and get age_flag 2.
     """
     matched = spectra.loc[spectra["source_id"] > 0]
     counts = matched.groupby("source_id").size().rename("n_spectra").reset_index()
@@ -299,13 +342,28 @@ def build_targets(spectra: pd.DataFrame, gaia: pd.DataFrame, distances: pd.DataF
             raise SampleError(f"{_source(table, what + ' table')}: none of the {len(targets)} "
                               f"targets' Gaia DR3 ids (e.g. {targets['source_id'].iloc[0]}) is in "
                               "column 'source_id': expected the Gaia DR3 ids of the same stars")
+    # the stars' DR3 ids come from BOSS Net (join_spectra's attrs["sources"])
+    stars = spectra.attrs.get("sources", ("spAll", "BOSS Net table"))[1]
+    check_join_rate(len(targets), len(counts), stars, _source(gaia, "Gaia table"),
+                    "gaia_dr3_source_id = source_id", "matched stars", min_join_fraction)
+    for table, what in ((distances, "distances"), (tmass, "2MASS")):
+        check_join_rate(int(targets["source_id"].isin(table["source_id"]).sum()), len(targets),
+                        _source(gaia, "Gaia table"), _source(table, what + " table"),
+                        "source_id", "Gaia targets", min_join_fraction)
     targets = targets.merge(distances[["source_id", *DISTANCE_COLUMNS]], on="source_id", how="left")
+    no_row = int((~targets["source_id"].isin(tmass["source_id"])).sum())
     targets = targets.merge(tmass[["source_id", *TMASS_COLUMNS]], on="source_id", how="left")
+    no_ks = int((~np.isfinite(targets["ks_m"].to_numpy(float))).sum())
+    log.info("%d of %d targets without a usable 2MASS Ks (%d without a 2MASS row in %s, %d "
+             "NULL or sentinel): kept, no age (age_flag 2; docs/conventions.md, Ages)", no_ks,
+             len(targets), no_row, _source(tmass, "the 2MASS table"), no_ks - no_row)
     for col in GAIA_COLUMNS:
         if col not in targets:
             targets[col] = np.nan
     cols = [*GAIA_COLUMNS, "gaia_dr2_id", *DISTANCE_COLUMNS, *TMASS_COLUMNS, "n_spectra"]
-    return targets[cols].sort_values("source_id").reset_index(drop=True)
+    out = targets[cols].sort_values("source_id").reset_index(drop=True)
+    out.attrs["no_ks"] = {"no_row": no_row, "missing_or_sentinel": no_ks - no_row}
+    return out
 
 
 def _source(df: pd.DataFrame, default: str) -> str:
@@ -413,6 +471,141 @@ def select_hss(spectra: pd.DataFrame, targets: pd.DataFrame, cuts: Cuts, mjd_max
     hss_spectra = (snr_spectra.loc[snr_spectra["source_id"].isin(hss_ids)]
                    .sort_values(["source_id", "mjd", "field"], kind="stable").reset_index(drop=True))
     return flags.reset_index(drop=True), hss, hss_spectra, cutflow
+
+
+# --------------------------------------------------------------------------------------------
+# Empty samples: stop at the step that emptied the sample, naming the config key and its value
+# --------------------------------------------------------------------------------------------
+def _count(n) -> str:
+    return f"{int(n):,}"
+
+
+def _number(x: float, unit: str = "") -> str:
+    text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+    return f"{text} {unit}".rstrip()
+
+
+def check_sample(spectra: pd.DataFrame, targets: pd.DataFrame, flags: pd.DataFrame,
+                 cutflow: pd.DataFrame, cuts: Cuts, mjd_max: int | None = None,
+                 program: str | None = None, spectra_name: str = "spectra",
+                 targets_name: str = "targets") -> None:
+    """Raise :class:`SampleError` at the first cut-flow step of :func:`select_hss` that leaves
+    no star, naming the step, the config key with its value, what the stars before the step had
+    (e.g. the hottest Teff) and what to change; nothing if the HSS has stars.
+
+    Steps: ``observed`` (ingestion: sample.program, sample.mjd_max), ``matched`` (BOSS Net x
+    Gaia), ``snr`` (sample.snr_min), ``parallax`` (sample.parallax_rel_error_max), ``ruwe``
+    (sample.ruwe_max), ``teff`` (sample.teff_min_k), ``distance`` (the Bailer-Jones file).
+    """
+    counts = dict(zip(cutflow["step"], cutflow["n_stars"]))
+    if counts.get("distance", 0) > 0:
+        return
+    if counts.get("observed", 0) == 0:
+        prog = f"sample.program = {program!r}, " if program is not None else ""
+        raise SampleError(
+            f"ingest: no carton spectrum is left after the MJD cut ({prog}sample.mjd_max = "
+            f"{mjd_max}): {spectra_name} has no rows. Check sample.mjd_max (the last MJD kept; "
+            "DR20 is 60708, SDSS-V BOSS spectra start near MJD 59,150) and that the spAll has "
+            "rows whose PROGRAMNAME (or FIRSTCARTON prefix) is sample.program")
+    if counts.get("matched", 0) == 0:
+        raise SampleError(
+            f"ingest: no star passes the matched step: none of the {_count(counts['observed'])} "
+            f"observed targets in {spectra_name} has a BOSS Net result with a Gaia DR3 source in "
+            f"{targets_name}: expected the spAll, BOSS Net and Gaia files of the same stars")
+    alive = np.ones(len(flags), bool)
+    tgt = targets.set_index("source_id").reindex(flags["source_id"])
+    for step in ("snr", "parallax", "ruwe", "teff", "distance"):
+        passes = flags[f"passes_{step}"].to_numpy(bool)
+        if (alive & passes).any():
+            alive &= passes
+            continue
+        raise SampleError(_empty_step_message(step, spectra, tgt, flags, alive, cuts,
+                                              spectra_name, targets_name))
+    raise SampleError("select_hss: the HSS is empty although every step kept stars "
+                      f"({counts}): report this as a bug")
+
+
+def _empty_step_message(step: str, spectra: pd.DataFrame, tgt: pd.DataFrame,
+                        flags: pd.DataFrame, alive: np.ndarray, cuts: Cuts, spectra_name: str,
+                        targets_name: str) -> str:
+    n = int(alive.sum())
+    before = f"the {_count(n)} stars left before it"
+    head = f"select_hss: no star passes the {step} step"
+    if step == "snr":
+        matched = spectra.loc[spectra["source_id"].isin(flags["source_id"]), "sn_median_all"]
+        snr = matched.to_numpy(float)
+        best = (f"the highest SN_MEDIAN_ALL of the {_count(len(snr))} matched spectra in "
+                f"{spectra_name} is {_number(np.nanmax(snr))}" if np.isfinite(snr).any()
+                else f"no matched spectrum in {spectra_name} has a finite SN_MEDIAN_ALL")
+        return (f"{head} (sample.snr_min = {cuts.snr_min:g}: a star needs a spectrum with "
+                f"SN_MEDIAN_ALL > {cuts.snr_min:g}; {best}): lower sample.snr_min")
+    if step == "parallax":
+        plx = tgt["parallax"].to_numpy(float)[alive]
+        err = tgt["parallax_error"].to_numpy(float)[alive]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.where(plx > 0, err / plx, np.nan)
+        n_neg = int(np.sum(~(plx > 0)))
+        best = (f"the most precise of {before} has parallax_error / parallax = "
+                f"{_number(np.nanmin(rel))}" if np.isfinite(rel).any()
+                else f"none of {before} has a positive parallax")
+        return (f"{head} (sample.parallax_rel_error_max = {cuts.parallax_rel_error_max:g}; "
+                f"{best}, {_count(n_neg)} have parallax <= 0 or none in {targets_name}): "
+                "raise sample.parallax_rel_error_max")
+    if step == "ruwe":
+        ruwe = tgt["ruwe"].to_numpy(float)[alive]
+        best = (f"the lowest RUWE of {before} is {_number(np.nanmin(ruwe))}"
+                if np.isfinite(ruwe).any() else f"none of {before} has a RUWE in {targets_name}")
+        return f"{head} (sample.ruwe_max = {cuts.ruwe_max:g}; {best}): raise sample.ruwe_max"
+    if step == "teff":
+        teff = flags["teff"].to_numpy(float)[alive]
+        best = (f"the hottest of {before} has {_number(np.nanmax(teff), 'K')}"
+                if np.isfinite(teff).any() else f"none of {before} has a BOSS Net Teff")
+        return (f"{head} (sample.teff_min_k = {_number(cuts.teff_min_k, 'K')}; {best}): "
+                "lower sample.teff_min_k")
+    return (f"{head} (no config key: none of {before} has a Bailer-Jones photogeometric "
+            f"distance, columns {', '.join(DISTANCE_COLUMNS)} finite and > 0 in "
+            f"{targets_name}): check that the distances file holds these Gaia DR3 source_ids")
+
+
+def check_vphi_window(v_phi, in_window, lo: float, hi: float,
+                      name: str = "kinematics") -> None:
+    """Raise :class:`SampleError` if the v_phi window (config kinematics.vphi_window_kms)
+    leaves no star, with the range of the stars' v_phi and what to change."""
+    v = np.asarray(v_phi, float)
+    if np.asarray(in_window, bool).any():
+        return
+    head = (f"flag_vphi_window: no star is left by the v_phi window "
+            f"(kinematics.vphi_window_kms = [{lo:g}, {hi:g}] km/s)")
+    finite = v[np.isfinite(v)]
+    if not finite.size:
+        raise SampleError(f"{head}: none of the {_count(v.size)} stars in {name} has a finite "
+                          "v_phi (column 'v_phi'): check the kinematics inputs")
+    raise SampleError(f"{head}: the {_count(finite.size)} stars with a v_phi in {name} span "
+                      f"{finite.min():.0f} to {finite.max():.0f} km/s (median "
+                      f"{np.median(finite):.0f}): widen kinematics.vphi_window_kms "
+                      "(the paper's is [190, 250])")
+
+
+def check_map_spaxels(stars: pd.DataFrame, density: pd.DataFrame, min_stars: int,
+                      spaxel_pc: float, name: str = "kinematics") -> None:
+    """Raise :class:`SampleError` if the maps would be empty: no map star (counts of
+    :func:`hotstars.maps.select_map_stars`) or no spaxel with >= min_stars of them (config
+    maps.min_stars, maps.spaxel_pc), naming the fullest spaxel and what to change."""
+    counts = stars.attrs.get("counts", {})
+    if not len(stars):
+        raise SampleError(
+            f"build_maps: no map star in {name}: {counts.get('n_input', '?')} stars, "
+            f"{counts.get('n_in_vphi_window', '?')} in the v_phi window "
+            f"(kinematics.vphi_window_kms), {counts.get('n_finite_vR', '?')} of them with a "
+            "usable position and v_R, 0 within |z| < maps.z_max_kpc: check maps.z_max_kpc "
+            "and kinematics.vphi_window_kms")
+    fullest = int(density["n_stars"].max()) if len(density) else 0
+    if fullest < min_stars:
+        raise SampleError(
+            f"build_maps: no spaxel of {spaxel_pc:g} pc (maps.spaxel_pc) holds maps.min_stars = "
+            f"{min_stars} map stars: the {_count(len(stars))} map stars fill "
+            f"{_count(len(density))} spaxels, the fullest has {fullest}: lower maps.min_stars "
+            "or use a larger maps.spaxel_pc")
 
 
 def repeated_note(spectra: pd.DataFrame) -> str:

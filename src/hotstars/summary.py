@@ -127,6 +127,16 @@ def numbers_from_json(numbers: dict) -> dict[str, float]:
     return {key: value for key, value in numbers.items() if key in PAPER}
 
 
+def skipped_from_json(numbers: dict) -> dict[str, dict]:
+    """{section: {reason, input, column, product}} of a stage's numbers JSON whose optional
+    comparison was skipped (its ``skipped`` entry, :func:`hotstars.comparisons.skipped_numbers`);
+    {} if it was made. The sections are those of its keys that summary.json reports."""
+    info = numbers.get("skipped")
+    if not info:
+        return {}
+    return {key.split(".", 1)[0]: dict(info) for key in numbers if key in PAPER}
+
+
 def sample_numbers(cutflow: pd.DataFrame, class_counts: dict[str, int],
                    hss: pd.DataFrame) -> dict[str, float]:
     """Sec. 2 numbers from the cut-flow, the Teff-class counts and the HSS."""
@@ -236,12 +246,15 @@ def _clean(value):
     return value
 
 
-def assemble(numbers: dict[str, float], source: str) -> dict:
+def assemble(numbers: dict[str, float], source: str,
+             skipped: Mapping[str, Mapping] | None = None) -> dict:
     """{section: {name: {ours, paper, ratio, description}}} for every key computed.
 
     ``source`` records what the numbers were computed from (e.g. "mock survey, preset small").
     A key without a paper value gets ``paper: null``; unknown keys are an error (add them to
-    ``PAPER`` with their description).
+    ``PAPER`` with their description). ``skipped`` ({section: {reason, ...}}, from
+    :func:`skipped_from_json`): optional comparisons not made; they are listed under
+    ``_skipped`` and each of their entries (``ours: null``) carries ``skipped``: the reason.
     """
     unknown = sorted(set(numbers) - set(PAPER))
     if unknown:
@@ -254,6 +267,10 @@ def assemble(numbers: dict[str, float], source: str) -> dict:
         ratio = (ours / paper) if (ours is not None and paper) else None
         out.setdefault(section, {})[name] = {"ours": ours, "paper": paper, "ratio": ratio,
                                              "description": description}
+        if skipped and section in skipped:
+            out[section][name]["skipped"] = skipped[section]["reason"]
+    if skipped:
+        out["_skipped"] = {section: dict(info) for section, info in sorted(skipped.items())}
     return out
 
 
@@ -310,6 +327,8 @@ def summary_table(summary: Mapping) -> pd.DataFrame:
         for name, entry in numbers.items():
             ours, paper = entry["ours"], entry["paper"]
             quantity, reference = _split_reference(entry["description"])
+            if entry.get("skipped"):
+                quantity = f"{quantity} (not made: {entry['skipped']})"
             both = _finite(ours) and _finite(paper)
             rows.append({
                 "key": f"{section}.{name}", "quantity": quantity,

@@ -17,6 +17,7 @@ rule ingest:
         program=config["sample"]["program"],
         mjd_max=config["sample"]["mjd_max"],
         repeated_spectra=config["sample"]["repeated_spectra"],
+        min_join_fraction=config["sample"]["min_join_fraction"],
         spall_hdu=PLAN.inputs["spall_hdu"],
         bossnet_hdu=PLAN.inputs["bossnet_hdu"],
     log:

@@ -13,6 +13,7 @@ rule summary:
         young_max_myr=config["ages"]["young_max_myr"],
         old_min_myr=config["ages"]["old_min_myr"],
         source=PLAN.data_source(),
+        parts_not_made=PLAN.parts_not_made(),
     log:
         logs("summary.log"),
     benchmark:

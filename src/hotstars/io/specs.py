@@ -22,7 +22,14 @@ Conventions
   parsed, incompatible unit is an error.
 - Integer columns stored as floats are accepted only if integral and below 2**53 (beyond that
   float64 has already corrupted Gaia/SDSS ids). FITS TNULL sentinels in integer columns are passed
-  through as plain values (no row is dropped).
+  through as plain values (no row is dropped). Id columns (``ColumnSpec.id``) also refuse ids
+  damaged by a spreadsheet (floating-point notation, all long ids rounded to 15 significant
+  digits) and name that cause in a repeated-key message.
+- A CSV whose last line has no newline and too few fields or a partial number was cut off (an
+  interrupted download): an error naming the line. Gaia ra/dec are cross-checked against the
+  file's own l/b (``InputSpec.check``; radians without a unit are named as such).
+- Float values outside ``ColumnSpec.missing_outside`` (2MASS sentinels 99.99, -99.99) become NaN,
+  counted in the log (docs/conventions.md, Ages: missing photometry).
 - Values are checked against the spec (:class:`ColumnSpec`: finite, bounds such as errors > 0,
   a plausible median that catches e.g. kpc given as pc without a unit; :class:`InputSpec`:
   unique key unless the caller resolves repeated keys itself (spAll and BOSS Net spectra,
@@ -32,9 +39,11 @@ Conventions
 
 from __future__ import annotations
 
+import csv
 import difflib
 import gzip
 import logging
+import re
 import shutil
 import tempfile
 import warnings
@@ -86,6 +95,12 @@ class ColumnSpec:
     ``median``, the plausible (low, high) range of the median of the finite values: outside it
     the values are taken to be in another unit than the file says or than is assumed (e.g. kpc
     where pc is expected, in a CSV without units).
+
+    ``missing_outside``: the physical (low, high) range of a value that may be missing: finite
+    values outside the open range are sentinels of "no value" (2MASS 99.99, -99.99, 99.999) and
+    become NaN, with a logged count naming the file and column; NaN stays NaN, +-inf is an error.
+    ``id``: an identifier (Gaia source_id, catalogid): besides the int checks, ids rounded to 15
+    significant digits by a spreadsheet (floating-point notation, trailing zeros) are refused.
     """
 
     name: str
@@ -99,6 +114,8 @@ class ColumnSpec:
     ge: float | None = None
     le: float | None = None
     median: tuple[float, float] | None = None
+    missing_outside: tuple[float, float] | None = None
+    id: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +125,8 @@ class InputSpec:
     ``ordered``: columns whose values must be non-decreasing along each row where all are finite
     (e.g. the 16th, 50th, 84th percentiles of a distance). ``key`` columns may be optional: the
     unique-key check uses those the file has. ``key_note`` ends the repeated-key message (e.g. how
-    to resolve repeats instead of stopping).
+    to resolve repeats instead of stopping). ``check(df, where)``: a whole-table check run last
+    (e.g. the Gaia positions against their own Galactic coordinates), raising InputError.
     """
 
     name: str
@@ -117,6 +135,7 @@ class InputSpec:
     hdu: int | str = 1
     ordered: tuple[str, ...] = ()
     key_note: str = ""
+    check: Callable[[pd.DataFrame, str], None] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -216,6 +235,7 @@ def _open(path: Path, fmt: str, hdu, where: str) -> Iterator[_Source]:
         def read(names, rows, text):
             # id columns as text: pandas would turn an int column with a blank into float64
             df = pd.read_csv(path, usecols=list(names), dtype={n: str for n in text})
+            _check_last_line(path, len(header.columns), len(df), where)
             return {n: _take(df[n].to_numpy(), rows) for n in names}
 
         yield _Source(list(header.columns), {}, None, read)  # row count known after reading
@@ -230,6 +250,56 @@ def _open(path: Path, fmt: str, hdu, where: str) -> Iterator[_Source]:
 
         units = {n: None if c.unit is None else str(c.unit) for n, c in table.columns.items()}
         yield _Source(list(table.colnames), units, len(table), read)
+
+
+def _check_last_line(path: Path, n_fields: int, n_rows: int, where: str) -> None:
+    """A text table cut off mid-line (an interrupted download) ends without a newline, in a
+    line with fewer fields than the header (pandas would fill them with NaN) or in a partial
+    number (e.g. '1.2e', '-'). A complete file ends with a newline; a last line without one
+    but with every field complete is accepted with a warning (it cannot be told from a cut
+    exactly at a field boundary)."""
+    if path.name.lower().endswith(".gz"):  # gzip itself detects a cut stream (EOFError)
+        return
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        if size == 0:
+            return
+        fh.seek(max(0, size - (1 << 16)))
+        tail = fh.read()
+    if tail.endswith(b"\n"):
+        return
+    last = tail.rsplit(b"\n", 1)[-1].rstrip(b"\r").decode("utf-8", "replace")
+    fields = next(csv.reader([last]), [])
+    line = n_rows + 1  # 1-based, after the header line
+    cut = None
+    if len(fields) < n_fields:
+        cut = f"{len(fields)} of the header's {n_fields} fields"
+    elif fields and not _complete_token(fields[-1]):
+        cut = f"a partial last field {fields[-1]!r}"
+    if cut:
+        shown = last if len(last) <= 80 else "..." + last[-77:]
+        raise InputError(where, f"incomplete last line {line} ({shown!r}): it has {cut} and the "
+                         "file does not end with a newline, so it was cut off mid-line (an "
+                         "interrupted download or copy?): fetch the file again")
+    log.warning("%s: the last line (%d) has no final newline; its fields are complete, so it is "
+                "read as it is", where, line)
+
+
+_PARTIAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)?([eE][+-]?)?$")
+
+
+def _complete_token(text: str) -> bool:
+    """False for the start of a number cut short ('', '-', '1.2e', '1.2e+'), True otherwise
+    (complete numbers and text)."""
+    t = text.strip()
+    if t == "" or t.lower() in ("nan", "inf", "-inf", "+inf"):
+        return t != ""
+    try:
+        float(t)
+        return True
+    except ValueError:
+        return not _PARTIAL.match(t)
 
 
 @contextmanager
@@ -441,6 +511,9 @@ def _coerce(values, col: ColumnSpec, fname: str, rows: np.ndarray, where: str) -
             ints = [_int_or_none(t) for t in text]
             bad = np.array([v is None for v in ints])
             if bad.any():
+                if col.id and any("e" in str(t).lower() for t in text[bad]):
+                    fail("integer ids, found ids in floating-point notation: " + _SPREADSHEET,
+                         bad, text)
                 fail("an int64 integer in every row", bad, text)
             return np.array(ints, dtype=np.int64)
         data, mask, kind = parsed, mask | np.isnan(parsed), "f"
@@ -459,8 +532,32 @@ def _coerce(values, col: ColumnSpec, fname: str, rows: np.ndarray, where: str) -
         return data.astype(np.int64)
     bad = ~np.isfinite(data) | (data != np.round(data)) | (np.abs(data) > 2.0**53)
     if bad.any():
-        fail("integers (stored as float: finite, integral, |x| <= 2**53 to be exact)", bad)
+        fail("integers (stored as float: finite, integral, |x| <= 2**53 to be exact)"
+             + (f"; the ids are stored as floats: {_SPREADSHEET}" if col.id else ""), bad)
     return data.astype(np.int64)
+
+
+# What damaged ids look like and what to do (ColumnSpec.id).
+_SPREADSHEET = ("a spreadsheet (or float64) keeps only 15-16 significant digits of a 19-digit "
+                "id, which then points at another star or at none; export the ids again as "
+                "integers or text from the source, without a spreadsheet")
+# Ids with at least this many digits are tested for rounding (15 significant digits kept).
+_ID_DIGITS = 17
+
+
+def _check_ids(values: np.ndarray, col: ColumnSpec, fname: str, rows: np.ndarray,
+               where: str) -> None:
+    """Refuse ids rounded to 15 significant digits (a spreadsheet round trip): every id of
+    >= 17 digits is then a multiple of 10**(digits - 15) (e.g. 4123456789012340000). Real Gaia
+    and SDSS ids end in any digit: the chance that n >= 2 intact ids all do so is < 1e-4**n."""
+    big = np.abs(values) >= 10 ** (_ID_DIGITS - 1)
+    if big.sum() < 2 or not _rounded(values):
+        return
+    n = int(big.sum())
+    raise InputError(where, f"{_label(col, fname)}: all {n} ids of {_ID_DIGITS}+ digits end in "
+                     f"zeros (rounded to 15 significant digits: "
+                     f"{_bad_rows(rows[big], values[big], np.ones(n, bool), 3)}): {_SPREADSHEET}",
+                     [col.name])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -536,10 +633,14 @@ def read_input(path, spec: InputSpec, *, hdu: int | str | None = None,
             continue
         fname = resolved[col.name]
         values = _coerce(raw[fname], col, fname, rows, where)
+        if col.id:
+            _check_ids(values, col, fname, rows, where)
         if col.kind == "float":
             factor = _unit_factor(file_units[col.name], col, fname, where)
             if factor != 1.0:
                 values = values * factor
+            if col.missing_outside is not None:
+                values = _sentinels_to_nan(values, col, fname, rows, where)
             if col.finite:
                 bad = ~np.isfinite(values)
                 if bad.any():
@@ -552,9 +653,35 @@ def read_input(path, spec: InputSpec, *, hdu: int | str | None = None,
     _check_order(df, spec, rows, where)
     if unique_key:
         _check_key(df, spec, rows, where)
+    if spec.check is not None:
+        spec.check(df, where)
     df.attrs["source"] = where  # for messages of later joins (not written to products)
     log.info("%s: %d rows, %d columns", where, len(df), df.shape[1])
     return df
+
+
+def _sentinels_to_nan(values: np.ndarray, col: ColumnSpec, fname: str, rows: np.ndarray,
+                      where: str) -> np.ndarray:
+    """``col.missing_outside``: finite values outside the physical range -> NaN (counted, logged);
+    +-inf is no missing-value convention and stops."""
+    inf = np.isinf(values)
+    if inf.any():
+        raise InputError(where, f"{_label(col, fname)}: expected finite values or NaN (missing); "
+                         f"{_bad_rows(rows, values, inf)}", [col.name])
+    lo, hi = col.missing_outside
+    with np.errstate(invalid="ignore"):
+        sentinel = np.isfinite(values) & ~((values > lo) & (values < hi))
+    n_nan = int(np.isnan(values).sum())
+    if sentinel.any():
+        shown = ", ".join(f"{v:g}" for v in np.unique(values[sentinel])[:5])
+        log.warning("%s: %s: %d value(s) outside the physical range (%g, %g) %s (%s) taken as "
+                    "missing (sentinels -> NaN); %d more missing (NULL/NaN)", where,
+                    _label(col, fname), int(sentinel.sum()), lo, hi, col.unit, shown, n_nan)
+        values = values.copy()
+        values[sentinel] = np.nan
+    elif n_nan:
+        log.info("%s: %s: %d missing value(s) (NULL/NaN)", where, _label(col, fname), n_nan)
+    return values
 
 
 def _check_values(values: np.ndarray, col: ColumnSpec, fname: str, file_unit, rows: np.ndarray,
@@ -590,6 +717,15 @@ def _check_values(values: np.ndarray, col: ColumnSpec, fname: str, file_unit, ro
                 f"(multiply by {factor:g}) or declare the unit {likely.to_string()!r} in the file "
                 "(FITS TUNIT, ECSV or astropy-Parquet unit)")
     raise InputError(where, msg, [col.name])
+
+
+def _rounded(ids: np.ndarray) -> bool:
+    """Every id of >= 17 digits a multiple of 10**(digits - 15) (and there is one)."""
+    v = np.abs(ids[np.abs(ids) >= 10 ** (_ID_DIGITS - 1)])
+    if v.size == 0:
+        return False
+    digits = np.floor(np.log10(v.astype(float))).astype(int) + 1
+    return bool((v % 10 ** np.maximum(digits - 15, 0).astype(np.int64) == 0).all())
 
 
 # Units tried when a column's median is implausible (the first that makes it plausible is named).
@@ -632,6 +768,9 @@ def _check_key(df: pd.DataFrame, spec: InputSpec, rows: np.ndarray, where: str) 
                       f"at rows {r}" for vals, r in list(groups.items())[:5])
     more = f" ... ({len(groups)} duplicated keys in all)" if len(groups) > 5 else ""
     note = f". {spec.key_note}" if spec.key_note else ""
+    ids = [c.name for c in spec.columns if c.id and c.name in key]
+    if ids and _rounded(df.loc[dup, ids[0]].to_numpy()):
+        note += (f". The repeated ids end in zeros (15 significant digits): {_SPREADSHEET}")
     raise InputError(where, f"key ({', '.join(key)}) must be unique; duplicated: {shown}{more}"
                      f"{note}", key)
 

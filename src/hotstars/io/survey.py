@@ -3,6 +3,8 @@
 Each is an :class:`~hotstars.io.specs.InputSpec` (canonical column names, aliases, units, value
 checks, unique key) read by :func:`~hotstars.io.specs.read_input`.
 
+- Gaia: ra/dec are cross-checked against the file's own l/b (:func:`check_sky`); 2MASS: J/H/Ks
+  outside ``KS_RANGE`` (sentinels such as 99.99) become NaN, counted in the log.
 - spAll's GAIA_ID is a Gaia **DR2** id and is returned as ``gaia_dr2_id`` so nobody joins on it;
   the Gaia DR3 key of a spectrum comes from BOSS Net's ``gaia_dr3_source_id``.
 - BOSS Net's velocity is ``bn_v_r``/``e_bn_v_r`` in DR20 (Astra 0.8.1) and ``v_rad``/``e_v_rad``
@@ -17,9 +19,11 @@ checks, unique key) read by :func:`~hotstars.io.specs.read_input`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from hotstars.io.specs import LOGG_UNITS, ColumnSpec, InputSpec, read_input
+from hotstars.io.sky import galactic_lb
+from hotstars.io.specs import LOGG_UNITS, ColumnSpec, InputError, InputSpec, read_input
 
 _DEG, _MAS, _MASYR, _KMS = "deg", "mas", "mas / yr", "km / s"
 _c = ColumnSpec
@@ -41,6 +45,62 @@ _LAT = {"ge": -90.0, "le": 90.0}
 _PC_MEDIAN = (50.0, 1e5)
 
 
+# 2MASS PSC magnitudes are missing as NULL or as sentinels (99.99, -99.99, 99.999); every real
+# J/H/Ks lies in (-5, 20) mag (the PSC's brightest Ks ~ -4, its faint limit ~ 15-17). Values
+# outside become NaN (logged): such a star is kept, without an age (docs/conventions.md, Ages).
+KS_RANGE = (-5.0, 20.0)
+
+# Gaia's l, b are computed from ra, dec (Gaia DR3 documentation, gaia_source l, b: the ICRS ->
+# Galactic rotation of the Hipparcos catalogue, which astropy uses): they agree to ~mas. More
+# than this apart means a column in another unit (radians) or rows from different stars.
+SKY_TOLERANCE_ARCMIN = 1.0
+
+
+def _separation_arcmin(l1, b1, l2, b2) -> np.ndarray:
+    """Great-circle distance [arcmin] (haversine formula) between (l1, b1) and (l2, b2) [deg]."""
+    l1, b1, l2, b2 = (np.radians(np.asarray(x, float)) for x in (l1, b1, l2, b2))
+    h = np.sin((b2 - b1) / 2) ** 2 + np.cos(b1) * np.cos(b2) * np.sin((l2 - l1) / 2) ** 2
+    return np.degrees(2 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))) * 60.0
+
+
+def check_sky(df: pd.DataFrame, where: str) -> None:
+    """Cross-check a Gaia table's positions against its own Galactic coordinates: (ra, dec) ->
+    (l, b) by astropy (:func:`galactic_lb`) must agree with the file's (l, b) to
+    ``SKY_TOLERANCE_ARCMIN``. The unit-less radians that the median checks cannot tell (values in
+    0-6.28 are valid degrees) are named as such; other disagreements as scrambled rows."""
+    ra, dec, lon, lat = (df[c].to_numpy(float) for c in ("ra", "dec", "l", "b"))
+    sep = _separation_arcmin(*galactic_lb(ra, dec), lon, lat)
+    bad = sep > SKY_TOLERANCE_ARCMIN
+    if not bad.any():
+        return
+    deg = np.degrees
+    tests = (("ra/dec look like radians (and l/b like degrees)", (deg(ra), deg(dec), lon, lat),
+              "ra, dec"),
+             ("ra/dec and l/b all look like radians", (deg(ra), deg(dec), deg(lon), deg(lat)),
+              "ra, dec, l, b"),
+             ("l/b look like radians (and ra/dec like degrees)", (ra, dec, deg(lon), deg(lat)),
+              "l, b"))
+    cause = ("ra/dec and l/b disagree in a way no unit explains: they come from different rows "
+             "(a sort or join that shuffled some columns?); take the file again from the archive")
+    for what, (r, d, gl, gb), cols in tests:
+        if (np.abs(d[bad]) > 90).any() or (np.abs(gb[bad]) > 90).any():
+            continue  # not latitudes: this reading is impossible
+        if (_separation_arcmin(*galactic_lb(r[bad], d[bad]), gl[bad], gb[bad])
+                <= SKY_TOLERANCE_ARCMIN).mean() > 0.9:
+                cause = (f"{what}: convert column(s) {cols} to degrees (multiply by 57.2958) or "
+                         "declare their unit 'rad' in the file (FITS TUNIT, ECSV or astropy-Parquet "
+                         "unit)")
+                break
+    idx = np.flatnonzero(bad)
+    shown = ", ".join(f"row {i}: (ra, dec) = ({ra[i]:.6g}, {dec[i]:.6g}) -> (l, b) = "
+                      f"({lon[i]:.6g}, {lat[i]:.6g}) in the file, {sep[i]:.3g} arcmin off"
+                      for i in idx[:3])
+    raise InputError(where, f"columns 'ra', 'dec' vs 'l', 'b': {len(idx)} of {len(df)} rows' "
+                     f"positions converted to Galactic (astropy) are more than "
+                     f"{SKY_TOLERANCE_ARCMIN:g} arcmin from the file's own l, b ({shown}); "
+                     f"{cause}", ["ra", "dec", "l", "b"])
+
+
 #: Rules for repeated spectrum keys in spAll and BOSS Net (config ``sample.repeated_spectra``;
 #: the same names as :data:`hotstars.selection.REPEATED_SPECTRA_RULES`, docs/conventions.md).
 REPEATED_SPECTRA = ("keep_highest_snr", "collapse_identical", "stop")
@@ -49,8 +109,8 @@ _KEY_NOTE = ("Set config sample.repeated_spectra to keep_highest_snr (or collaps
 
 
 SPALL = InputSpec("spall", (
-    _c("sdss_id", "int"), _c("catalogid", "int"), _c("field", "int"), _c("mjd", "int"),
-    _c("sn_median_all", "float", "", finite=True),
+    _c("sdss_id", "int"), _c("catalogid", "int", id=True), _c("field", "int"),
+    _c("mjd", "int"), _c("sn_median_all", "float", "", finite=True),
     _c("xcsao_rv", "float", _KMS), _c("xcsao_erv", "float", _KMS), _c("xcsao_rxc", "float", ""),
     _c("programname", "str"), _c("firstcarton", "str"),
     _c("racat", "float", _DEG, optional=True), _c("deccat", "float", _DEG, optional=True),
@@ -62,7 +122,8 @@ SPALL = InputSpec("spall", (
 
 
 BOSSNET = InputSpec("bossnet", (
-    _c("sdss_id", "int"), _c("gaia_dr3_source_id", "int"), _c("mjd", "int"), _c("fieldid", "int"),
+    _c("sdss_id", "int"), _c("gaia_dr3_source_id", "int", id=True), _c("mjd", "int"),
+    _c("fieldid", "int"),
     _c("teff", "float", "K"), _c("e_teff", "float", "K", **_POS),
     _c("logg", "float", "dex", unit_aliases=LOGG_UNITS),
     _c("e_logg", "float", "dex", unit_aliases=LOGG_UNITS, **_POS),
@@ -79,7 +140,7 @@ BOSSNET = InputSpec("bossnet", (
 
 
 GAIA = InputSpec("gaia", (
-    _c("source_id", "int"),
+    _c("source_id", "int", id=True),
     *(_c(n, "float", _DEG, finite=True, **(_LAT if n in ("dec", "b") else _ANGLE))
       for n in ("ra", "dec", "l", "b")),
     _c("parallax", "float", _MAS, finite=True),
@@ -93,18 +154,19 @@ GAIA = InputSpec("gaia", (
     _c("grvs_mag", "float", "mag"), _c("rv_template_teff", "float", "K", optional=True),
     _c("teff_esphs", "float", "K", **_POS),
     _c("logg_esphs", "float", "dex", unit_aliases=LOGG_UNITS),
-), key=("source_id",))
+), key=("source_id",), check=check_sky)
 
 
 DISTANCES = InputSpec("distances", (
-    _c("source_id", "int"),
+    _c("source_id", "int", id=True),
     *(_c(f"r_{q}_photogeo", "float", "pc", median=_PC_MEDIAN, **_POS) for q in ("med", "lo", "hi")),
 ), key=("source_id",), ordered=("r_lo_photogeo", "r_med_photogeo", "r_hi_photogeo"))
 
 
 TMASS = InputSpec("tmass", (
-    _c("source_id", "int"), _c("j_m", "float", "mag"), _c("h_m", "float", "mag"),
-    _c("ks_m", "float", "mag", finite=True), _c("ks_msigcom", "float", "mag", ge=0.0),
+    _c("source_id", "int", id=True),
+    *(_c(n, "float", "mag", missing_outside=KS_RANGE) for n in ("j_m", "h_m", "ks_m")),
+    _c("ks_msigcom", "float", "mag", ge=0.0),
 ), key=("source_id",))
 
 

@@ -124,6 +124,8 @@ def savefig(fig: Figure, path: str | os.PathLike, dpi: float = 150) -> None:
         if suffix not in _METADATA:
             raise ValueError(f"{path}: unsupported figure format {suffix!r} (.png or .pdf)")
         metadata = dict(_METADATA[suffix])
+        if fig.get_label().startswith(NOT_MADE) and suffix == ".png":
+            metadata["Description"] = fig.get_label()  # a placeholder says why (PNG text)
         record = provenance.current()
         if record and suffix == ".png":
             metadata[provenance.PNG_KEY] = provenance.canonical_json(record)
@@ -131,6 +133,32 @@ def savefig(fig: Figure, path: str | os.PathLike, dpi: float = 150) -> None:
             fig.savefig(tmp, format=suffix[1:], dpi=dpi, metadata=metadata)
     finally:
         plt.close(fig)  # frees a pyplot-managed figure; a no-op for a bare Figure
+
+
+#: Start of a placeholder figure's text and PNG "Description" (:func:`placeholder_figure`).
+NOT_MADE = "not made: "
+
+
+def placeholder_figure(title: str, reason: str) -> Figure:
+    """A small figure in place of an optional one whose inputs are empty: only the text
+    "<title>" and "not made: <reason>" (no axes, no fake data). :func:`savefig` writes the
+    "not made: ..." line into the PNG's "Description" text chunk too."""
+    text = NOT_MADE + reason
+    with paper_style():
+        fig = Figure(figsize=(COLUMN_WIDTH_IN, COLUMN_WIDTH_IN * 0.45))
+        fig.set_label(text)
+        fig.text(0.5, 0.78, title, ha="center", va="center", fontsize=9, weight="bold",
+                 gid="title")
+        fig.text(0.5, 0.42, textwrap.fill(text, 62), ha="center", va="center", fontsize=6.5,
+                 gid="not_made")
+    return fig
+
+
+def not_made_reason(df: pd.DataFrame, meta: Mapping, name: str) -> str:
+    """Why a figure of an optional product is a placeholder: the product's ``skipped`` reason
+    (its metadata), else "<name> has no rows" if ``df`` is empty; "" if the figure can be made."""
+    reason = str(meta.get("skipped") or "")
+    return reason or (f"{name} has no rows" if df.empty else "")
 
 
 def format_count(n: int) -> str:

@@ -1,5 +1,13 @@
 """Logging for rule scripts: everything, including an uncaught traceback, goes to the rule's log.
 
+An error the library raises on purpose (:class:`hotstars.errors.HotstarsError`: a bad input file,
+an empty sample, a config value) is shown once on the terminal as its message; its traceback goes
+to the log only. A job of a real Snakemake run ends with ``os._exit`` after the usual exit
+handlers of the job (the log's memory line, logging's flush), so that no C++ static destructor
+runs at interpreter exit: pyarrow's thread pool could abort there ("terminate called without an
+active exception", apache/arrow#34314) after the products were written, which is why the
+workflow once retried every failed job — and printed every input error twice.
+
 At exit the log's last line is the job's true peak memory (``getrusage``), which Snakemake's
 sampled ``benchmark:`` files can miss; ``benchmarks/slurm_resources.py`` reads it.
 
@@ -11,20 +19,25 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import resource
 import sys
 import time
 import traceback
 from pathlib import Path
 
+from hotstars.errors import HotstarsError
 from hotstars.io import provenance_record as provenance
+
+_STATE = {"failed": False, "fast_exit": False}
 
 
 def setup(log_path: str | None, name: str = "hotstars", job=None) -> logging.Logger:
     """Send log records (and uncaught exceptions) to ``log_path`` and to stderr; record the
     provenance of ``job`` (the rule script's ``snakemake`` object) for the product writers
     (none without a job, or for a stand-in without ``rule``)."""
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    stream = logging.StreamHandler(sys.stderr)
+    handlers: list[logging.Handler] = [stream]
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_path, mode="w"))
@@ -32,9 +45,21 @@ def setup(log_path: str | None, name: str = "hotstars", job=None) -> logging.Log
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def excepthook(exc_type, exc, tb):
-        logging.getLogger(name).error("".join(traceback.format_exception(exc_type, exc, tb)))
+        _STATE["failed"] = True
+        logger = logging.getLogger(name)
+        full = "".join(traceback.format_exception(exc_type, exc, tb))
+        if not issubclass(exc_type, HotstarsError):
+            logger.error(full)  # a bug: the traceback everywhere
+            return
+        # an error raised on purpose: its message once on the terminal, the traceback in the log
+        for handler, text in ((stream, f"{exc_type.__name__}: {exc}"),
+                              *((h, full) for h in handlers if h is not stream)):
+            handler.handle(logger.makeRecord(name, logging.ERROR, __file__, 0, text, None, None))
 
     sys.excepthook = excepthook
+    if _is_snakemake_job(job) and not _STATE["fast_exit"]:
+        _STATE["fast_exit"] = True
+        atexit.register(_fast_exit)  # registered before the memory line: runs after it
     record = provenance.record_job(job)
     if record:
         logging.getLogger(name).info(
@@ -46,6 +71,22 @@ def setup(log_path: str | None, name: str = "hotstars", job=None) -> logging.Log
         atexit.unregister(append_peak_memory)
         atexit.register(append_peak_memory, str(log_path), name)
     return logging.getLogger(name)
+
+
+def _is_snakemake_job(job) -> bool:
+    """Whether ``job`` is the ``snakemake`` object of a real job (not a test's stand-in)."""
+    return type(job).__module__.startswith("snakemake")
+
+
+def _fast_exit() -> None:
+    """The job's last exit handler: flush, then leave without the interpreter's finalisation."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(1 if _STATE["failed"] else 0)
 
 
 PEAK_MEMORY = "peak memory (getrusage ru_maxrss): {:.0f} MB"

@@ -101,8 +101,9 @@ COMPONENTS = (
         *((f"numbers_{n}", f"comparisons/{n}.json") for n in COMPARISON_NUMBERS))),
     # Δ_Σ (Fig. 10/11) from the OB target sample; the HSS map stars' own is then a labelled extra
     Component("ob_sample", ("ob_sample",), ("maps/density_contrast_hss.parquet",)),
+    Component("auriga", ("auriga",), ("figures/fig12_auriga.png",)),  # Fig. 12 needs no APOGEE
     Component("galaxies", ("auriga", "apogee"), (
-        "figures/fig12_auriga.png", "figures/fig13_apogee.png", "figures/figD1_toomre.png",
+        "figures/fig13_apogee.png", "figures/figD1_toomre.png",
         "figures/figB1_apogee.png",
     ), (("numbers_galaxies", "comparisons/galaxies.json"),)),
     Component("side_catalogues", ("als3", "d23", "d23_gaia"), (
@@ -266,6 +267,24 @@ class RunPlan:
     def components(self) -> list[Component]:
         return [c for c in COMPONENTS if self.has(c.name)]
 
+    def parts_not_made(self) -> dict[str, dict[str, str]]:
+        """The optional parts this run does not make and why ({name: {reason, product}}), for
+        summary.json and its log: a run without a comparison's inputs says so instead of being
+        silent about it."""
+        out = {}
+        for part in COMPONENTS:
+            if self.has(part.name) or part.name == "truth_check":
+                continue
+            if self.uses_vac:
+                reason = "the run starts from the published VAC (inputs.vac)"
+            else:
+                missing = [f"inputs.{k}" for k in part.inputs if not self.inputs.get(k)]
+                reason = f"{' and '.join(missing)} not configured"
+            products = [self._format(p).removeprefix(self.results_dir + "/")
+                        for p in part.products]
+            out[f"part {part.name}"] = {"reason": reason, "product": ", ".join(products)}
+        return out
+
     def _format(self, path: str) -> str:
         return self.results(path.format(spaxel=self.config["maps"]["spaxel_pc"],
                                         age_spaxel=self.config["ages"]["map_spaxel_pc"]))
@@ -293,7 +312,7 @@ class RunPlan:
             return []
         if self.uses_vac:
             return ["vac"]
-        return [k for part in self.components() for k in part.inputs]
+        return list(dict.fromkeys(k for part in self.components() for k in part.inputs))
 
     # --- real data files --------------------------------------------------------------------
 

@@ -26,7 +26,9 @@ def main(sm):
     tables.write_table(vr, sm.output.vr, units=maps.UNITS,
                        meta={**meta, "n_spaxels": len(vr), "min_stars": sm.params.min_stars,
                              "sigma_max_kms": sm.params.sigma_max,
-                             "estimator": "Eq. 4 ML, mu profiled out, global sigma search"})
+                             "estimator": "Eq. 4 ML, mu profiled out, global sigma search",
+                             "intervals": "vR_mean: HKSJ (REML weights, max(q, 1), t_{N-1}); "
+                                          "sigma_R: Q-profile"})
 
 
 if __name__ == "__main__":

@@ -22,6 +22,12 @@ def main(sm):
              m["n_spaxels"], m.get("bias_mean_kms", float("nan")),
              m.get("marginal", nan)["chi2_dof"], m.get("fisher", nan)["chi2_dof"],
              m.get("smooth_field", {}).get("marginal", nan)["chi2_dof"])
+    for row in m.get("coverage_by_n", {}).get("ideal", {}).get("per_bin", []):
+        log.info("ideal data, N %s: 68 %% coverage HKSJ %.3f, marginal %.3f, Fisher %.3f, "
+                 "sigma_R/sqrt(N) %.3f; 95 %% HKSJ %.3f; sigma_R Q-profile 68 %% %.3f",
+                 row["bin"], row["hksj"]["coverage_68"], row["marginal"]["coverage_68"],
+                 row["fisher"]["coverage_68"], row["sqrtn"]["coverage_68"],
+                 row["hksj"]["coverage_95"], row["sigma_R_q_profile"]["coverage_68"])
     tables.write_json(result, sm.output.json)
 
 

@@ -88,7 +88,7 @@ def test_perfect_recovery_has_zero_bias_and_zero_chi2():
     kin, flags, truth = _stars(n_spaxels=100)
     tm = _truth_map(kin, flags, truth)
     out = validation.vr_map_recovery(_map_from(tm, tm["vR_true"], 2.0), kin, flags, truth,
-                                     SIZE, min_stars=6, n_rep=2)
+                                     SIZE, min_stars=6, n_rep=2, n_per_bin=50)
     assert out["n_spaxels"] == 100 and out["n_stars"] == 600
     assert out["bias_mean_kms"] == pytest.approx(0, abs=1e-9)
     assert out["bias_median_kms"] == pytest.approx(0, abs=1e-9)
@@ -103,7 +103,7 @@ def test_errors_twice_too_large_give_chi2_one_quarter():
     s = rng.uniform(1, 6, len(tm))
     recovered = tm["vR_true"] + s * rng.normal(0, 1, len(tm))
     out = validation.vr_map_recovery(_map_from(tm, recovered, 2 * s), kin, flags, truth, SIZE,
-                                     min_stars=6, n_rep=1)
+                                     min_stars=6, n_rep=1, n_per_bin=50)
     f = out["fisher"]
     # pull = z/2: E[pull^2] = 1/4, P(|pull| < 1) = P(|z| < 2), P(|pull| < 2) = P(|z| < 4)
     assert f["chi2_dof"] == pytest.approx(0.25, abs=4 * 0.25 * np.sqrt(2 / 2000))
@@ -124,7 +124,7 @@ def test_bias_and_weighted_statistics():
     diff = np.array([3.0, -1.0, 1.0, 5.0])
     err = np.array([1.0, 2.0, 0.5, 10.0])
     out = validation.vr_map_recovery(_map_from(tm, tm["vR_true"] + diff, err), kin, flags,
-                                     truth, SIZE, min_stars=6, n_rep=1)
+                                     truth, SIZE, min_stars=6, n_rep=1, n_per_bin=50)
     n = tm["n_stars"].to_numpy()
     assert sorted(n) == [6, 6, 6, 12]
     assert out["bias_mean_kms"] == pytest.approx(2.0)
@@ -174,7 +174,7 @@ def test_headline_truth_is_the_expected_motion_and_the_smooth_field_a_diagnostic
     truth_map = _truth_map(kin, flags, truth).sort_values("y_center").reset_index(drop=True)
     recovered = truth_map["vR_true"].to_numpy() + np.array([13.5, 0.0])  # a perfect map
     out = validation.vr_map_recovery(_map_from(truth_map, recovered, 1.0), kin, flags, truth,
-                                     SIZE, 6)
+                                     SIZE, 6, n_per_bin=50)
     assert out["bias_mean_kms"] == pytest.approx(0, abs=1e-9)
     assert out["smooth_field"]["bias_mean_kms"] == pytest.approx(13.5 / 2)
     assert out["smooth_field"]["frac_stars_in_clumps"] == pytest.approx(0.5)
@@ -232,7 +232,7 @@ def test_injection_recovery_json_round_trip(tmp_path):
     kin, flags, truth = _stars(n_spaxels=30)
     tm = _truth_map(kin, flags, truth)
     out = validation.injection_recovery({SIZE: _map_from(tm, tm["vR_true"] + 1.0, 2.0)}, kin,
-                                        flags, truth, min_stars=6)
+                                        flags, truth, min_stars=6, n_per_bin=50)
     assert set(out) == {"vR_map_250pc", "per_star_vR", "notes"}
     assert out["vR_map_250pc"]["bias_mean_kms"] == pytest.approx(1.0)
     tables.write_json(out, tmp_path / "ir.json")
@@ -246,3 +246,43 @@ def test_missing_columns_are_named():
         validation.truth_per_spaxel(kin, flags, truth.drop(columns="vR_field"), SIZE)
     with pytest.raises(ValueError, match=r"kinematics: missing column\(s\) \['n_epochs'\]"):
         validation.per_star_recovery(kin.drop(columns="n_epochs"), flags, truth)
+
+
+def test_coverage_by_n_counts_truths_inside_per_bin():
+    """Half the spaxels of each bin 0.5 sigma off (inside both intervals), a quarter 1.5 sigma
+    (inside 95 % only), a quarter 3 sigma (outside): coverage 0.5 + ... exactly, per bin."""
+    n = np.repeat([7, 15, 30, 80], 8)
+    off = np.tile([0.5, 0.5, 0.5, 0.5, 1.5, 1.5, 3.0, 3.0], 4)
+    err = np.full(n.size, 2.0)
+    rows = validation.coverage_by_n(n, off * err, np.zeros(n.size), {"e": err},
+                                    {"iv": {0.68: (-err, err), 0.95: (-2 * err, 2 * err)}})
+    assert [r["bin"] for r in rows] == ["6-9", "10-19", "20-49", ">=50"]
+    for r in rows:
+        assert r["n_spaxels"] == 8
+        assert r["e"] == {"coverage_68": 0.5, "coverage_95": 0.75}
+    # a zero error (sigma_R / sqrt(N) at sigma_R = 0) covers nothing
+    assert validation.coverage_by_n([6], [0.0], [0.0], {"e": [0.0]})[0]["e"]["coverage_68"] == 0
+
+
+def test_injection_recovery_reports_coverage_by_n():
+    kin, flags, truth = _stars(n_spaxels=30)
+    tm = _truth_map(kin, flags, truth)
+    out = validation.vr_map_recovery(_map_from(tm, tm["vR_true"], 2.0), kin, flags, truth, SIZE,
+                                     6, n_per_bin=40, seed=3)
+    cov = out["coverage_by_n"]
+    assert [r["n_spaxels"] for r in cov["ideal"]["per_bin"]] == [40] * 4
+    assert {"fisher", "marginal", "sqrtn", "hksj", "sigma_R_q_profile"} <= set(
+        cov["ideal"]["per_bin"][0])
+    mock = cov["mock_expected_truth"]
+    assert sum(r["n_spaxels"] for r in mock) == out["n_spaxels"]
+    assert "hksj" not in mock[0]  # a map without the HKSJ bounds
+    # bounds 1 km/s around the truth (68 %) and 1 km/s beside it (95 %): covered / missed
+    with_bounds = _map_from(tm, tm["vR_true"], 2.0).assign(
+        vR_mean_lo68=tm["vR_true"] - 1, vR_mean_hi68=tm["vR_true"] + 1,
+        vR_mean_lo95=tm["vR_true"] + 1, vR_mean_hi95=tm["vR_true"] + 2)
+    got = validation.vr_map_recovery(with_bounds, kin, flags, truth, SIZE, 6, n_per_bin=10)
+    row = got["coverage_by_n"]["mock_expected_truth"][0]
+    assert row["n_spaxels"] == 30 and row["hksj"] == {"coverage_68": 1.0, "coverage_95": 0.0}
+    again = validation.vr_map_recovery(_map_from(tm, tm["vR_true"], 2.0), kin, flags, truth,
+                                       SIZE, 6, n_per_bin=40, seed=3)
+    assert again["coverage_by_n"] == cov  # seeded: deterministic

@@ -11,6 +11,9 @@ Conventions (docs/conventions.md, Maps):
 - errors of the mean: the Fisher error [sum 1/(sigma^2 + e_i^2)]^-1/2, the paper's
   sigma/sqrt(N) (App. B; it is 0 when sigma = 0) and, because both ignore the uncertainty of
   sigma (too small with few stars), the posterior std of mu marginalised over sigma.
+- intervals: the Hartung-Knapp-Sidik-Jonkman 68 % / 95 % intervals of the mean
+  (REML weights, max(q, 1), Student t_{N-1}; :func:`hksj_interval`), whose coverage is right at
+  every N on ideal data, and the Q-profile 68 % interval of sigma (:func:`q_profile_interval`).
 
 Estimator details (all velocities and errors in km/s; write s = sigma^2):
 - g(s) = 2 dNLL_profile/ds = sum w_i - sum w_i^2 (v_i - mu(s))^2 (the mu-dependence drops out
@@ -38,7 +41,7 @@ import logging
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
+from scipy import optimize, stats
 from scipy.optimize import elementwise
 
 from hotstars.errors import HotstarsError, require_columns
@@ -49,10 +52,18 @@ UNITS = {
     "x_center": "kpc", "y_center": "kpc", "surface_density": "1 / kpc2",
     "vR_mean": "km / s", "sigma_R": "km / s", "vR_mean_err": "km / s",
     "vR_mean_err_sqrtn": "km / s", "vR_mean_err_marg": "km / s",
+    "vR_mean_err_hksj": "km / s", "vR_mean_lo68": "km / s", "vR_mean_hi68": "km / s",
+    "vR_mean_lo95": "km / s", "vR_mean_hi95": "km / s", "sigma_R_lo68": "km / s",
+    "sigma_R_hi68": "km / s",
 }
 DENSITY_COLUMNS = ["x_center", "y_center", "n_stars", "surface_density"]
 VR_COLUMNS = ["x_center", "y_center", "n_stars", "vR_mean", "sigma_R", "vR_mean_err",
-              "vR_mean_err_sqrtn", "vR_mean_err_marg", "sigma_at_boundary"]
+              "vR_mean_err_sqrtn", "vR_mean_err_marg", "vR_mean_err_hksj", "vR_mean_lo68",
+              "vR_mean_hi68", "vR_mean_lo95", "vR_mean_hi95", "sigma_R_lo68", "sigma_R_hi68",
+              "sigma_at_boundary"]
+# the Hartung-Knapp-Sidik-Jonkman intervals of the mean and the Q-profile interval of sigma
+INTERVAL_COLUMNS = ["mu_err_hksj", "mu_lo68", "mu_hi68", "mu_lo95", "mu_hi95", "sigma_lo68",
+                    "sigma_hi68"]
 N_GRID = 96  # global scan: sigma = 0 and 95 log-spaced values from min(e)/10 to sigma_max
 V_MAX_KMS = 299792.458  # |v| >= c [km/s]: a unit or upstream error, never a star
 # Smallest usable error [km/s]: far below any stellar velocity error (~1e-4 km/s at best), far
@@ -150,7 +161,8 @@ def _profile(s, codes, vc, e2, n_groups):
     return mu, sw, nll, g
 
 
-def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False) -> pd.DataFrame:
+def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False,
+                intervals: bool = False) -> pd.DataFrame:
     """Eq. 4 maximum-likelihood (mu, sigma) for every group at once (vectorised over groups).
 
     ``group``: any labels (one per star); ``v``, ``e``: velocities and errors (km/s, e > 0).
@@ -158,7 +170,9 @@ def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False) -
     mu_err_fisher = [sum 1/(sigma^2 + e^2)]^-1/2, mu_err_sqrtn = sigma / sqrt(N), all km/s, and
     with ``boundary`` sigma_at_boundary (bool): the global minimum is a boundary of the search, sigma = 0 (the
     error-weighted scatter no larger than the errors predict) or sigma = sigma_max, not a root of
-    dNLL/dsigma^2 — sigma there is a limit, not a measurement.
+    dNLL/dsigma^2 — sigma there is a limit, not a measurement. With ``intervals`` also
+    :data:`INTERVAL_COLUMNS` (km/s): the HKSJ error and 68 %/95 % intervals of mu and the
+    Q-profile 68 % interval of sigma (:func:`hksj_interval`, :func:`q_profile_interval`).
     See the module docstring for the search (global grid scan + root of dNLL/dsigma^2).
     """
     v, e = _check_ve(v, e)
@@ -229,7 +243,99 @@ def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False) -
                        index=pd.Index(labels, name="group"))
     if boundary:
         out["sigma_at_boundary"] = choice != 1  # candidate 0 (sigma = 0) or 2 (sigma_max)
+    if intervals:
+        # centred on the REML-weighted mean (the interval's own centre), not the ML mu
+        mu_h, se, half = hksj_interval(codes, vc, e2, reml_sigma2(codes, vc, e2, n_groups,
+                                                                  sigma_max), n_groups)
+        out["mu_err_hksj"] = se
+        for lev, h in zip((68, 95), half):
+            out[f"mu_lo{lev}"] = ref + mu_h - h
+            out[f"mu_hi{lev}"] = ref + mu_h + h
+        lo, hi = q_profile_interval(codes, vc, e2, n_groups, 0.68, sigma_max)
+        out["sigma_lo68"], out["sigma_hi68"] = lo, hi
     return out
+
+
+def reml_sigma2(codes, vc, e2, n_groups, sigma_max: float = 300.0, n_iter: int = 60):
+    """REML estimate of sigma^2 per group (km^2/s^2), for the HKSJ weights.
+
+    REML score (Harville 1977, JASA 72, 320; in meta-analysis form Viechtbauer 2005, J. Educ.
+    Behav. Stat. 30, 261): g_R(s) = sum w - sum w^2 (v - mu(s))^2 - sum w^2 / sum w, i.e. the
+    ML g(s) of :func:`_profile` minus sum w^2 / sum w (the degree of freedom spent on mu).
+    s = 0 if g_R(0) >= 0, sigma_max^2 if g_R(sigma_max^2) < 0, else the sign change found by
+    vectorised bisection in sigma (``n_iter`` halvings of [0, sigma_max]).
+    """
+    def g_reml(sig):
+        s = (sig * sig)[codes]
+        w = 1.0 / (s + e2)
+        _, sw, _, g = _profile(s, codes, vc, e2, n_groups)
+        return g - np.bincount(codes, w * w, n_groups) / sw
+
+    lo, hi = np.zeros(n_groups), np.full(n_groups, float(sigma_max))
+    for _ in range(n_iter):
+        mid = 0.5 * (lo + hi)
+        neg = g_reml(mid) < 0
+        lo, hi = np.where(neg, mid, lo), np.where(neg, hi, mid)
+    sig = 0.5 * (lo + hi)
+    sig = np.where(g_reml(np.zeros(n_groups)) >= 0, 0.0, sig)
+    sig = np.where(g_reml(np.full(n_groups, float(sigma_max))) < 0, sigma_max, sig)
+    return sig * sig
+
+
+def hksj_interval(codes, vc, e2, s_hat, n_groups, levels=(0.68, 0.95)):
+    """Hartung-Knapp-Sidik-Jonkman mean, error and interval half-widths per group (km/s).
+
+    Random-effects meta-analysis is exactly Eq. 4 (known per-star variances e_i^2, unknown
+    between-star variance tau^2 = sigma^2). Hartung & Knapp 2001 (Stat. Med. 20, 3875), Sidik
+    & Jonkman 2002 (Stat. Med. 21, 3153): w_i = 1/(s_hat + e_i^2), mu = sum w v / sum w,
+    q = sum w (v - mu)^2 / (N - 1), SE = sqrt(max(q, 1) / sum w) (the "modified" HKSJ, Knapp &
+    Hartung 2003, Stat. Med. 22, 2693: never narrower than the Fisher error at s_hat), interval
+    mu +- t_{N-1, (1+level)/2} SE. ``s_hat`` (sigma^2 per group) is the REML estimate in the maps
+    (:func:`reml_sigma2`): REML + max(q, 1) is the variant whose measured coverage on ideal
+    data is right in every N bin (ML weights or plain q under-cover slightly at N = 6-19, 95 %
+    coverage 0.93-0.94; docs/conventions.md, tests/test_vr_intervals.py). With equal errors and q >= 1 it is the exact Student-t
+    interval. N = 1: NaN. Returns (mu, SE, [half-width per level]); mu centred like ``vc``.
+    """
+    mu, sw, _, _ = _profile(s_hat[codes], codes, vc, e2, n_groups)
+    w = 1.0 / (s_hat[codes] + e2)
+    n = np.bincount(codes, minlength=n_groups)
+    dof = np.where(n > 1, n - 1, np.nan)
+    q = np.bincount(codes, w * (vc - mu[codes]) ** 2, n_groups) / dof
+    se = np.sqrt(np.maximum(q, 1.0) / sw)
+    return mu, se, [stats.t.ppf(0.5 + 0.5 * lev, dof) * se for lev in levels]
+
+
+def q_profile_interval(codes, vc, e2, n_groups, level: float = 0.68, sigma_max: float = 300.0,
+                       n_iter: int = 60):
+    """Q-profile interval of sigma per group (km/s; Viechtbauer 2007, Stat. Med. 26, 37).
+
+    Generalised Q(tau^2) = sum (v_i - mu(tau^2))^2 / (tau^2 + e_i^2), mu(tau^2) the weighted mean,
+    is chi^2_{N-1} at the true tau^2 = sigma^2 and decreases with tau^2. The bounds solve
+    Q(lo^2) = chi^2_{N-1}(1 - a/2) and Q(hi^2) = chi^2_{N-1}(a/2), a = 1 - level; a bound is 0
+    when Q(0) is already below its quantile, and sigma_max when Q(sigma_max^2) is still above
+    (a limit). Vectorised bisection in sigma (``n_iter`` halvings of [0, sigma_max]). N = 1: NaN.
+    """
+    n = np.bincount(codes, minlength=n_groups)
+    dof = np.where(n > 1, n - 1, np.nan)
+    a = 1.0 - level
+
+    def q_of(sig):
+        s = sig * sig
+        mu = _profile(s[codes], codes, vc, e2, n_groups)[0]
+        return np.bincount(codes, (vc - mu[codes]) ** 2 / (s[codes] + e2), n_groups)
+
+    out = []
+    for target in (stats.chi2.isf(a / 2, dof), stats.chi2.ppf(a / 2, dof)):
+        lo, hi = np.zeros(n_groups), np.full(n_groups, float(sigma_max))
+        for _ in range(n_iter):  # invariant: Q(lo) >= target > Q(hi), unless at the ends
+            mid = 0.5 * (lo + hi)
+            above = q_of(mid) >= target
+            lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
+        bound = 0.5 * (lo + hi)
+        bound = np.where(q_of(np.zeros(n_groups)) < target, 0.0, bound)
+        bound = np.where(q_of(np.full(n_groups, float(sigma_max))) >= target, sigma_max, bound)
+        out.append(np.where(np.isfinite(dof), bound, np.nan))
+    return out[0], out[1]
 
 
 def _marginal_mu_error(s_grid, nll_grid, mu_grid, sw_grid) -> np.ndarray:
@@ -300,6 +406,9 @@ def vr_map(x, y, v, e, size_kpc: float, min_stars: int = 6,
     x, y in kpc; v = v_R and e = v_R_err in km/s. Columns: x_center, y_center (kpc), n_stars,
     vR_mean, sigma_R, vR_mean_err (Fisher), vR_mean_err_sqrtn (sigma_R / sqrt(N), the paper's),
     vR_mean_err_marg (posterior std of the mean marginalised over sigma_R: calibrated at small N),
+    vR_mean_err_hksj and the intervals vR_mean_lo68/hi68, vR_mean_lo95/hi95 (Hartung-Knapp-
+    Sidik-Jonkman, :func:`hksj_interval`: right coverage at every N), sigma_R_lo68/hi68 (the
+    Q-profile 68 % interval of sigma_R, :func:`q_profile_interval`),
     sigma_at_boundary (bool: the Eq. 4 fit ended at sigma_R = 0 or sigma_max, see
     :func:`grouped_mle`; there sigma_R and vR_mean_err_sqrtn are limits).
     """
@@ -309,7 +418,7 @@ def vr_map(x, y, v, e, size_kpc: float, min_stars: int = 6,
         raise MapError(f"vr_map: {codes.size} positions but {v.size} v_R and {e.size} v_R_err")
     keep = counts >= min_stars
     stars = keep[codes]
-    fit = grouped_mle(codes[stars], v[stars], e[stars], sigma_max, boundary=True)
+    fit = grouped_mle(codes[stars], v[stars], e[stars], sigma_max, boundary=True, intervals=True)
     ix, iy = ix[fit.index.to_numpy()], iy[fit.index.to_numpy()]
     out = pd.DataFrame({"x_center": (ix + 0.5) * size_kpc, "y_center": (iy + 0.5) * size_kpc,
                         "n_stars": fit["n_stars"].to_numpy(), "vR_mean": fit["mu"].to_numpy(),
@@ -317,6 +426,11 @@ def vr_map(x, y, v, e, size_kpc: float, min_stars: int = 6,
                         "vR_mean_err": fit["mu_err_fisher"].to_numpy(),
                         "vR_mean_err_sqrtn": fit["mu_err_sqrtn"].to_numpy(),
                         "vR_mean_err_marg": fit["mu_err_marg"].to_numpy(),
+                        "vR_mean_err_hksj": fit["mu_err_hksj"].to_numpy(),
+                        **{f"vR_mean_{b}{lev}": fit[f"mu_{b}{lev}"].to_numpy()
+                           for lev in (68, 95) for b in ("lo", "hi")},
+                        "sigma_R_lo68": fit["sigma_lo68"].to_numpy(),
+                        "sigma_R_hi68": fit["sigma_hi68"].to_numpy(),
                         "sigma_at_boundary": fit["sigma_at_boundary"].to_numpy(bool)})
     log.info("v_R map at %g kpc: %d of %d occupied spaxels have >= %d stars (%d stars); "
              "sigma_R at a boundary in %d (= 0 in %d, = sigma_max in %d)", size_kpc, keep.sum(),

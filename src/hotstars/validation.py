@@ -20,6 +20,7 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from hotstars import maps
 from hotstars.errors import HotstarsError, require_columns
@@ -33,6 +34,10 @@ MAP_COLUMNS = ("x_center", "y_center", "n_stars", "vR_mean", "sigma_R", "vR_mean
 # the three errors of the mean v_R that the maps report (hotstars.maps)
 ERRORS = {"marginal": "vR_mean_err_marg", "fisher": "vR_mean_err", "sqrtn": "vR_mean_err_sqrtn"}
 FIT_ERRORS = {"marginal": "mu_err_marg", "fisher": "mu_err_fisher", "sqrtn": "mu_err_sqrtn"}
+# N bins of the coverage check (inclusive; None: no upper end) and the nominal levels
+N_BINS = ((6, 9), (10, 19), (20, 49), (50, None))
+LEVELS = (0.68, 0.95)
+N_TOP = 99  # ideal replicas of the open top bin draw N uniformly in [50, N_TOP]
 
 
 class ValidationInputError(HotstarsError):
@@ -180,10 +185,99 @@ def gaussian_reference(spaxel, err, sigma, n_rep: int = 20, seed: int = 0,
             **{name: pull_stats(fit["mu"], fit[col], n_stars) for name, col in FIT_ERRORS.items()}}
 
 
+def _bin_label(lo: int, hi: int | None) -> str:
+    return f"{lo}-{hi}" if hi is not None else f">={lo}"
+
+
+def _covered(mu, err, lo, hi, true, level: float):
+    """Whether the truth lies in mu +- z err (z the two-sided normal quantile of ``level``) or,
+    with ``lo``/``hi`` given instead (err None), in [lo, hi]; NaN/0 errors count as missed."""
+    if err is not None:
+        z = stats.norm.ppf(0.5 + 0.5 * level)  # 68 %: 0.994, 95 %: 1.960
+        err = np.asarray(err, float)
+        with np.errstate(invalid="ignore"):
+            return (np.abs(np.asarray(mu, float) - true) <= z * err) & (err > 0)
+    return (np.asarray(lo, float) <= true) & (true <= np.asarray(hi, float))
+
+
+def coverage_by_n(n_stars, mu, true, errors: Mapping[str, np.ndarray],
+                  bounds: Mapping[str, Mapping[float, tuple]] | None = None,
+                  bins=N_BINS) -> list[dict]:
+    """Coverage of the mean's intervals per N bin: for each Gaussian error of ``errors``
+    (mu +- z err, z = 0.994 / 1.960 for 68 / 95 %) and each interval of ``bounds``
+    (name -> {level: (lo, hi)}), the fraction of spaxels whose ``true`` value is inside, per
+    bin of ``bins`` (lo <= N <= hi). Velocities km/s. A zero error (sigma_R / sqrt(N) at
+    sigma_R = 0) covers nothing: the interval is empty."""
+    n = np.asarray(n_stars)
+    true = np.asarray(true, float)
+    out = []
+    for lo, hi in bins:
+        sel = (n >= lo) & (n <= (hi if hi is not None else np.inf))
+        row = {"bin": _bin_label(lo, hi), "n_min": int(lo), "n_max": None if hi is None else
+               int(hi), "n_spaxels": int(sel.sum())}
+        if sel.any():
+            for name, err in errors.items():
+                row[name] = {f"coverage_{lev * 100:.0f}": float(np.mean(_covered(
+                    np.asarray(mu)[sel], np.asarray(err, float)[sel], None, None, true[sel],
+                    lev))) for lev in LEVELS}
+            for name, by_level in (bounds or {}).items():
+                row[name] = {f"coverage_{lev * 100:.0f}": float(np.mean(_covered(
+                    None, None, np.asarray(a, float)[sel], np.asarray(b, float)[sel], true[sel],
+                    lev))) for lev, (a, b) in by_level.items()}
+        out.append(row)
+    return out
+
+
+def ideal_coverage_by_n(err_pool, sigma_pool, n_per_bin: int = 4000, seed: int = 0,
+                        sigma_max: float = 300.0, bins=N_BINS) -> dict:
+    """Coverage per N bin of every interval of the mean (Fisher, marginal, sigma_R/sqrt(N),
+    HKSJ) and of sigma_R's Q-profile interval, on ideal Gaussian data.
+
+    Per bin, ``n_per_bin`` spaxels with N uniform in the bin ([50, :data:`N_TOP`] for the
+    open top bin), per-star errors drawn with replacement from ``err_pool`` (the survey's
+    v_R_err, km/s) and sigma_R from ``sigma_pool`` (the map's sigma_R, km/s), and
+    v_i ~ N(0, sigma_R^2 + e_i^2) (``numpy.random.default_rng(seed)``), fitted with
+    :func:`hotstars.maps.grouped_mle` (``intervals=True``). Targets for a calibrated interval:
+    0.68 and 0.95 in every bin (+- 0.03 / 0.02 of binomial noise at 4000 spaxels).
+    """
+    err_pool, sigma_pool = np.asarray(err_pool, float), np.asarray(sigma_pool, float)
+    if err_pool.size == 0 or sigma_pool.size == 0:
+        return {"n_per_bin": int(n_per_bin), "seed": int(seed), "per_bin": []}
+    rng = np.random.default_rng(seed)
+    rows = []
+    for lo, hi in bins:
+        n = rng.integers(lo, (hi if hi is not None else N_TOP) + 1, n_per_bin)
+        sig = rng.choice(sigma_pool, n_per_bin)
+        group = np.repeat(np.arange(n_per_bin), n)
+        e = rng.choice(err_pool, group.size)
+        v = rng.normal(0.0, 1.0, group.size) * np.sqrt(sig[group] ** 2 + e ** 2)
+        fit = maps.grouped_mle(group, v, e, sigma_max, intervals=True)
+        row = coverage_by_n(fit["n_stars"], fit["mu"], np.zeros(n_per_bin),
+                            {k: fit[c] for k, c in FIT_ERRORS.items()},
+                            {"hksj": {lev: (fit[f"mu_lo{lev * 100:.0f}"],
+                                            fit[f"mu_hi{lev * 100:.0f}"]) for lev in LEVELS}},
+                            bins=[(lo, hi)])[0]
+        row["sigma_R_q_profile"] = {"coverage_68": float(np.mean(
+            (fit["sigma_lo68"] <= sig) & (sig <= fit["sigma_hi68"])))}
+        rows.append(row)
+    return {"n_per_bin": int(n_per_bin), "seed": int(seed), "n_top": N_TOP, "per_bin": rows}
+
+
+def mock_coverage_by_n(matched: pd.DataFrame, truth_column: str = "vR_expected") -> list[dict]:
+    """:func:`coverage_by_n` of a matched map (:func:`match_map`) against ``truth_column``
+    for the three errors of :data:`ERRORS` and, when the map has them, the HKSJ bounds."""
+    bounds = None
+    if all(f"vR_mean_{b}{lev}" in matched for b in ("lo", "hi") for lev in (68, 95)):
+        bounds = {"hksj": {lev: (matched[f"vR_mean_lo{lev * 100:.0f}"],
+                                 matched[f"vR_mean_hi{lev * 100:.0f}"]) for lev in LEVELS}}
+    return coverage_by_n(matched["n_stars"], matched["vR_mean"], matched[truth_column],
+                         {k: matched[c] for k, c in ERRORS.items()}, bounds)
+
+
 def vr_map_recovery(vr_map: pd.DataFrame, kinematics: pd.DataFrame, flags: pd.DataFrame,
                     truth: pd.DataFrame, size_kpc: float, min_stars: int,
                     z_max_kpc: float | None = None, sigma_max: float = 300.0,
-                    n_rep: int = 20, seed: int = 0) -> dict:
+                    n_rep: int = 20, seed: int = 0, n_per_bin: int = 4000) -> dict:
     """Recovered v̄_R map (``vR_{size}pc`` product) against the mock's truth.
 
     The truth of a spaxel is the mean *expected* v_R of the stars in it (``vR_expected`` of
@@ -197,6 +291,10 @@ def vr_map_recovery(vr_map: pd.DataFrame, kinematics: pd.DataFrame, flags: pd.Da
     there is physics, not a pipeline error), with ``frac_stars_in_clumps``; and
     ``gaussian_reference``, what the estimator gives on ideal Gaussian data with the map's N,
     errors and σ_R (:func:`gaussian_reference` with ``sigma_max``, ``n_rep``, ``seed``).
+    ``coverage_by_n``: 68 / 95 % coverage per N bin of every interval of the mean (and of
+    σ_R's) on ideal data drawn from the map's errors and σ_R (:func:`ideal_coverage_by_n`,
+    ``n_per_bin`` spaxels per bin, ``seed``) and on the mock against the expected truth
+    (:func:`mock_coverage_by_n`).
     """
     stars = map_stars(kinematics, flags, truth, size_kpc, z_max_kpc)
     m = match_map(vr_map, _per_spaxel(stars, size_kpc), size_kpc, min_stars)
@@ -218,7 +316,12 @@ def vr_map_recovery(vr_map: pd.DataFrame, kinematics: pd.DataFrame, flags: pd.Da
         "smooth_field": against(m["vR_true"]) | {
             "frac_stars_in_clumps": float(np.mean(in_map["true_clump_id"] >= 0))},
         "gaussian_reference": gaussian_reference(in_map["row"], in_map["v_R_err"], m["sigma_R"],
-                                                 n_rep, seed, sigma_max)}
+                                                 n_rep, seed, sigma_max),
+        "coverage_by_n": {
+            "levels": list(LEVELS),
+            "ideal": ideal_coverage_by_n(in_map["v_R_err"], m["sigma_R"], n_per_bin, seed,
+                                         sigma_max),
+            "mock_expected_truth": mock_coverage_by_n(m)}}
 
 
 def _residual_stats(resid: np.ndarray, err: np.ndarray) -> dict:
@@ -282,13 +385,13 @@ def per_star_recovery(kinematics: pd.DataFrame, flags: pd.DataFrame,
 def injection_recovery(vr_maps: Mapping[float, pd.DataFrame], kinematics: pd.DataFrame,
                        flags: pd.DataFrame, truth: pd.DataFrame, min_stars: int,
                        z_max_kpc: float | None = None, sigma_max: float = 300.0,
-                       seed: int = 0) -> dict:
+                       seed: int = 0, n_per_bin: int = 4000) -> dict:
     """The ``injection_recovery.json`` content: ``vR_map_<size>pc`` (:func:`vr_map_recovery`)
     per map of ``vr_maps`` (keyed by the spaxel size in kpc), ``per_star_vR``
     (:func:`per_star_recovery`) and ``notes``."""
     out = {f"vR_map_{size * 1000:g}pc": vr_map_recovery(m, kinematics, flags, truth, size,
                                                          min_stars, z_max_kpc, sigma_max,
-                                                         seed=seed)
+                                                         seed=seed, n_per_bin=n_per_bin)
            for size, m in vr_maps.items()}
     out["per_star_vR"] = per_star_recovery(kinematics, flags, truth)
     out["notes"] = (
@@ -301,7 +404,13 @@ def injection_recovery(vr_maps: Mapping[float, pd.DataFrame], kinematics: pd.Dat
         "expected v_R (mock clump members at their clump's bulk v_R, field stars at vR_field). "
         "gaussian_reference: chi2_dof and coverage of the Eq. 4 estimator on ideal Gaussian data "
         "with the map's N, errors and sigma_R (above 1 for small N since sigma_R is estimated): "
-        "the value a correct pipeline should reach. per_star_vR: pulls (v_R - true v_R)/v_R_err "
+        "the value a correct pipeline should reach. coverage_by_n: fraction of spaxels whose true "
+        "mean lies in the 68 % / 95 % interval, per N bin (n_min <= N <= n_max), for mu +- z*err "
+        "(z = 0.994 / 1.960) with each Gaussian error and for the HKSJ interval [vR_mean_lo, "
+        "vR_mean_hi] (REML weights, max(q, 1), Student t_{N-1}); 'ideal': Gaussian replicas with "
+        "the map's per-star errors and sigma_R (n_per_bin spaxels per bin, N uniform in the bin),"
+        " also for sigma_R's Q-profile 68 % interval; 'mock_expected_truth': the map against the "
+        "expected truth. Calibrated: 0.68 and 0.95 in every bin. per_star_vR: pulls (v_R - true v_R)/v_R_err "
         "of single non-runaway stars; errors_by_epochs compares the median v_R_err with the "
         "scatter of the residuals. Velocities in km/s.")
     return out

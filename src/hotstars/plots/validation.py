@@ -34,8 +34,46 @@ from hotstars.plots.style import (
 )
 
 
+COVERAGE_STYLE = {  # error name in validation.coverage_by_n -> (label, colour, marker)
+    "hksj": ("HKSJ (REML, t$_{N-1}$)", "k", "o"),
+    "marginal": (r"marginalised over $\sigma_R$", "tab:blue", "s"),
+    "fisher": (r"Fisher ($\sigma_R$ fixed)", HSS_COLOR, "^"),
+    "sqrtn": (r"$\sigma_R/\sqrt{N}$ (paper)", "0.5", "v"),
+}
+
+
+def coverage_panel(ax, coverage: dict, level: int = 68, target_tol: float = 0.03) -> None:
+    """Coverage (``level`` %) of every interval of v̄_R against the N bin on ``ax``: filled
+    markers and solid lines on ideal Gaussian data, open markers and dashed lines on the mock
+    (against the expected truth); grey band: the target ``level`` ± ``target_tol``.
+    ``coverage``: the ``coverage_by_n`` block of :func:`hotstars.validation.vr_map_recovery`
+    (``ideal`` with ``per_bin``, ``mock_expected_truth``)."""
+    key = f"coverage_{level}"
+    target = level / 100
+    ax.axhspan(target - target_tol, target + target_tol, color="0.9", zorder=0,
+               gid=f"target_{level}")
+    ax.axhline(target, color="0.4", linestyle=":", linewidth=0.8)
+    for which, rows, ls, filled in (("ideal", coverage["ideal"]["per_bin"], "-", True),
+                                    ("mock", coverage["mock_expected_truth"], "--", False)):
+        labels = [r["bin"] for r in rows]
+        for name, (label, colour, marker) in COVERAGE_STYLE.items():
+            y = np.array([r[name][key] if name in r else np.nan for r in rows], float)
+            if not np.any(np.isfinite(y)):
+                continue
+            ax.plot(np.arange(len(rows)), y, linestyle=ls, marker=marker, color=colour, ms=3.5,
+                    linewidth=0.9, mfc=colour if filled else "none", gid=f"{which}_{name}",
+                    label=label if filled else None)
+        ax.set_xticks(np.arange(len(rows)), labels)
+    ax.plot([], [], "k-", label="ideal Gaussian data")
+    ax.plot([], [], "k--", mfc="none", label="mock (expected truth)")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("stars per spaxel $N$")
+    ax.set_ylabel(f"{level} % coverage of " + r"$\bar{v}_R$")
+    ax.legend(loc="lower right", fontsize=5.5)
+
+
 def fig_injection_recovery(matched: pd.DataFrame, r_sun_kpc: float = 8.2,
-                           pull_max: float = 5.0) -> Figure:
+                           pull_max: float = 5.0, coverage: dict | None = None) -> Figure:
     """The truth check of the v̄_R map: recovered against true v̄_R per spaxel.
 
     ``matched``: one row per map spaxel with x_center, y_center, n_stars, vR_mean,
@@ -44,7 +82,9 @@ def fig_injection_recovery(matched: pd.DataFrame, r_sun_kpc: float = 8.2,
     injected field) in km/s (:func:`hotstars.validation.match_map`). Left: vR_mean ± error
     against vR_expected with the 1:1 line, and against the smooth field as open circles; the
     legend gives the mean bias and χ²/dof of each. Right: the map of (recovered − expected) /
-    error on a diverging scale ±``pull_max``, with the plane furniture.
+    error on a diverging scale ±``pull_max``, with the plane furniture. With ``coverage``
+    (the ``coverage_by_n`` block of :func:`hotstars.validation.vr_map_recovery`) a third
+    panel: the 68 % coverage of every error against N (:func:`coverage_panel`).
     """
     what = "fig_injection_recovery: matched"
     require(matched, ["x_center", "y_center", "n_stars", "vR_mean", "vR_mean_err_marg",
@@ -63,8 +103,14 @@ def fig_injection_recovery(matched: pd.DataFrame, r_sun_kpc: float = 8.2,
     extent = map_frame([matched], size, r_sun_kpc)[0]
     xlim, ylim = plane_frame(r_sun_kpc)  # the frame of Figs. 7, 8, 10
     with paper_style():
-        fig = Figure(figsize=(PAGE_WIDTH_IN, 0.45 * PAGE_WIDTH_IN), layout="constrained")
-        ax, axm = fig.subplots(1, 2, width_ratios=[1, 1.15])
+        if coverage is None:
+            fig = Figure(figsize=(PAGE_WIDTH_IN, 0.45 * PAGE_WIDTH_IN), layout="constrained")
+            ax, axm = fig.subplots(1, 2, width_ratios=[1, 1.15])
+        else:
+            fig = Figure(figsize=(1.4 * PAGE_WIDTH_IN, 0.45 * PAGE_WIDTH_IN),
+                         layout="constrained")
+            ax, axm, axc = fig.subplots(1, 3, width_ratios=[1, 1.15, 0.9])
+            coverage_panel(axc, coverage)
         ax.plot(smooth, rec, "o", ms=3.0, mfc="none", mec="0.6", mew=0.5, gid="smooth",
                 label=f"vs smooth field: {stats(rec - smooth)}")
         ax.errorbar(expected, rec, yerr=err, fmt="o", ms=2.0, color="k", elinewidth=0.4,

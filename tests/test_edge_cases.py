@@ -139,7 +139,8 @@ def test_zero_errors_are_dropped_with_a_count_and_a_warning(caplog):
 
 def test_mixed_degenerate_spaxels_give_finite_maps():
     """A map mixing every degenerate spaxel type (N = 1, all equal, one dominant star, spread far
-    beyond sigma_max, tiny and huge errors, a star exactly at c - 1 km/s) has no NaN anywhere."""
+    beyond sigma_max, tiny and huge errors, a star exactly at c - 1 km/s) has no NaN anywhere,
+    except the intervals of a single star (no degree of freedom: no interval, NaN)."""
     rng = np.random.default_rng(5)
     kinds = [
         (np.full(6, 7.0), rng.uniform(1, 9, 6)),
@@ -156,7 +157,13 @@ def test_mixed_degenerate_spaxels_give_finite_maps():
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # no overflow / invalid-value warnings either
         m = maps.vr_map(x, np.zeros_like(x), v, e, 0.3, min_stars=1)
-    assert len(m) == len(kinds) and np.isfinite(m.to_numpy(float)).all()
+    intervals = ["vR_mean_err_hksj", "vR_mean_lo68", "vR_mean_hi68", "vR_mean_lo95",
+                 "vR_mean_hi95", "sigma_R_lo68", "sigma_R_hi68"]
+    single = m["n_stars"].to_numpy() == 1
+    assert len(m) == len(kinds) and np.isfinite(m.drop(columns=intervals).to_numpy(float)).all()
+    assert np.isfinite(m.loc[~single, intervals].to_numpy(float)).all()
+    assert np.isnan(m.loc[single, intervals].to_numpy(float)).all()
+    assert (m.loc[~single, "vR_mean_lo95"] <= m.loc[~single, "vR_mean_lo68"]).all()
     assert m["sigma_R"].tolist()[0] == 0.0 and m["sigma_R"].tolist()[2] == 300.0
     assert (m["sigma_R"].between(0.0, 300.0)).all()
 

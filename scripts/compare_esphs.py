@@ -15,15 +15,11 @@ def main(sm):
     meta = {"esphs_teff_err_frac": sm.params.teff_err_frac,
             "esphs_logg_err_dex": sm.params.logg_err_dex}
     skip = comparisons.esphs_skip(hss, table, str(sm.input.hss))
-    if skip:  # optional: Fig. 3 becomes a "not made" placeholder, nothing else is blocked
-        reason, source, column = skip
-        log.warning("ESP-HS comparison (Fig. 3) skipped: %s (input %s, column %s)", reason,
-                    source, column)
-        numbers = comparisons.skipped_numbers(numbers, reason, source, column, "Fig. 3")
-    else:
+    if not skip:
         log.info("BOSS Net vs ESP-HS: %s", numbers)
-    tables.write_table(table, sm.output.table, units=comparisons.ESPHS_UNITS,
-                       meta=meta | ({"skipped": skip[0]} if skip else {}))
+    numbers, table_meta = comparisons.mark_skipped(numbers, meta, skip, "ESP-HS comparison",
+                                                   "Fig. 3")
+    tables.write_table(table, sm.output.table, units=comparisons.ESPHS_UNITS, meta=table_meta)
     tables.write_json(numbers | {"config": meta}, sm.output.numbers)
 
 

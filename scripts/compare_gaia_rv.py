@@ -17,15 +17,11 @@ def main(sm):
     meta = {"teff_range_k": list(sm.params.teff_range_k), "grvs_range": list(sm.params.grvs_range),
             "outside_window": sm.params.outside_window}
     skip = comparisons.gaia_rv_skip(hss, table, str(sm.input.hss), str(sm.input.vlos))
-    if skip:  # optional: Fig. 5 becomes a "not made" placeholder, nothing else is blocked
-        reason, source, column = skip
-        log.warning("Gaia RV comparison (Fig. 5) skipped: %s (input %s, column %s)", reason,
-                    source, column)
-        numbers = comparisons.skipped_numbers(numbers, reason, source, column, "Fig. 5")
-    else:
+    if not skip:
         log.info("Gaia RV comparison: %s", numbers)
-    tables.write_table(table, sm.output.table, units=comparisons.GAIA_RV_UNITS,
-                       meta=meta | ({"skipped": skip[0]} if skip else {}))
+    numbers, table_meta = comparisons.mark_skipped(numbers, meta, skip, "Gaia RV comparison",
+                                                   "Fig. 5")
+    tables.write_table(table, sm.output.table, units=comparisons.GAIA_RV_UNITS, meta=table_meta)
     tables.write_json(numbers | {"config": meta}, sm.output.numbers)
 
 

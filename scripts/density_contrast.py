@@ -6,10 +6,6 @@ from hotstars.frame import galactocentric_frame
 from hotstars.io import catalogues, tables
 from hotstars.workflow import logs
 
-SETTINGS = ("pixel_kpc", "local_kpc", "mean_kpc", "truncate", "edge_correction", "footprint_kpc",
-            "z_max_kpc")
-
-
 def main(sm):
     logs.setup(sm.log[0], job=sm)
     p = sm.params
@@ -23,7 +19,8 @@ def main(sm):
                                       tables.read_table(sm.input.flags), p.z_max_kpc,
                                       labels=(str(sm.input.kinematics), str(sm.input.flags)))
         sample = contrast.SAMPLE_LABELS["hss"]
-    df, meta = contrast.contrast_product(stars, sample, **{k: getattr(p, k) for k in SETTINGS})
+    settings = {k: getattr(p, k) for k in contrast.SETTINGS}
+    df, meta = contrast.contrast_product(stars, sample, **settings)
     tables.write_table(df, sm.output.contrast, units=contrast.UNITS, meta=meta)
 
 

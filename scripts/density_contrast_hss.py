@@ -5,10 +5,6 @@ from hotstars import contrast, maps
 from hotstars.io import tables
 from hotstars.workflow import logs
 
-SETTINGS = ("pixel_kpc", "local_kpc", "mean_kpc", "truncate", "edge_correction", "footprint_kpc",
-            "z_max_kpc")
-
-
 def main(sm):
     logs.setup(sm.log[0], job=sm)
     p = sm.params
@@ -16,7 +12,7 @@ def main(sm):
                                   tables.read_table(sm.input.flags), p.z_max_kpc,
                                   labels=(str(sm.input.kinematics), str(sm.input.flags)))
     df, meta = contrast.contrast_product(stars, contrast.SAMPLE_LABELS["hss"],
-                                         **{k: getattr(p, k) for k in SETTINGS})
+                                         **{k: getattr(p, k) for k in contrast.SETTINGS})
     tables.write_table(df, sm.output.contrast, units=contrast.UNITS, meta=meta)
 
 

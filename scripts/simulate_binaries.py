@@ -19,17 +19,13 @@ def main(sm):
     meta = {"seed": sm.params.seed, "binary_fraction": sm.params.binary_fraction,
             "rxc_min": sm.params.rxc_min, "error_floor": sm.params.error_floor}
     skip = comparisons.binaries_skip(sim, str(sm.input.hss_spectra))
-    if skip:  # optional: Fig. C.1 becomes a "not made" placeholder, nothing else is blocked
-        reason, source, column = skip
-        log.warning("binary simulation (Fig. C.1) skipped: %s (input %s, column %s)", reason,
-                    source, column)
-        numbers = comparisons.skipped_numbers(numbers, reason, source, column, "Fig. C.1")
-    else:
+    if not skip:
         log.info("binary simulation: %d stars, %d binaries; %s", len(sim),
                  int(sim["is_binary"].sum()),
                  {k: round(v, 2) for k, v in numbers.items() if "halfwidth" in k})
-    tables.write_table(sim, sm.output.table, units=comparisons.BINARY_UNITS,
-                       meta=meta | ({"skipped": skip[0]} if skip else {}))
+    numbers, table_meta = comparisons.mark_skipped(numbers, meta, skip, "binary simulation",
+                                                   "Fig. C.1")
+    tables.write_table(sim, sm.output.table, units=comparisons.BINARY_UNITS, meta=table_meta)
     tables.write_json(numbers | {"config": meta}, sm.output.numbers)
 
 

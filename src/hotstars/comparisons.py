@@ -20,6 +20,7 @@ Velocities in km/s, Teff in K, log g in dex (cgs). "delta" is always ours − re
 
 from __future__ import annotations
 
+import logging
 from typing import Sequence
 
 import numpy as np
@@ -28,6 +29,8 @@ import pandas as pd
 from hotstars import binaries, rv
 from hotstars.errors import HotstarsError, require_columns
 from hotstars.stats import agreement_fraction, robust_std
+
+log = logging.getLogger(__name__)
 
 # Eq. 3 validity window (Blomme et al. 2023; docs/conventions.md, Comparisons), inclusive.
 EQ3_TEFF_RANGE_K = (8500.0, 14500.0)
@@ -355,6 +358,20 @@ def skipped_numbers(numbers: dict, reason: str, input_name: str, column: str,
     ``skipped`` = {reason, input, column, product} (the summary and the figure carry the reason)."""
     return {key: None for key in numbers} | {"skipped": {
         "reason": reason, "input": input_name, "column": column, "product": product}}
+
+
+def mark_skipped(numbers: dict, meta: dict, skip: tuple[str, str, str] | None, what: str,
+                 product: str) -> tuple[dict, dict]:
+    """(numbers, table metadata) of an optional comparison after its skip test (``*_skip``):
+    unchanged when ``skip`` is None; else :func:`skipped_numbers`, the reason in the metadata and
+    a warning naming the input file and column (its figure becomes a "not made" placeholder;
+    nothing else is blocked)."""
+    if not skip:
+        return numbers, meta
+    reason, source, column = skip
+    log.warning("%s (%s) skipped: %s (input %s, column %s)", what, product, reason, source, column)
+    return (skipped_numbers(numbers, reason, source, column, product),
+            meta | {"skipped": reason})
 
 
 def _n_finite(df: pd.DataFrame, column: str) -> int:

@@ -106,6 +106,11 @@ def sample_positions(sample: pd.DataFrame, frame, parallax_over_error_min: float
     return out
 
 
+#: the config settings of :func:`contrast_product` (the rules' params of the same names)
+SETTINGS = ("pixel_kpc", "local_kpc", "mean_kpc", "truncate", "edge_correction",
+            "footprint_kpc", "z_max_kpc")
+
+
 def contrast_product(stars: pd.DataFrame, sample: str, pixel_kpc: float, local_kpc: float,
                      mean_kpc: float, truncate: float, edge_correction: bool,
                      footprint_kpc: float, z_max_kpc: float | None = None

@@ -507,10 +507,7 @@ def query_to_file(adql_path, ids, dest, settings: Settings = Settings(),
     (format by suffix: FITS, Parquet, VOTable, CSV). Returns the number of rows. A query that
     joins no uploaded list runs once, without the ids (:func:`whole_query_to_file`)."""
     dest = Path(dest)
-    fmt = WRITE_FORMATS.get(dest.suffix.lower())
-    if fmt is None:
-        raise ArchiveError(f"{dest}: unknown format {dest.suffix!r} (expected one of "
-                           f"{', '.join(sorted(WRITE_FORMATS))})")
+    fmt = _write_format(dest)
     text = Path(adql_path).read_text()
     if not uses_upload(text):
         return whole_query_to_file(adql_path, dest, settings, credentials, session, sleep)
@@ -542,16 +539,22 @@ def query_to_file(adql_path, ids, dest, settings: Settings = Settings(),
     return len(table)
 
 
+def _write_format(dest: Path) -> str:
+    """The astropy format of an output file, by its suffix (:data:`WRITE_FORMATS`)."""
+    fmt = WRITE_FORMATS.get(dest.suffix.lower())
+    if fmt is None:
+        raise ArchiveError(f"{dest}: unknown format {dest.suffix!r} (expected one of "
+                           f"{', '.join(sorted(WRITE_FORMATS))})")
+    return fmt
+
+
 def whole_query_to_file(adql_path, dest, settings: Settings = Settings(),
                         credentials: Credentials | None = None, session=None,
                         sleep=time.sleep) -> int:
     """Run the ADQL file ``adql_path`` (no upload: e.g. the OB target sample's selection) as one
     asynchronous job and write ``dest`` atomically; one row per ``source_id``. Returns the rows."""
     dest = Path(dest)
-    fmt = WRITE_FORMATS.get(dest.suffix.lower())
-    if fmt is None:
-        raise ArchiveError(f"{dest}: unknown format {dest.suffix!r} (expected one of "
-                           f"{', '.join(sorted(WRITE_FORMATS))})")
+    fmt = _write_format(dest)
     label = f"{dest.name} ({Path(adql_path).name})"
     log.info("%s: one asynchronous job at %s (no upload)", label, settings.url)
     dest.parent.mkdir(parents=True, exist_ok=True)

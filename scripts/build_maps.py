@@ -27,7 +27,7 @@ def main(sm):
                        meta={**meta, "n_spaxels": len(vr), "min_stars": sm.params.min_stars,
                              "sigma_max_kms": sm.params.sigma_max,
                              "estimator": "Eq. 4 ML, mu profiled out, global sigma search",
-                             "intervals": "vR_mean: HKSJ (REML weights, max(q, 1), t_{N-1}); "
+                             "intervals": "vR_mean: HKSJ (REML weights, t with Kish n_eff - 1 dof); "
                                           "sigma_R: Q-profile"})
 
 

@@ -30,7 +30,15 @@ def main(sm):
                                            map_stars))
     numbers.update(summary.kinematics_numbers(tables.read_table(sm.input.kinematics),
                                               tables.read_table(sm.input.flags_vphi)))
-    numbers.update(summary.map_numbers(tables.read_table(sm.input.vr_map)))
+    vr_map = tables.read_table(sm.input.vr_map)
+    numbers.update(summary.map_numbers(vr_map))
+    vr_meta = Table.read(sm.input.vr_map).meta
+    field_stars = maps.select_map_stars(
+        tables.read_table(sm.input.kinematics), tables.read_table(sm.input.flags_vphi),
+        vr_meta.get("z_max_kpc"), labels=(str(sm.input.kinematics), str(sm.input.flags_vphi)))
+    numbers.update(summary.field_numbers(
+        tables.read_table(sm.input.vr_field), Table.read(sm.input.vr_field).meta, field_stars,
+        vr_map, float(vr_meta["spaxel_pc"]) / 1000.0))
     clusters = {name.removeprefix("clusters_"): tables.read_table(path)
                 for name, path in sm.input.items() if name.startswith("clusters_")}
     numbers.update(summary.cluster_numbers(clusters))

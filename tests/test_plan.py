@@ -103,7 +103,8 @@ def test_a_vac_run_makes_the_kinematics_and_maps_only():
     assert relative(p, p.final_products()) == {
         "kinematics/kinematics.parquet", "maps/density_250pc.parquet", "maps/vR_250pc.parquet",
         "summary.json", "tables/summary.html", "figures/fig06_vphi.png",
-        "figures/fig07_maps.png", "figures/figB1_maps.png"}
+        "figures/fig07_maps.png", "figures/figB1_maps.png", "maps/vR_field.parquet",
+        "figures/fig07_field.png"}
     assert p.used_input_keys() == ["vac"] and "cutflow" not in p.summary_inputs()
     assert p.data_source() == "published VAC data/ob_vac.fits"
 

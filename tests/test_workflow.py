@@ -13,7 +13,7 @@ from workflow_utils import RUN, ROOT, copy_workflow, planned_jobs, snakemake
 
 pytestmark = pytest.mark.workflow
 
-MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "fig13_apogee", "figB1_maps", "vr_recovery",
+MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "fig07_field", "fig13_apogee", "figB1_maps", "vr_recovery",
                    "plot_vr_recovery",
                    "build_age_maps", "fig08_logage", "fig11_young_old", "injection_recovery",
                    "contrast_numbers", "fig10_contrast", "mock_comparison_numbers", "summary",
@@ -22,7 +22,9 @@ MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "fig13_apogee", "figB1_maps", "vr
 SPAXEL_CHANGE = MAPS_DOWNSTREAM | {"auriga_maps", "apogee_maps", "fig12_auriga", "fig13_apogee",
                                    "figD1_toomre", "figB1_apogee"}
 # the OB target sample's Δ_Σ (density_contrast) does not depend on the HSS; its own extra does
-WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "fig06_vphi", "density_contrast_hss"}
+# the continuous v_R field uses every window star: not the spaxel size, but the window
+WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "fig06_vphi", "density_contrast_hss",
+                                       "vr_field"}
 AGES_DOWNSTREAM = {"compute_ages", "gather_ages", "build_age_maps", "fig08_logage",
                    "fig11_young_old", "cluster_validation", "fig09_clusters", "age_recovery",
                    "plot_age_recovery", "injection_recovery", "write_vac", "summary", "summary_table",
@@ -95,7 +97,7 @@ def test_products_are_consistent(run_dir):
     assert (h["ruwe"] < 1.4).all() and (h["teff"] > 1e4).all()
     assert (h["parallax_error"] < 0.2 * h["parallax"]).all()
     for name in ["fig01_sky", "fig02_cutflow", "fig03_esphs", "fig04_kiel", "fig05_gaia_rv",
-                 "fig06_vphi", "fig07_maps", "fig08_logage", "fig09_clusters", "fig11_young_old",
+                 "fig06_vphi", "fig07_maps", "fig07_field", "fig08_logage", "fig09_clusters", "fig11_young_old",
                  "fig10_contrast", "fig12_auriga", "fig13_apogee", "figB1_maps", "figC1_binaries",
                  "figA1_d23_selection", "figA2_d23_plane", "figD1_toomre", "figB1_apogee",
                  "validation_vR_recovery",

@@ -83,6 +83,22 @@ PAPER: dict[str, tuple[float | None, str]] = {
                          "with parallax/error > 5 (else the HSS map stars) (Sec. 4.1, Fig. 10)"),
     "contrast.hss_frac_footprint_delta_gt_0p5": (None, "as frac_footprint_delta_gt_0p5, for the HSS map "
                                                  "stars' own contrast (an extra: it follows the observed fields)"),
+    "vr_field.bandwidth_kpc": (None, "bandwidth (Gaussian sigma) of the continuous v_R field, "
+                               "chosen by block cross-validation"),
+    "vr_field.sigma_R_kms": (None, "the one sigma_R of the continuous field's weights, km/s"),
+    "vr_field.n_stars": (None, "map stars in the continuous v_R field (every star in the v_phi "
+                         "window with a usable v_R)"),
+    "vr_field.frac_footprint_err_lt_5kms": (None, "fraction of the footprint (250 pc squares "
+                                            "with a map star) where the field's error < 5 km/s"),
+    "maps.frac_footprint_err_lt_5kms": (None, "fraction of the footprint where the spaxel map "
+                                        "has a spaxel with HKSJ error < 5 km/s"),
+    "truth.vr_field_rms_kms": (None, "mock: RMS of (continuous field - smooth injected field) "
+                               "on the spaxel map's spaxels and stars, km/s"),
+    "truth.vr_map_rms_kms": (None, "mock: RMS of (spaxel map - smooth injected field) on the same "
+                             "spaxels, km/s"),
+    "truth.vr_field_coverage_68": (None, "mock: fraction of the field's supported pixels within "
+                                   "1 sigma (jackknife) of the smooth injected field (0.68 if "
+                                   "calibrated)"),
     "contrast.hss_spearman_vr_delta": (None, "as spearman_vr_delta, with the HSS map stars' own "
                                        "Delta_Sigma (partly circular: same stars)"),
 }
@@ -195,6 +211,20 @@ def map_numbers(vr_map: pd.DataFrame) -> dict[str, float]:
     }
 
 
+def field_numbers(field: pd.DataFrame, meta: Mapping, map_stars: pd.DataFrame,
+                  vr_map: pd.DataFrame, size_kpc: float) -> dict[str, float]:
+    """Numbers of the continuous v_R field (:mod:`hotstars.vrfield`) and the footprint
+    precision of both maps (:func:`hotstars.validation.footprint_precision`)."""
+    from hotstars.validation import footprint_precision
+
+    foot = footprint_precision(map_stars["x"], map_stars["y"], field, vr_map, size_kpc)
+    return {"vr_field.bandwidth_kpc": float(meta["bandwidth_kpc"]),
+            "vr_field.sigma_R_kms": float(meta["sigma_R_kms"]),
+            "vr_field.n_stars": int(meta["n_stars"]),
+            "vr_field.frac_footprint_err_lt_5kms": foot.get("frac_err_below_field"),
+            "maps.frac_footprint_err_lt_5kms": foot.get("frac_err_below_spaxel_map")}
+
+
 def age_numbers(ages: pd.DataFrame, young_max_myr: float, old_min_myr: float,
                 map_stars: pd.DataFrame | None = None) -> dict[str, float]:
     """Sec. 3.2 numbers from ages.parquet (all HSS stars with an age; errors in Myr from
@@ -285,9 +315,12 @@ SECTION_REFERENCES = {
     "gaia_rv": "Sec. 2.3, Fig. 5", "esphs": "Sec. 2.2, Fig. 3", "binaries": "App. C, Fig. C.1",
     "contrast": "Sec. 4.1, Fig. 10", "comparisons": "Sec. 2.1-2.2, Table 1, App. A",
     "auriga": "Sec. 4.2, Fig. 12", "apogee": "Sec. 4.3, Fig. 13",
+    # not in the paper: our continuous v_R field and the mock's truth check (README)
+    "vr_field": "extension of Sec. 3.1, Fig. 7 (README: The continuous v_R field)",
+    "truth": "mock truth check (README: The truth check)",
 }
 _REFERENCE = re.compile(r"\s*\(((?:Sec|Fig|App|Eq|Table)[ .][^()]*)\)\s*$")
-_UNITS = {"_kms": "km/s", "_pc": "pc", "_myr": "Myr", "_dex": "dex"}
+_UNITS = {"_kms": "km/s", "_pc": "pc", "_myr": "Myr", "_dex": "dex", "_kpc": "kpc"}
 SUMMARY_COLUMNS = ["key", "quantity", "ours", "paper", "unit", "difference",
                    "relative difference (%)", "paper reference"]
 

@@ -324,6 +324,104 @@ def vr_map_recovery(vr_map: pd.DataFrame, kinematics: pd.DataFrame, flags: pd.Da
             "mock_expected_truth": mock_coverage_by_n(m)}}
 
 
+def footprint_precision(x, y, field: pd.DataFrame, vr_map: pd.DataFrame, size_kpc: float,
+                        err_max_kms: float = 5.0) -> dict:
+    """Fraction of the footprint where each map's error of v̄_R is below ``err_max_kms``.
+
+    Footprint: the ``size_kpc`` squares holding at least one map star (x, y in kpc; every star
+    counts, not only those in spaxels of ≥ 6). Spaxel map: squares with a spaxel whose HKSJ
+    error (vR_mean_err_hksj) is below the limit; continuous field: squares whose centre has a
+    supported field value with vR_smooth_err below it."""
+    ix, iy = maps.spaxel_index(np.asarray(x, float), np.asarray(y, float), size_kpc)
+    cells = pd.DataFrame({"ix": ix, "iy": iy}).drop_duplicates()
+    n = len(cells)
+    if n == 0:
+        return {"n_footprint_cells": 0}
+    mx = np.rint(vr_map["x_center"].to_numpy(float) / size_kpc - 0.5).astype(np.int64)
+    my = np.rint(vr_map["y_center"].to_numpy(float) / size_kpc - 0.5).astype(np.int64)
+    err_col = "vR_mean_err_hksj" if "vR_mean_err_hksj" in vr_map else "vR_mean_err_marg"
+    good = pd.DataFrame({"ix": mx, "iy": my})[vr_map[err_col].to_numpy(float) < err_max_kms]
+    n_map = len(cells.merge(good, on=["ix", "iy"]))
+    from hotstars import vrfield
+
+    at = vrfield.at_positions(field, (cells["ix"] + 0.5) * size_kpc, (cells["iy"] + 0.5) * size_kpc,
+                              ("vR_smooth_err",))
+    n_field = int(np.sum(at["vR_smooth_err"].to_numpy(float) < err_max_kms))
+    return {"n_footprint_cells": int(n), "cell_kpc": float(size_kpc), "err_max_kms": err_max_kms,
+            "frac_err_below_spaxel_map": n_map / n, "frac_err_below_field": n_field / n}
+
+
+def _coverage(pull: np.ndarray) -> dict:
+    pull = pull[np.isfinite(pull)]
+    if pull.size == 0:
+        return {"n": 0}
+    return {"n": int(pull.size), "coverage_68": float(np.mean(np.abs(pull) < 1.0)),
+            "coverage_95": float(np.mean(np.abs(pull) < stats.norm.ppf(0.975)))}
+
+
+def vr_field_recovery(field: pd.DataFrame, field_meta: Mapping, vr_map: pd.DataFrame,
+                      kinematics: pd.DataFrame, flags: pd.DataFrame, truth: pd.DataFrame,
+                      size_kpc: float, min_stars: int, z_max_kpc: float | None = None) -> dict:
+    """The continuous v̄_R field (:mod:`hotstars.vrfield`) against the smooth injected field.
+
+    Truth of the field: what its estimator gives from the stars' noise-free injected field values
+    ``vR_field`` (same stars, kernel, bandwidth and weights: :func:`hotstars.vrfield.smoothed_truth`)
+    — association members' shared motions are error here, as for the spaxel map's
+    ``smooth_field``. Returns ``pixels`` and ``stars`` (pulls at the supported pixels and at the
+    map stars: RMS, 68 / 95 % coverage with the jackknife error and with the independent-star
+    error), ``versus_spaxel_map``: on the spaxels of the map (n ≥ ``min_stars``) and their stars,
+    the RMS of (map − true) and of (field − true), the field taken as the mean of its values at the
+    spaxel's stars, the truth the mean injected field of those stars; and ``footprint``
+    (:func:`footprint_precision`)."""
+    from hotstars import vrfield
+
+    settings = vrfield.FieldSettings(**{k.removeprefix("setting_"): (
+        tuple(v) if isinstance(v, list) else v) for k, v in field_meta.items()
+        if k.startswith("setting_")})
+    stars = map_stars(kinematics, flags, truth, size_kpc, z_max_kpc)
+    h, sigma = float(field_meta["bandwidth_kpc"]), float(field_meta["sigma_R_kms"])
+    if len(stars) != int(field_meta["n_stars"]):
+        raise ValidationInputError(f"v_R field: built from {field_meta['n_stars']} stars, the "
+                                   f"kinematics give {len(stars)} map stars: not the same stars")
+    ordered = field.sort_values(["x", "y"]).reset_index(drop=True)
+    true_img = vrfield.smoothed_truth(stars["x"], stars["y"], stars["v_R_err"],
+                                      stars["true_vR_field"], h, sigma, settings)
+    if true_img.size != len(ordered):
+        raise ValidationInputError(f"v_R field: {len(ordered)} pixels, its truth {true_img.size}: "
+                                   "was the field built with these settings and stars?")
+    ordered["truth"] = true_img
+    sup = ordered["supported"].to_numpy(bool)
+    diff = (ordered["vR_smooth"] - ordered["truth"]).to_numpy(float)
+
+    def pulls(d, frame):
+        return {"rms_kms": float(np.sqrt(np.nanmean(d**2))) if np.isfinite(d).any() else None,
+                "jackknife": _coverage(d / frame["vR_smooth_err"].to_numpy(float)),
+                "independent_stars": _coverage(d / frame["vR_smooth_err_model"].to_numpy(float))}
+
+    at = vrfield.at_positions(ordered, stars["x"], stars["y"],
+                              ("vR_smooth", "vR_smooth_err", "vR_smooth_err_model", "truth"))
+    out = {"bandwidth_kpc": h, "sigma_R_kms": sigma, "n_stars": int(len(stars)),
+           "n_pixels_supported": int(sup.sum()),
+           "pixels": pulls(diff[sup], ordered[sup]),
+           "stars": pulls((at["vR_smooth"] - at["truth"]).to_numpy(float), at) | {
+               "n_with_field": int(np.isfinite(at["vR_smooth"]).sum())}}
+    m = match_map(vr_map, _per_spaxel(stars, size_kpc), size_kpc, min_stars)
+    if len(m):
+        s = stars.assign(field=at["vR_smooth"].to_numpy(float)).merge(m[["ix", "iy"]],
+                                                                      on=["ix", "iy"])
+        per = s.groupby(["ix", "iy"])["field"].mean().rename("field").reset_index()
+        both = m.merge(per, on=["ix", "iy"])
+        ok = np.isfinite(both["field"].to_numpy(float))
+        d_map = (both["vR_mean"] - both["vR_true"]).to_numpy(float)[ok]
+        d_field = (both["field"] - both["vR_true"]).to_numpy(float)[ok]
+        out["versus_spaxel_map"] = {
+            "n_spaxels": int(ok.sum()), "n_stars": int(both["n_stars"].to_numpy()[ok].sum()),
+            "rms_spaxel_map_kms": float(np.sqrt(np.mean(d_map**2))),
+            "rms_field_kms": float(np.sqrt(np.mean(d_field**2)))}
+    out["footprint"] = footprint_precision(stars["x"], stars["y"], ordered, vr_map, size_kpc)
+    return out
+
+
 def _residual_stats(resid: np.ndarray, err: np.ndarray) -> dict:
     """Median v_R_err against the scatter of (v_R − true v_R), km/s."""
     if resid.size == 0:
@@ -407,7 +505,7 @@ def injection_recovery(vr_maps: Mapping[float, pd.DataFrame], kinematics: pd.Dat
         "the value a correct pipeline should reach. coverage_by_n: fraction of spaxels whose true "
         "mean lies in the 68 % / 95 % interval, per N bin (n_min <= N <= n_max), for mu +- z*err "
         "(z = 0.994 / 1.960) with each Gaussian error and for the HKSJ interval [vR_mean_lo, "
-        "vR_mean_hi] (REML weights, max(q, 1), Student t_{N-1}); 'ideal': Gaussian replicas with "
+        "vR_mean_hi] (REML weights, Student t with n_eff - 1 dof, n_eff Kish's); 'ideal': Gaussian replicas with "
         "the map's per-star errors and sigma_R (n_per_bin spaxels per bin, N uniform in the bin),"
         " also for sigma_R's Q-profile 68 % interval; 'mock_expected_truth': the map against the "
         "expected truth. Calibrated: 0.68 and 0.95 in every bin. per_star_vR: pulls (v_R - true v_R)/v_R_err "

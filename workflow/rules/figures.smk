@@ -189,6 +189,38 @@ rule fig07_maps:
         "../../scripts/fig07_maps.py"
 
 
+rule fig07_field:
+    """The continuous v_R field beside the spaxel map, with Reid's arms and the Delta_Sigma contours; its error."""
+    input:
+        field=results("maps/vR_field.parquet"),
+        vr=map_file("vR"),
+        contrast=results("maps/density_contrast.parquet"),
+        code=imports_of("fig07_field"),
+        arms="src/hotstars/data/reid2019_table2_arm_parameters.csv",
+    output:
+        png=report(
+            results("figures/fig07_field.png"),
+            caption="../report/fig07_field.rst",
+            category="Figures",
+            labels={"figure": "continuous v_R field"},
+        ),
+    params:
+        dpi=config["figures"]["dpi"],
+        r_sun_kpc=config["frame"]["r_sun_kpc"],
+        levels=config["contrast"]["levels"],
+    log:
+        logs("fig07_field.log"),
+    benchmark:
+        benchmarks("fig07_field.tsv")
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/fig07_field.py"
+
+
 rule fig08_logage:
     """Fig. 8: mean log-age per spaxel."""
     input:

@@ -26,3 +26,28 @@ rule build_maps:
         "../../envs/science.yaml"
     script:
         "../../scripts/build_maps.py"
+
+
+rule vr_field:
+    """Continuous mean v_R field on a fine grid from every map star (kernel-weighted Eq. 4, block-jackknife errors)."""
+    input:
+        kinematics=results("kinematics/kinematics.parquet"),
+        flags=results("kinematics/vphi_window.parquet"),
+        code=imports_of("vr_field"),
+    output:
+        field=results("maps/vR_field.parquet"),
+    params:
+        settings=config["vr_field"],
+        z_max_kpc=config["maps"]["z_max_kpc"],
+        sigma_max=config["maps"]["sigma_max_kms"],
+    log:
+        logs("vr_field.log"),
+    benchmark:
+        benchmarks("vr_field.tsv")
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../../scripts/vr_field.py"

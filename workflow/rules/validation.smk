@@ -5,6 +5,7 @@ rule vr_recovery:
     """Recovered mean v_R per spaxel and per-star v_R against the mock's truth: bias, chi2/dof, coverage."""
     input:
         vr_map=map_file("vR"),
+        field=results("maps/vR_field.parquet"),
         kinematics=results("kinematics/kinematics.parquet"),
         flags=results("kinematics/vphi_window.parquet"),
         truth=mock_file("truth"),

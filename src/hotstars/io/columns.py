@@ -263,7 +263,7 @@ COLUMNS: dict[str, ColumnInfo] = {
     "vR_mean_err_marg": _C("1-sigma error of vR_mean marginalised over sigma_R", KMS,
                            "stat.error;phys.veloc"),
     "vR_mean_err_hksj": _C("1-sigma Hartung-Knapp-Sidik-Jonkman error of the mean v_R (REML "
-                           "weights, max(q, 1))", KMS, "stat.error;phys.veloc"),
+                           "weights)", KMS, "stat.error;phys.veloc"),
     "vR_mean_lo68": _C("Lower bound of the 68 % HKSJ interval of the mean v_R", KMS,
                        "phys.veloc;stat.min"),
     "vR_mean_hi68": _C("Upper bound of the 68 % HKSJ interval of the mean v_R", KMS,
@@ -278,6 +278,20 @@ COLUMNS: dict[str, ColumnInfo] = {
                        "stat.stdev;phys.veloc;stat.max"),
     "sigma_at_boundary": _flag("Eq. 4 fit ended at a bound of sigma_R (0 or sigma_max): sigma_R "
                                "a limit, not a measurement"),
+    # continuous v_R field (hotstars.vrfield)
+    "vR_smooth": _C("Mean v_R of the continuous field at the pixel centre (kernel-weighted "
+                    "Eq. 4); NaN if not supported", KMS,
+                    "phys.veloc;pos.galactocentric"),
+    "vR_smooth_err": _C("1-sigma error of vR_smooth (delete-a-block jackknife)", KMS,
+                        "stat.error;phys.veloc"),
+    "vR_smooth_err_model": _C("1-sigma error of vR_smooth if stars were independent (too "
+                              "small where they move in groups)", KMS,
+                              "stat.error;phys.veloc"),
+    "n_eff": _C("Kish effective number of stars in the kernel, (sum K u)^2 / sum K^2 u^2", "",
+                "meta.number"),
+    "n_blocks": _count("Number of jackknife blocks with stars in the kernel"),
+    "supported": _flag("Field reported here: n_eff >= vr_field.min_neff, n_blocks >= "
+                       "vr_field.min_blocks"),
     "in_mask": _flag("Spaxel centre inside the masked inner disc R < r_mask_kpc (Fig. 13)"),
     "precise": _flag("Spaxel's sigma_R / sqrt(n_stars) below comparisons.apogee.max_err_kms"),
     "plotted": _flag("Spaxel drawn in Fig. 13 (precise and not in_mask)"),

@@ -65,6 +65,17 @@ def _contour_legend(ax, levels: Sequence[float]) -> None:
               edgecolor="none")
 
 
+def _plane_panels(axes, grid: Mapping, r_sun_kpc: float, xlim, ylim) -> None:
+    """Plane furniture on every panel, the Δ_Σ contours on the first two, their legend."""
+    for ax in axes:
+        galactic_plane_axes(ax, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim,
+                            label_longitudes=ax is axes[0])
+        kpc_ticks(ax)
+    for ax in axes[:2]:
+        _draw_contours(ax, grid)
+    _contour_legend(axes[0], grid["levels"])
+
+
 def _arm_label_point(x: np.ndarray, y: np.ndarray, xlim, ylim, margin: float = 0.06):
     """The vertex with the largest azimuth index (the end toward +Y, Galactic rotation) that lies
     inside the limits shrunk by ``margin`` of their span; None if the arm misses the frame."""
@@ -125,13 +136,7 @@ def fig_contrast(contrast: pd.DataFrame, vr_map: pd.DataFrame,
         cbar = fig.colorbar(vmesh, ax=axes[1:], location="top", shrink=0.5, aspect=35, pad=0.01,
                             extend="both", label=r"$\bar{v}_R$ (km s$^{-1}$)")
         cbar.ax.xaxis.set_major_formatter(PLAIN)
-        for ax in axes:
-            galactic_plane_axes(ax, r_sun_kpc=r_sun_kpc, xlim=xlim, ylim=ylim,
-                                label_longitudes=ax is axes[0])
-            kpc_ticks(ax)
-        for ax in axes[:2]:
-            _draw_contours(ax, grid)
-        _contour_legend(axes[0], grid["levels"])
+        _plane_panels(axes, grid, r_sun_kpc, xlim, ylim)
         note_outside_frame(axes[1], [vr_map], xlim, ylim)
         if sample_label:
             sample_label_box(axes[0], sample_label)
@@ -192,4 +197,82 @@ def fig_young_old_contours(young: pd.DataFrame, old: pd.DataFrame, contrast: pd.
                         arrowprops=dict(arrowstyle="-", color="tab:red", linewidth=0.5,
                                         shrinkA=0, shrinkB=2),
                         gid=f"association_{group}")
+    return fig
+
+
+def _field_image(field: pd.DataFrame, column: str):
+    """(x edges, y edges, masked image [y, x]) of a full pixel grid (:mod:`hotstars.vrfield`)."""
+    xs, ys = np.sort(field["x"].unique()), np.sort(field["y"].unique())
+    if xs.size < 2 or ys.size < 2 or xs.size * ys.size != len(field):
+        raise PlotInputError(f"fig_vr_field: field: {len(field)} rows are not a full pixel grid")
+    pix = float(xs[1] - xs[0])
+    img = field.sort_values(["x", "y"])[column].to_numpy(float).reshape(xs.size, ys.size).T
+    return (np.append(xs - pix / 2, xs[-1] + pix / 2), np.append(ys - pix / 2, ys[-1] + pix / 2),
+            np.ma.masked_invalid(img))
+
+
+def fig_vr_field(field: pd.DataFrame, vr_map: pd.DataFrame, contrast: pd.DataFrame,
+                 arms: Mapping[str, tuple[np.ndarray, np.ndarray]], r_sun_kpc: float = 8.2,
+                 vmax_kms: float = 30.0, err_max_kms: float = 10.0,
+                 levels: Sequence[float] = contrast_mod.CONTOUR_LEVELS,
+                 label: str | None = None) -> Figure:
+    """The continuous v̄_R field beside the spaxel map, in the style of Fig. 7 / Fig. 10.
+
+    Left: ``field`` (:func:`hotstars.vrfield.vr_field`; vR_smooth, blank where not supported)
+    with the Reid et al. (2019) arms (``arms``, :data:`hotstars.spiral.PAPER_ARMS`) and the Δ_Σ
+    contours at ``levels`` of ``contrast``; middle: the Eq. 4 spaxel map (``vr_map``) with the
+    same lines; right: the field's 1σ error vR_smooth_err (0 … ``err_max_kms``) with a 5 km/s
+    contour. Same colour scale (±``vmax_kms``) and frame as Fig. 7; ``label`` (bandwidth, σ_R,
+    stars) in a box on the left panel.
+    """
+    require(field, ["x", "y", "vR_smooth", "vR_smooth_err"], "fig_vr_field: field")
+    require(vr_map, ["x_center", "y_center", "n_stars", "vR_mean"], "fig_vr_field: vr_map")
+    if not np.isfinite(field["vR_smooth"].to_numpy(float)).any():
+        raise PlotInputError("fig_vr_field: field: vR_smooth has no finite value (no pixel "
+                             "supported)")
+    vr = finite_column(vr_map, "vR_mean", "fig_vr_field: vr_map")
+    try:
+        grid = contrast_mod.contour_grid(contrast, levels=levels)
+    except contrast_mod.ContrastError as err:
+        raise PlotInputError(f"fig_vr_field: contrast: {err}") from None
+    xe, ye, img = _field_image(field, "vR_smooth")
+    _, _, err = _field_image(field, "vR_smooth_err")
+    size = spaxel_size(vr_map, "fig_vr_field: vr_map")
+    extent = map_frame([vr_map], size, r_sun_kpc)[0]
+    xlim, ylim = plane_frame(r_sun_kpc)
+    norm = diverging_norm(vr, vmax=vmax_kms)
+    with paper_style():
+        fig = Figure(figsize=(PAGE_WIDTH_IN, 0.42 * PAGE_WIDTH_IN), layout="constrained")
+        axes = fig.subplots(1, 3, sharex=True, sharey=True)
+        axes[0].pcolormesh(xe, ye, img, norm=norm, cmap=VR_CMAP, gid="vR_smooth",
+                           rasterized=True)
+        xs, ys, simg = spaxel_image(vr_map, vr, size, extent)
+        vmesh = axes[1].pcolormesh(xs, ys, simg, norm=norm, cmap=VR_CMAP, gid="vR",
+                                   rasterized=True)
+        cbar = fig.colorbar(vmesh, ax=axes[:2], location="top", shrink=0.5, aspect=35,
+                            pad=0.01, extend="both", label=r"$\bar{v}_R$ (km s$^{-1}$)")
+        cbar.ax.xaxis.set_major_formatter(PLAIN)
+        emesh = axes[2].pcolormesh(xe, ye, err, cmap="viridis", vmin=0, vmax=err_max_kms,
+                                   gid="vR_smooth_err", rasterized=True)
+        xc, yc = (xe[:-1] + xe[1:]) / 2, (ye[:-1] + ye[1:]) / 2
+        if np.ma.count(err) and np.nanmin(err.filled(np.nan)) < 5.0 < np.nanmax(err.filled(np.nan)):
+            axes[2].contour(xc, yc, err.filled(np.inf), levels=[5.0], colors="w",
+                            linewidths=0.8, gid="err_5kms")
+        cbar = fig.colorbar(emesh, ax=axes[2], location="top", shrink=0.85, aspect=20,
+                            pad=0.01, extend="max",
+                            label=r"error of $\bar{v}_R$ (km s$^{-1}$); white: 5")
+        cbar.ax.xaxis.set_major_formatter(PLAIN)
+        _plane_panels(axes, grid, r_sun_kpc, xlim, ylim)
+        for ax in axes[:2]:
+            for key in PAPER_ARMS:
+                if key in arms:
+                    ax.plot(*(np.asarray(a, float) for a in arms[key]), color="k",
+                            linewidth=0.9, linestyle="--", zorder=2.6, gid=f"arm_{key}")
+        axes[0].set_title("continuous field", fontsize=7)
+        axes[1].set_title(f"spaxel map ({size * 1000:g} pc, Eq. 4)", fontsize=7)
+        axes[2].set_title("field error (jackknife)", fontsize=7)
+        if label:
+            sample_label_box(axes[0], label)
+        for ax in axes[1:]:
+            ax.set_ylabel("")
     return fig

@@ -86,6 +86,8 @@ CORE_PRODUCTS = (
     "figures/fig06_vphi.png",
     "figures/fig07_maps.png",
     "figures/figB1_maps.png",
+    "maps/vR_field.parquet",
+    "figures/fig07_field.png",
 )
 
 #: The parts beyond the kinematics and maps; ``sample`` is everything that needs the spectra.
@@ -117,13 +119,14 @@ COMPONENTS = (
     Component("truth_check", (), (
         "validation/injection_recovery.json", "figures/validation_vR_recovery.png",
         "figures/validation_age_recovery.png",
-    )),
+    ), (("numbers_truth", "validation/vr_recovery.json"),)),
 )
 
 #: Summary inputs of every run.
 CORE_NUMBERS = (("kinematics", "kinematics/kinematics.parquet"),
                 ("flags_vphi", "kinematics/vphi_window.parquet"),
-                ("vr_map", "maps/vR_{spaxel}pc.parquet"))
+                ("vr_map", "maps/vR_{spaxel}pc.parquet"),
+                ("vr_field", "maps/vR_field.parquet"))
 
 
 class RunPlan:

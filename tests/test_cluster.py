@@ -12,7 +12,8 @@ through the SLURM executor plugin.
   sacct reports its state, srun execs the job step): at most 15 sbatch jobs, one per age shard;
   each with --mem, -t, -p and -A, a group job's memory the largest of its members' and its wall
   time their sum (they run one after another); every job ran as a job step, and the products
-  equal those of the ordinary run (`run_dir`). 4-6 min on 2 cores (plus the session's `run_dir`).
+  equal those of the ordinary run (`run_dir`). ~5 min on 2 cores (plus the session's `run_dir`),
+  most of it the four group jobs one after another (each dependent on the one before).
 """
 
 import os
@@ -223,6 +224,33 @@ def submitted_jobs(call: dict) -> dict:
             "attempt": int(cli_values(command, "--attempt")[0])}
 
 
+# The plugin checks the jobs' states (sacct) --slurm-init-seconds-before-status-checks after a
+# submission and then, after each check that finds no job finished, 10 s later than the last time
+# (up to 180 s; fixed in the plugin): on a real cluster that spares slurmdbd. Here a group job that
+# ends after a minute would wait up to ~50 s to be seen, and the next group with it (~1 min of a
+# ~6 min run). The run's snakemake keeps checking every STATUS_CHECK_S seconds instead (a check is
+# one stand-in sacct call); nothing else of the plugin changes, and its jobs (sbatch, srun steps)
+# run `python -m snakemake` as always.
+STATUS_CHECK_S = 2
+SNAKEMAKE_WITH_STEADY_STATUS_CHECKS = f"""
+import snakemake_executor_plugin_slurm as slurm
+from snakemake.cli import main
+
+check_active_jobs = slurm.Executor.check_active_jobs
+
+
+async def check_then_poll_again_soon(self, active_jobs):
+    async for job in check_active_jobs(self, active_jobs):
+        yield job
+    self.next_seconds_between_status_checks = min(self.next_seconds_between_status_checks,
+                                                  {STATUS_CHECK_S})
+
+
+slurm.Executor.check_active_jobs = check_then_poll_again_soon
+main()
+"""
+
+
 @pytest.fixture(scope="module")
 def slurm_run(tmp_path_factory):
     """The small mock through snakemake-executor-plugin-slurm and stand-in SLURM commands."""
@@ -239,7 +267,8 @@ def slurm_run(tmp_path_factory):
             mp.delenv("SLURM_JOB_ID", raising=False)
             proc = snakemake(workdir, "--workflow-profile", "profiles/slurm",
                              "--slurm-init-seconds-before-status-checks", "1",
-                             "--slurm-keep-successful-logs", timeout=1800)
+                             "--slurm-keep-successful-logs", timeout=1800,
+                             main=SNAKEMAKE_WITH_STEADY_STATUS_CHECKS)
     finally:  # a run that failed or timed out leaves no job behind
         slurm_standin.cancel_unfinished(state)
     return {"workdir": workdir, "plan": plan, "state": state, "proc": proc,

@@ -1,10 +1,11 @@
 """Reliability (issue 7): canonical product hashes, determinism, interrupted and resumed runs.
 
 The workflow tests run the default workflow three times in all (session fixtures), each in a
-private copy that imports its own ``src`` (PYTHONPATH) so edits to the repository during the
-session cannot leak in:
+private copy that imports its own ``src`` (PYTHONPATH; workflow/rules/common.smk puts it first
+too) so edits to the repository during the session cannot leak in:
 
-- clean run A: ``--cores 2``, PYTHONHASHSEED=0;
+- clean run A: ``--cores 2``, PYTHONHASHSEED=0: the session's small-mock run (conftest.py
+  ``small_mock_run``, which ``run_dir`` copies), whose workflow the other two copy;
 - clean run B: ``--cores 4`` on the same machine and every rule at 2 threads (so OpenBLAS/OpenMP
   run 2 threads per job and the job order differs), PYTHONHASHSEED=1, another directory;
 - run K: ``--cores 2``, SIGKILLed (whole process group) while an age shard runs and after
@@ -199,9 +200,10 @@ def _diff(a: dict, b: dict) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def snapshot(tmp_path_factory):
-    """The workflow as it is now: every run copies this, so all three run the same code."""
-    return copy_workflow(tmp_path_factory.mktemp("snapshot") / "workflow")
+def snapshot(small_mock_run, tmp_path_factory):
+    """The workflow of run A (the session's small-mock run): runs B and K copy this, so all
+    three run the same code."""
+    return copy_workflow(tmp_path_factory.mktemp("snapshot") / "workflow", small_mock_run)
 
 
 def _copy(snapshot: Path, tmp_path_factory, name: str) -> Path:
@@ -209,10 +211,10 @@ def _copy(snapshot: Path, tmp_path_factory, name: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def clean_a(snapshot, tmp_path_factory):
-    workdir = _copy(snapshot, tmp_path_factory, "clean_a")
-    _run(workdir, "--cores", "2", *RETRIES, seed=0)
-    return hashing.product_hashes(workdir)
+def clean_a(small_mock_run):
+    """Run A is the session's small-mock run (conftest.py): `snakemake --cores 2` in a private
+    copy with PYTHONHASHSEED=0, its jobs on the copy's own src (workflow/rules/common.smk)."""
+    return hashing.product_hashes(small_mock_run)
 
 
 @pytest.fixture(scope="session")

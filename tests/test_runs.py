@@ -84,6 +84,17 @@ def test_runs_live_side_by_side(finished):
     back = pd.read_parquet(vac_run / "maps" / "vR_250pc.parquet")
     # the VAC has no pmra_pmdec_corr: errors (so ML weights) differ slightly, the means barely
     assert (np.abs(back["vR_mean"] - ours["vR_mean"]) < 0.1 * ours["vR_mean_err"]).all()
+    # the continuous v_R field and its figure come out of the VAC entry point too
+    key = ["ix", "iy"]
+    ours, back = (pd.read_parquet(run / "maps" / "vR_field.parquet").pipe(
+        lambda f: f.assign(ix=np.floor(f["x"] / 0.05).astype(int),
+                           iy=np.floor(f["y"] / 0.05).astype(int))) for run in (mock_run, vac_run))
+    both = ours.merge(back, on=key, suffixes=("", "_vac"))
+    both = both[both["supported"] & both["supported_vac"]]
+    assert len(both) > 0.95 * ours["supported"].sum()
+    diff = np.abs(both["vR_smooth_vac"] - both["vR_smooth"])
+    assert (diff < 0.2 * both["vR_smooth_err"]).mean() > 0.99
+    assert (vac_run / "figures" / "fig07_field.png").stat().st_size > 20_000
 
 
 def dry_run_jobs(workdir: Path) -> dict[str, tuple[str, str]]:
@@ -108,7 +119,7 @@ def users_of(workdir: Path, path: str) -> set[str]:
 
 @pytest.mark.parametrize("path", [
     "src/hotstars/stats.py",            # used through science and plots
-    "src/hotstars/spiral.py",           # used by two figures only
+    "src/hotstars/spiral.py",           # used by three figures only
 ])
 def test_editing_a_module_reruns_exactly_its_users_and_their_downstream(finished, path):
     users = users_of(finished, path) & set(planned_jobs(finished, "-F"))  # rules of this mode
@@ -129,5 +140,5 @@ def test_editing_a_module_reruns_exactly_its_users_and_their_downstream(finished
             assert rule in users and why == f"Updated input files: {path}", (rule, why)
     assert users <= set(jobs)
     if path == "src/hotstars/spiral.py":
-        assert set(jobs) == {"fig10_contrast", "fig11_young_old", "all"}
+        assert set(jobs) == {"fig07_field", "fig10_contrast", "fig11_young_old", "all"}
     assert planned_jobs(finished) == {}  # content restored: nothing to do (checksums)

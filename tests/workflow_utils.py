@@ -16,11 +16,12 @@ RUN = "results/mock"
 WORKFLOW_PARTS = ["Snakefile", "workflow", "config", "scripts", "src", "envs", "profiles"]
 
 
-def copy_workflow(dest: Path) -> Path:
-    """Copy the workflow (not results/resources) into ``dest``; products then live there."""
+def copy_workflow(dest: Path, source: Path = ROOT) -> Path:
+    """Copy the workflow (not results/resources) of ``source`` (the repository, or a workflow
+    copy) into ``dest``; products then live there."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in WORKFLOW_PARTS:
-        src = ROOT / part
+        src = Path(source) / part
         if src.is_dir():
             shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:
@@ -38,15 +39,17 @@ def modulefinder_closure(script: Path, root: Path = ROOT) -> set[str]:
             if m.__file__ and name.split(".")[0] == "hotstars"}
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 1800
-              ) -> subprocess.CompletedProcess:
+def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 1800,
+              main: str | None = None) -> subprocess.CompletedProcess:
     """Run ``snakemake ARGS`` in ``workdir`` with this interpreter; output captured as text.
 
     The workflow puts ``workdir/src`` first on the path of its jobs (workflow/rules/common.smk),
-    so a copy runs its own library, not the installed one.
+    so a copy runs its own library, not the installed one. ``main``: Python code run instead of
+    ``-m snakemake`` (``python -c MAIN ARGS``; it must end by calling snakemake.cli.main()).
     """
     env = dict(os.environ, PYTHONHASHSEED="0")
-    proc = subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, env=env,
+    launch = ["-m", "snakemake"] if main is None else ["-c", main]
+    proc = subprocess.run([sys.executable, *launch, *args], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n"

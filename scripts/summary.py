@@ -13,6 +13,12 @@ from hotstars.workflow import logs
 def main(sm):
     log = logs.setup(sm.log[0], job=sm)
     numbers = {}
+    kinematics = tables.read_table(sm.input.kinematics)
+    flags_vphi = tables.read_table(sm.input.flags_vphi)
+    vr_map = tables.read_table(sm.input.vr_map)
+    vr_meta = Table.read(sm.input.vr_map).meta
+    z_max = vr_meta.get("z_max_kpc")  # the maps' |z| cut
+    labels = (str(sm.input.kinematics), str(sm.input.flags_vphi))
     if "cutflow" in sm.input.keys():  # the sample stage is absent when starting from the VAC
         flags = tables.read_table(sm.input.flags)
         classes = selection.teff_class_counts(flags, sm.params.teff_classes)
@@ -21,21 +27,13 @@ def main(sm):
         numbers.update(summary.rv_numbers(tables.read_table(sm.input.vlos)))
         ages = tables.read_table(sm.input.ages)
         # Fig. 11's stars: the age-map selection (build_age_maps), with the |z| cut of the maps
-        z_max = Table.read(sm.input.vr_map).meta.get("z_max_kpc")
-        map_stars = maps.select_age_map_stars(
-            ages, tables.read_table(sm.input.kinematics), tables.read_table(sm.input.flags_vphi),
-            z_max, labels=(str(sm.input.ages), str(sm.input.kinematics),
-                           str(sm.input.flags_vphi)))
+        map_stars = maps.select_age_map_stars(ages, kinematics, flags_vphi, z_max,
+                                              labels=(str(sm.input.ages), *labels))
         numbers.update(summary.age_numbers(ages, sm.params.young_max_myr, sm.params.old_min_myr,
                                            map_stars))
-    numbers.update(summary.kinematics_numbers(tables.read_table(sm.input.kinematics),
-                                              tables.read_table(sm.input.flags_vphi)))
-    vr_map = tables.read_table(sm.input.vr_map)
+    numbers.update(summary.kinematics_numbers(kinematics, flags_vphi))
     numbers.update(summary.map_numbers(vr_map))
-    vr_meta = Table.read(sm.input.vr_map).meta
-    field_stars = maps.select_map_stars(
-        tables.read_table(sm.input.kinematics), tables.read_table(sm.input.flags_vphi),
-        vr_meta.get("z_max_kpc"), labels=(str(sm.input.kinematics), str(sm.input.flags_vphi)))
+    field_stars = maps.select_map_stars(kinematics, flags_vphi, z_max, labels=labels)
     numbers.update(summary.field_numbers(
         tables.read_table(sm.input.vr_field), Table.read(sm.input.vr_field).meta, field_stars,
         vr_map, float(vr_meta["spaxel_pc"]) / 1000.0))

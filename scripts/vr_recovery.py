@@ -12,9 +12,10 @@ def main(sm):
     kinematics = tables.read_table(sm.input.kinematics)
     flags = tables.read_table(sm.input.flags)
     truth = tables.read_table(sm.input.truth)
+    vr_map = tables.read_table(sm.input.vr_map)
     size_kpc = sm.params.spaxel_pc / 1000.0
     result = validation.injection_recovery(
-        {size_kpc: tables.read_table(sm.input.vr_map)}, kinematics, flags, truth,
+        {size_kpc: vr_map}, kinematics, flags, truth,
         sm.params.min_stars, z_max_kpc=sm.params.z_max_kpc, sigma_max=sm.params.sigma_max,
         seed=sm.params.seed)
     m = result[f"vR_map_{sm.params.spaxel_pc:g}pc"]
@@ -32,7 +33,7 @@ def main(sm):
                  row["hksj"]["coverage_95"], row["sigma_R_q_profile"]["coverage_68"])
     field = validation.vr_field_recovery(
         tables.read_table(sm.input.field), Table.read(sm.input.field).meta,
-        tables.read_table(sm.input.vr_map), kinematics, flags, truth, size_kpc,
+        vr_map, kinematics, flags, truth, size_kpc,
         sm.params.min_stars, z_max_kpc=sm.params.z_max_kpc)
     result["vR_field"] = field
     versus, foot = field.get("versus_spaxel_map", {}), field["footprint"]

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from hotstars import maps
+from hotstars import maps, vrfield
 from hotstars.errors import HotstarsError, require_columns
 from hotstars.stats import robust_std
 
@@ -342,8 +342,6 @@ def footprint_precision(x, y, field: pd.DataFrame, vr_map: pd.DataFrame, size_kp
     err_col = "vR_mean_err_hksj" if "vR_mean_err_hksj" in vr_map else "vR_mean_err_marg"
     good = pd.DataFrame({"ix": mx, "iy": my})[vr_map[err_col].to_numpy(float) < err_max_kms]
     n_map = len(cells.merge(good, on=["ix", "iy"]))
-    from hotstars import vrfield
-
     at = vrfield.at_positions(field, (cells["ix"] + 0.5) * size_kpc, (cells["iy"] + 0.5) * size_kpc,
                               ("vR_smooth_err",))
     n_field = int(np.sum(at["vR_smooth_err"].to_numpy(float) < err_max_kms))
@@ -373,8 +371,6 @@ def vr_field_recovery(field: pd.DataFrame, field_meta: Mapping, vr_map: pd.DataF
     the RMS of (map − true) and of (field − true), the field taken as the mean of its values at the
     spaxel's stars, the truth the mean injected field of those stars; and ``footprint``
     (:func:`footprint_precision`)."""
-    from hotstars import vrfield
-
     settings = vrfield.FieldSettings(**{k.removeprefix("setting_"): (
         tuple(v) if isinstance(v, list) else v) for k, v in field_meta.items()
         if k.startswith("setting_")})

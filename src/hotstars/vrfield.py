@@ -58,9 +58,9 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage, optimize
+from scipy import ndimage
 
-from hotstars import maps
+from hotstars import contrast, maps
 from hotstars.errors import HotstarsError
 
 log = logging.getLogger(__name__)
@@ -176,18 +176,10 @@ def _check_stars(x, y, v, e):
 
 
 def dispersion(r, e, sigma_max: float = 300.0) -> float:
-    """σ_R [km/s] maximising the Eq. 4 likelihood of residuals r with errors e (km/s), the mean
-    profiled out: a bounded scalar search in log σ (O(N) per step; σ below 0.01 km/s is 0)."""
-    r, e2 = np.asarray(r, float), np.asarray(e, float) ** 2
-
-    def nll(log_s):
-        w = 1.0 / (np.exp(2 * log_s) + e2)
-        mu = np.sum(w * r) / np.sum(w)
-        return 0.5 * np.sum(-np.log(w) + w * (r - mu) ** 2)
-
-    res = optimize.minimize_scalar(nll, bounds=(np.log(0.01), np.log(sigma_max)),
-                                   method="bounded", options={"xatol": 1e-6})
-    return 0.0 if res.x <= np.log(0.01) + 1e-4 else float(np.exp(res.x))
+    """σ_R [km/s]: the Eq. 4 maximum likelihood of residuals r with errors e (km/s), all stars
+    one group (:func:`hotstars.maps.grouped_mle`, the spaxel maps' own fit)."""
+    r = np.asarray(r, float)
+    return float(maps.grouped_mle(np.zeros(r.size, np.int64), r, e, sigma_max)["sigma"].iloc[0])
 
 
 def cross_validate(x, y, v, e, sigma: float, s: FieldSettings) -> pd.DataFrame:
@@ -291,6 +283,17 @@ def _jackknife(g: _Grid, ix, iy, u, v, s0, s1, h: float, s: FieldSettings):
     return var_px, nb_px
 
 
+def _kernel_mean(x, y, e, values, h: float, sigma: float, s: FieldSettings):
+    """The field's estimator of ``values`` at every pixel: (grid, ix, iy, u, S_0, S_1) with
+    u = 1/(σ² + e²), S_0 = Σ K u, S_1 = Σ K u values on the pixels around the stars."""
+    g = _Grid.around(x, y, s.pixel_kpc, s.truncate * h + s.pixel_kpc)
+    ix, iy = g.index(x, y)
+    u = 1.0 / (sigma**2 + e**2)
+    s0 = kernel_sum(g.bin(ix, iy, u), h, s.pixel_kpc, s.truncate)
+    s1 = kernel_sum(g.bin(ix, iy, u * values), h, s.pixel_kpc, s.truncate)
+    return g, ix, iy, u, s0, s1
+
+
 def vr_field(x, y, v, e, settings: FieldSettings | None = None) -> pd.DataFrame:
     """The continuous v̄_R field on the pixel grid around the stars (module docstring).
 
@@ -316,15 +319,10 @@ def vr_field(x, y, v, e, settings: FieldSettings | None = None) -> pd.DataFrame:
              "cross-validation in %.3g-kpc blocks (scores %s)", x.size, sigma, h, s.cv_folds,
              s.cv_block_kpc, dict(zip(cv["bandwidth_kpc"], cv["score"].round(2))))
 
-    g = _Grid.around(x, y, s.pixel_kpc, s.truncate * h + s.pixel_kpc)
-    ix, iy = g.index(x, y)
-    u = 1.0 / (sigma**2 + e**2)
-    b0, b1, b00 = g.bin(ix, iy, u), g.bin(ix, iy, u * v), g.bin(ix, iy, u * u)
-    s0 = kernel_sum(b0, h, s.pixel_kpc, s.truncate)
-    s1 = kernel_sum(b1, h, s.pixel_kpc, s.truncate)
+    g, ix, iy, u, s0, s1 = _kernel_mean(x, y, e, v, h, sigma, s)
     # Σ K² u and Σ K² u²: K² is a Gaussian of standard deviation h/√2
-    q = kernel_sum(b0, h / np.sqrt(2), s.pixel_kpc, s.truncate * np.sqrt(2))
-    q2 = kernel_sum(b00, h / np.sqrt(2), s.pixel_kpc, s.truncate * np.sqrt(2))
+    q = kernel_sum(g.bin(ix, iy, u), h / np.sqrt(2), s.pixel_kpc, s.truncate * np.sqrt(2))
+    q2 = kernel_sum(g.bin(ix, iy, u * u), h / np.sqrt(2), s.pixel_kpc, s.truncate * np.sqrt(2))
     tiny = 1e-12 * u.max()
     with np.errstate(invalid="ignore", divide="ignore"):
         mu = np.where(s0 > tiny, s1 / s0, np.nan)
@@ -355,19 +353,18 @@ def at_positions(field: pd.DataFrame, x, y,
                  columns=("vR_smooth", "vR_smooth_err")) -> pd.DataFrame:
     """Field columns at positions (x, y) [kpc], from the pixel holding each position (NaN
     outside the grid or where the field is not supported)."""
-    xs, ys = np.sort(field["x"].unique()), np.sort(field["y"].unique())
-    if xs.size * ys.size != len(field):
-        raise FieldError(f"v_R field: {len(field)} rows are not a full {xs.size} x {ys.size} grid")
-    pixel = float(xs[1] - xs[0]) if xs.size > 1 else float(ys[1] - ys[0])
-    ordered = field.sort_values(["x", "y"])
-    ix = np.floor((np.asarray(x, float) - (xs[0] - pixel / 2)) / pixel).astype(np.int64)
-    iy = np.floor((np.asarray(y, float) - (ys[0] - pixel / 2)) / pixel).astype(np.int64)
-    inside = (ix >= 0) & (ix < xs.size) & (iy >= 0) & (iy < ys.size)
-    flat = np.where(inside, ix * ys.size + np.clip(iy, 0, ys.size - 1), 0)
     out = {}
     for c in columns:
-        col = ordered[c].to_numpy(float)[flat]
-        out[c] = np.where(inside, col, np.nan)
+        try:  # the pixel table as an image (the density contrast's, same layout)
+            grid = contrast.contour_grid(field, column=c)
+        except contrast.ContrastError as err:
+            raise FieldError(f"v_R field: {err}") from None
+        xs, ys, img = grid["x"], grid["y"], grid["z"]
+        pixel = float(xs[1] - xs[0]) if xs.size > 1 else float(ys[1] - ys[0])
+        ix = np.floor((np.asarray(x, float) - (xs[0] - pixel / 2)) / pixel).astype(np.int64)
+        iy = np.floor((np.asarray(y, float) - (ys[0] - pixel / 2)) / pixel).astype(np.int64)
+        inside = (ix >= 0) & (ix < xs.size) & (iy >= 0) & (iy < ys.size)
+        out[c] = np.where(inside, img[np.where(inside, iy, 0), np.where(inside, ix, 0)], np.nan)
     return pd.DataFrame(out)
 
 
@@ -376,12 +373,7 @@ def smoothed_truth(x, y, e, values, bandwidth_kpc: float, sigma_kms: float,
     """What the field's estimator gives from noise-free velocities ``values`` at the stars (the
     field's expectation, for the truth check): the same weights and kernel, on the same grid as
     :func:`vr_field` for these stars. Returns the image on that grid, flattened like its rows."""
-    s = settings
     x, y, e, values = (np.asarray(a, float) for a in (x, y, e, values))
-    g = _Grid.around(x, y, s.pixel_kpc, s.truncate * bandwidth_kpc + s.pixel_kpc)
-    ix, iy = g.index(x, y)
-    u = 1.0 / (sigma_kms**2 + e**2)
-    s0 = kernel_sum(g.bin(ix, iy, u), bandwidth_kpc, s.pixel_kpc, s.truncate)
-    s1 = kernel_sum(g.bin(ix, iy, u * values), bandwidth_kpc, s.pixel_kpc, s.truncate)
+    *_, u, s0, s1 = _kernel_mean(x, y, e, values, bandwidth_kpc, sigma_kms, settings)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(s0 > 1e-12 * u.max(), s1 / s0, np.nan).ravel()

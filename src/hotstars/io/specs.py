@@ -371,13 +371,7 @@ class _GzipBinTable:
             name = str(header.get("EXTNAME", "PRIMARY" if index == 0 else "")).strip()
             if (isinstance(hdu, str) and name.upper() == hdu.upper()) or hdu == index:
                 return header, offset
-            size = _data_bytes(header)
-            skipped = 0
-            while skipped < size:  # gzip streams cannot seek forward cheaply: read past
-                got = len(stream.read(min(size - skipped, STREAM_CHUNK_BYTES)))
-                if not got:
-                    raise EOFError(f"HDU {index} ends early")
-                skipped += got
+            _skip(stream, _data_bytes(header))
             index += 1
 
     def prefetch(self, names: list[str]) -> None:
@@ -479,6 +473,7 @@ def _data_bytes(header) -> int:
 
 
 def _skip(stream, n: int) -> None:
+    """Read past ``n`` bytes (a gzip stream cannot seek forward cheaply)."""
     while n > 0:
         got = len(stream.read(min(n, STREAM_CHUNK_BYTES)))
         if not got:

@@ -202,13 +202,16 @@ def fig_young_old_contours(young: pd.DataFrame, old: pd.DataFrame, contrast: pd.
 
 def _field_image(field: pd.DataFrame, column: str):
     """(x edges, y edges, masked image [y, x]) of a full pixel grid (:mod:`hotstars.vrfield`)."""
-    xs, ys = np.sort(field["x"].unique()), np.sort(field["y"].unique())
-    if xs.size < 2 or ys.size < 2 or xs.size * ys.size != len(field):
-        raise PlotInputError(f"fig_vr_field: field: {len(field)} rows are not a full pixel grid")
+    try:
+        grid = contrast_mod.contour_grid(field, column=column)
+    except contrast_mod.ContrastError as err:
+        raise PlotInputError(f"fig_vr_field: field: {err}") from None
+    xs, ys = grid["x"], grid["y"]
+    if xs.size < 2 or ys.size < 2:
+        raise PlotInputError(f"fig_vr_field: field: {xs.size} x {ys.size} pixels")
     pix = float(xs[1] - xs[0])
-    img = field.sort_values(["x", "y"])[column].to_numpy(float).reshape(xs.size, ys.size).T
     return (np.append(xs - pix / 2, xs[-1] + pix / 2), np.append(ys - pix / 2, ys[-1] + pix / 2),
-            np.ma.masked_invalid(img))
+            np.ma.masked_invalid(grid["z"]))
 
 
 def fig_vr_field(field: pd.DataFrame, vr_map: pd.DataFrame, contrast: pd.DataFrame,

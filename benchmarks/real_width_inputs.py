@@ -13,7 +13,9 @@ and ``read_bossnet`` and records the peak resident memory and any temporary file
 and ≤ 2 × the plain gunzip, ≤ 2 GB peak, no temporary copy. Prints a Markdown table. Usage:
 
     python benchmarks/real_width_inputs.py [--rows 1500000] [--carton-fraction 0.05]
-        [--dir /tmp/hotstars-real-width] [--reuse]
+        [--dir /tmp/hotstars-real-width] [--reuse] [--write-readme]
+
+``--write-readme`` records the four figures for the README's target table (benchmarks/targets.py).
 
 Column lists: the SDSS datamodel (spAll v6_1_3, DR19: $BOSS_SPECTRO_REDUX/v6_1_3/spAll-v6_1_3
 .fits.gz, HDU 1; astraAllVisitBossNet 0.6.0, DR19, HDU 1), names and types only.
@@ -241,6 +243,8 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) /
                         "hotstars-real-width")
     parser.add_argument("--reuse", action="store_true", help="keep existing files")
+    parser.add_argument("--write-readme", action="store_true",
+                        help="record the targets in benchmarks/results and the README")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     every = max(1, round(1 / args.carton_fraction))
@@ -271,6 +275,14 @@ def main() -> None:
     print(f"\nBoth: {total:.1f} s (target ≤ 60 s) = {total / gz:.2f} × the plain gunzip "
           f"(target ≤ 2); peak RSS {r['peak_mb']:,.0f} MB (after imports {r['base_mb']:,.0f}; "
           f"target ≤ 2,000); temporary files: {r['temp_files']} (target 0).")
+    if args.write_readme:
+        import targets  # this folder
+        what = f"real-width spAll + astraAllVisitBossNet ({args.rows:,} rows each)"
+        targets.record("real_width_inputs", "python benchmarks/real_width_inputs.py --write-readme", [
+            targets.row(f"{what}: read time", total, 60, "s", "{:.1f}"),
+            targets.row(f"{what}: time / plain gunzip", total / gz, 2, "×", "{:.2f}"),
+            targets.row(f"{what}: peak RSS", r["peak_mb"], 2000, "MB", "{:,.0f}"),
+            targets.row(f"{what}: temporary files", r["temp_files"], 0, "", "{:.0f}")])
 
 
 if __name__ == "__main__":

@@ -38,9 +38,11 @@ STAGES = {
 }
 
 
-def timed_snakemake(workdir: Path, target: str, cores: str, overlay: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of `snakemake TARGET` under GNU time."""
-    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "snakemake", target,
+def timed_snakemake(workdir: Path, target: str | list[str], cores: str,
+                    overlay: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of `snakemake TARGET...` under GNU time."""
+    targets = [target] if isinstance(target, str) else list(target)
+    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "snakemake", *targets,
            "--cores", cores, "--configfile", "config/config.yaml", str(overlay)]
     proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
     if proc.returncode != 0:

@@ -365,3 +365,12 @@ def test_round_trip_against_the_noiseless_mock(noiseless_mock):
         np.testing.assert_allclose(exact[col], tr[col], atol=1e-9)
     for col in ("v_R", "v_phi"):
         np.testing.assert_allclose(exact[col], tr[col], atol=1e-6)
+
+
+def test_k_kms_is_astropys_constant():
+    """K = 1 kpc mas/yr in km/s, written as a literal (no astropy import for jobs that only
+    read the constant): the value astropy's unit conversion gives, to the last bit."""
+    import astropy.units as u
+    from hotstars import kinematics
+    assert kinematics.K_KMS == (1.0 * u.kpc * u.mas / u.yr).to_value(u.km / u.s,
+                                                                     u.dimensionless_angles())

@@ -19,16 +19,17 @@ modes): the map is then the mean and the dispersion of v_R.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
-import astropy.units as u
 import numpy as np
 import pandas as pd
-from astropy.coordinates import Galactocentric
 from scipy import ndimage
 
-from hotstars import apogee, kinematics, maps
-from hotstars.frame import galactic_lb
+if TYPE_CHECKING:
+    from astropy.coordinates import Galactocentric
+
+# astropy.coordinates, hotstars.apogee/kinematics/maps (scipy.stats, scipy.optimize) are imported
+# in the functions that use them: Fig. 12 needs only density_contours.
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,11 @@ def star_kinematics(data: pd.DataFrame, frame: Galactocentric,
     :func:`hotstars.kinematics.galactocentric` (distance = 1/parallax; with error columns, the
     errors are propagated, ρ(μα*, μδ) = 0), plus l, b [deg] and Toomre U, V, W relative to
     ``frame``'s Sun. Stars with parallax <= 0 get NaN. v_R_err = hypot(propagated, floor)."""
+    import astropy.units as u
+
+    from hotstars import apogee, kinematics
+    from hotstars.frame import galactic_lb
+
     plx = data["parallax"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         dist = np.where(plx > 0, 1.0 / plx, np.nan)  # kpc for parallax in mas
@@ -96,6 +102,8 @@ def select_populations(data: pd.DataFrame, frame: Galactocentric, *, young: Mapp
     parallax_error/parallax when the table has parallax_error (observed mode), else it is void.
     ``attrs["counts"]`` holds both cut-flows.
     """
+    from hotstars import apogee
+
     giants = dict(giants)
     toomre = {"v_range_kms": giants.pop("toomre_v_kms", (-600.0, 200.0)),
               "uw_max_kms": giants.pop("toomre_uw_max_kms", 400.0)}
@@ -135,6 +143,8 @@ def population_maps(stars: pd.DataFrame, size_kpc: float, min_stars: int = 6,
                     sigma_max: float = 300.0) -> dict[str, pd.DataFrame]:
     """Density and Eq. 4 v̄_R maps (:mod:`hotstars.maps`) of each population:
     keys young_density, young_vR, old_density, old_vR."""
+    from hotstars import maps
+
     out = {}
     for pop in ("young", "old"):
         s = stars.loc[stars["population"] == pop]

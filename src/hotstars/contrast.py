@@ -40,7 +40,6 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage
 
 from hotstars.errors import HotstarsError, require_columns
 
@@ -140,6 +139,7 @@ def smooth(image: np.ndarray, sigma_kpc: float, pixel_kpc: float,
            truncate: float = 3.0) -> np.ndarray:
     """Gaussian smoothing of a pixel image (σ in kpc), truncated at ``truncate`` σ per axis,
     zero outside the image; the kernel sums to 1."""
+    from scipy import ndimage
     return ndimage.gaussian_filter(np.asarray(image, float), sigma=sigma_kpc / pixel_kpc,
                                    mode="constant", cval=0.0, truncate=truncate)
 
@@ -153,6 +153,7 @@ def footprint_mask(counts: np.ndarray, pixel_kpc: float, radius_kpc: float) -> n
     occupied = np.pad(np.asarray(counts) > 0, pad)
     if not occupied.any():
         return np.zeros(np.shape(counts), bool)
+    from scipy import ndimage
     dilated = ndimage.distance_transform_edt(~occupied) * pixel_kpc <= radius_kpc + 1e-9
     closed = ndimage.distance_transform_edt(dilated) * pixel_kpc > radius_kpc + 1e-9
     return (closed | occupied)[pad:-pad, pad:-pad]

@@ -28,16 +28,16 @@ Angles in deg, separations in arcsec, distances in kpc unless a name says pc.
 from __future__ import annotations
 
 import logging
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-import astropy.units as u
 import numpy as np
 import pandas as pd
-from astropy.coordinates import SkyCoord
 
 from hotstars.errors import HotstarsError, require_columns
-from hotstars.frame import galactocentric_frame
 from hotstars.io.catalogues import MASSIVE_VALUE
+
+if TYPE_CHECKING:  # astropy is imported where a match needs it
+    from astropy.coordinates import SkyCoord
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ class CrossmatchError(HotstarsError):
 # --------------------------------------------------------------------------------------------
 
 def _coords(df: pd.DataFrame, what: str) -> SkyCoord:
+    import astropy.units as u
+    from astropy.coordinates import SkyCoord
     require_columns(df, ("ra", "dec"), what, CrossmatchError)
     return SkyCoord(df["ra"].to_numpy(float) * u.deg, df["dec"].to_numpy(float) * u.deg)
 
@@ -83,6 +85,7 @@ def match_sky(catalogue: pd.DataFrame, sample: pd.DataFrame,
                         "n_within": np.zeros(n, np.int64), "matched": np.zeros(n, bool)})
     if n == 0 or len(sample) == 0:
         return out
+    import astropy.units as u
     cat, smp = _coords(catalogue, "catalogue"), _coords(sample, "sample")
     radius = radius_arcsec * u.arcsec
     idx, sep, _ = cat.match_to_catalog_sky(smp)
@@ -277,6 +280,10 @@ def d23_stars(d23: pd.DataFrame, gaia: pd.DataFrame, targets: pd.DataFrame, hss:
     ok = np.isfinite(dist) & (dist > 0)
     xyz = np.full((3, len(rows)), np.nan)
     if ok.any():
+        import astropy.units as u
+        from astropy.coordinates import SkyCoord
+
+        from hotstars.frame import galactocentric_frame
         c = SkyCoord(rows["ra"].to_numpy(float)[ok] * u.deg, rows["dec"].to_numpy(float)[ok] * u.deg,
                      distance=dist[ok] * u.kpc)
         gc = c.transform_to(galactocentric_frame(r_sun_kpc, z_sun_pc))

@@ -24,12 +24,10 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.interpolate import LinearNDInterpolator, NearestNDInterpolator
-from scipy.spatial import Delaunay
 
 from hotstars.errors import require_columns
 from hotstars.io.isochrones import (
@@ -138,6 +136,10 @@ class BolometricCorrections:
     """
 
     def __init__(self, table: pd.DataFrame, source: str = "PARSEC table"):
+        # scipy.interpolate: imported here, not by the users of the grid alone (ages, mock)
+        from scipy.interpolate import LinearNDInterpolator, NearestNDInterpolator
+        from scipy.spatial import Delaunay
+
         require_columns(table, _PARSEC_COLUMNS, source, IsochroneError)
         self.mh_nodes = np.unique(table["MH"].to_numpy(float))
         self._nodes = []
@@ -241,34 +243,71 @@ def interpolate_feh(nodes: Mapping[float, pd.DataFrame], feh: float, columns: Se
     return out
 
 
-def _assemble(isochrones: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """Keep the phases of :data:`KEEP_PHASES`, add ``dm`` per isochrone, order and sort."""
-    parts = []
-    for iso in isochrones:
-        iso = iso[iso["phase"].isin(KEEP_PHASES)].sort_values("eep")
-        parts.append(iso.assign(dm=central_dm(iso["initial_mass"].to_numpy())))
-    grid = pd.concat(parts, ignore_index=True)
+def _assemble(grid: pd.DataFrame) -> pd.DataFrame:
+    """Keep the phases of :data:`KEEP_PHASES`, add ``dm`` per isochrone, order and sort.
+
+    ``grid``: the isochrones of :func:`_build`, one (log_age, feh) pair each, EEPs unique.
+    """
+    grid = grid[np.isin(grid["phase"].to_numpy(), KEEP_PHASES)].reset_index(drop=True)
     grid["eep"] = grid["eep"].astype(np.int64)
     grid["phase"] = grid["phase"].astype(np.int64)
-    return (grid[GRID_COLUMNS].sort_values(["log_age", "feh", "eep"], kind="stable")
-            .reset_index(drop=True))
+    age, feh = grid["log_age"].to_numpy(), grid["feh"].to_numpy()
+    order = np.lexsort((grid["eep"].to_numpy(), feh, age))  # stable, as sort_values(kind="stable")
+    if (np.diff(order) != 1).any():  # _build's rows are sorted already for sorted axes
+        grid = grid.iloc[order].reset_index(drop=True)
+    # each isochrone now one run of rows by EEP: the central_dm weights of each run
+    # (docs/conventions.md: central differences, one-sided at the ends), vectorised
+    m = grid["initial_mass"].to_numpy(float)
+    age, feh = age[order], feh[order]
+    first = np.ones(m.size, bool)
+    first[1:] = (age[1:] != age[:-1]) | (feh[1:] != feh[:-1])
+    last = np.ones(m.size, bool)
+    last[:-1] = first[1:]
+    mid = 0.5 * (m[1:] + m[:-1])  # half-way points, as in central_dm
+    left, right = m.copy(), m.copy()
+    left[1:][~first[1:]] = mid[~first[1:]]
+    right[:-1][~last[:-1]] = mid[~last[:-1]]
+    grid["dm"] = np.where(first & last, 0.0, right - left)  # a single point gets dm = 0
+    return grid[GRID_COLUMNS]
 
 
 def _build(table: pd.DataFrame, log_ages, fehs, columns: Sequence[str],
-           source: str) -> list[pd.DataFrame]:
-    """Interpolate MIST isochrones (log_age, feh, eep, phase, ``columns``) to the grid.
+           source: str) -> pd.DataFrame:
+    """Interpolate MIST isochrones (eep, phase, ``columns``, log_age, feh) to the grid, as
+    :func:`interpolate_feh` per (log_age, feh), on arrays; isochrones in argument order.
 
     ``table`` must hold every requested log-age at every node [Fe/H] it contains.
     """
     log_ages = np.round(np.asarray(log_ages, float), DECIMALS)
     fehs = np.round(np.asarray(fehs, float), DECIMALS)
-    out = []
+    names = ["eep", "phase", *columns]
+    data = {c: table[c].to_numpy() for c in names}
+    table_age, table_feh = table["log_age"].to_numpy(float), table["feh"].to_numpy(float)
+    parts: dict[str, list] = {c: [] for c in [*names, "log_age", "feh"]}
     for age in log_ages:
-        at_age = table[np.isclose(table["log_age"], age, atol=1e-6)]
-        nodes = {f: iso for f, iso in at_age.groupby("feh")}
+        at_age = np.flatnonzero(np.isclose(table_age, age, atol=1e-6))
+        node_fehs, which = np.unique(table_feh[at_age], return_inverse=True)
+        nodes = {f: at_age[which == k] for k, f in enumerate(node_fehs)}
         for feh in fehs:
-            out.append(interpolate_feh(nodes, feh, columns, source).assign(log_age=age, feh=feh))
-    return out
+            f0, f1, w = _bracket(node_fehs, feh, source)
+            if f0 == f1:  # at a node: the node isochrone unchanged
+                rows = nodes[f0]
+                for c in names:
+                    parts[c].append(data[c][rows])
+            else:  # linear in [Fe/H] at equal EEP, over the EEPs present in both
+                lo, hi = nodes[f0], nodes[f1]
+                eeps, ilo, ihi = np.intersect1d(data["eep"][lo], data["eep"][hi],
+                                                return_indices=True)
+                lo, hi = lo[ilo], hi[ihi]
+                parts["eep"].append(eeps)
+                parts["phase"].append(data["phase"][lo if w <= 0.5 else hi])
+                for c in columns:
+                    parts[c].append((1.0 - w) * data[c][lo].astype(float)
+                                    + w * data[c][hi].astype(float))
+            n = parts["eep"][-1].size
+            parts["log_age"].append(np.full(n, age))
+            parts["feh"].append(np.full(n, feh))
+    return pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()})
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,12 +332,11 @@ def build_grid_lachesis(log_ages, fehs, h5_path=None) -> pd.DataFrame:
     node_fehs = lachesis_fehs(path)
     nodes = _bracketing_nodes(node_fehs, fehs, str(path))
     table = read_lachesis(log_ages, nodes, path)
-    isos = _build(table, log_ages, fehs, [*PHYSICAL, "Mbol"], str(path))
-    grid = pd.concat(isos, ignore_index=True)
+    grid = _build(table, log_ages, fehs, [*PHYSICAL, "Mbol"], str(path))
     bc = default_bolometric_corrections().all_bands(grid["log_teff"], grid["log_g"], grid["feh"])
     for k, col in enumerate(MAG_COLUMNS):
         grid[col] = grid["Mbol"].to_numpy() - bc[:, k]  # M_X = Mbol − BC_X
-    return _assemble(iso for _, iso in grid.groupby(["log_age", "feh"], sort=False))
+    return _assemble(grid)
 
 
 def build_grid_mist(paths: Sequence, log_ages, fehs) -> pd.DataFrame:

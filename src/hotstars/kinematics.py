@@ -14,12 +14,15 @@ basis as the star's position moves with d (docs/conventions.md: dominant for inn
 
 from __future__ import annotations
 
-import astropy.units as u
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from astropy.coordinates import ICRS, CartesianRepresentation, Galactocentric
 
 from hotstars.errors import HotstarsError, require_columns
+
+if TYPE_CHECKING:  # astropy is imported where a transform needs it
+    from astropy.coordinates import Galactocentric
 
 INPUT_COLUMNS = ["source_id", "ra", "dec", "distance", "distance_err", "pmra", "pmdec",
                  "pmra_error", "pmdec_error", "pmra_pmdec_corr", "vlos", "vlos_err", "n_epochs"]
@@ -34,8 +37,9 @@ UNITS = {"x": "kpc", "y": "kpc", "z": "kpc", "R": "kpc", "phi": "deg",
          "distance": "kpc", "vlos": "km / s"}
 
 # v_tan [km/s] = K d [kpc] μ [mas/yr], K = 1 au/yr = 4.74047046 km/s (IAU 2012 au, Julian year;
-# the same constant astropy uses for the values, so the Jacobian matches them exactly)
-K_KMS = (1.0 * u.kpc * u.mas / u.yr).to_value(u.km / u.s, u.dimensionless_angles())
+# the value astropy gives, (1 kpc mas/yr).to(km/s, dimensionless_angles()), so the Jacobian
+# matches astropy's velocities exactly; a test checks it)
+K_KMS = 4.740470463533349
 
 _HSS_COLUMNS = ["source_id", "ra", "dec", "pmra", "pmdec", "pmra_error", "pmdec_error",
                 "pmra_pmdec_corr", "r_med_photogeo", "r_lo_photogeo", "r_hi_photogeo"]
@@ -85,6 +89,8 @@ def frame_matrix(frame: Galactocentric) -> tuple[np.ndarray, np.ndarray]:
     Read off astropy by transforming the origin and the three unit vectors; velocities transform
     as v_gc = M v_icrs + galcen_v_sun.
     """
+    import astropy.units as u
+    from astropy.coordinates import ICRS, CartesianRepresentation
     pts = CartesianRepresentation(np.array([[0.0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]) * u.kpc)
     xyz = ICRS(pts).transform_to(frame).cartesian.xyz.to_value(u.kpc)
     return xyz[:, 1:] - xyz[:, :1], xyz[:, 0]
@@ -148,6 +154,8 @@ def velocity_jacobian(inputs: pd.DataFrame, frame: Galactocentric,
 
 def _transform(inputs: pd.DataFrame, frame: Galactocentric) -> tuple[np.ndarray, np.ndarray]:
     """Galactocentric (N, 3) positions [kpc] and velocities [km/s] through astropy."""
+    import astropy.units as u
+    from astropy.coordinates import ICRS
     icrs = ICRS(ra=inputs["ra"].to_numpy(float) * u.deg, dec=inputs["dec"].to_numpy(float) * u.deg,
                 distance=inputs["distance"].to_numpy(float) * u.kpc,
                 pm_ra_cosdec=inputs["pmra"].to_numpy(float) * u.mas / u.yr,

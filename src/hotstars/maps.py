@@ -41,8 +41,6 @@ import logging
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
-from scipy.optimize import elementwise
 
 from hotstars.errors import HotstarsError, require_columns
 
@@ -218,6 +216,7 @@ def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False,
             g = _profile(s_all[codes], codes, vc, e2, n_groups)[3]
             return g[gid.astype(np.int64)]
 
+        from scipy.optimize import elementwise
         res = elementwise.find_root(g_of, (s_grid[rows, k_best[rows]],
                                            s_grid[rows, k_best[rows] + 1]),
                                     args=(rows.astype(float),))
@@ -308,7 +307,8 @@ def hksj_interval(codes, vc, e2, s_hat, n_groups, levels=(0.68, 0.95)):
     # Student t with the Kish effective number of stars (sum w)^2 / sum w^2 less one
     kish = sw**2 / np.bincount(codes, w * w, n_groups)
     dof = np.where(n > 1, np.maximum(kish - 1.0, 1.0), np.nan)
-    return mu, se, [stats.t.ppf(0.5 + 0.5 * lev, dof) * se for lev in levels]
+    from scipy import special
+    return mu, se, [special.stdtrit(dof, 0.5 + 0.5 * lev) * se for lev in levels]  # t quantile
 
 
 def q_profile_interval(codes, vc, e2, n_groups, level: float = 0.68, sigma_max: float = 300.0,
@@ -325,13 +325,15 @@ def q_profile_interval(codes, vc, e2, n_groups, level: float = 0.68, sigma_max: 
     dof = np.where(n > 1, n - 1, np.nan)
     a = 1.0 - level
 
-    def q_of(sig):
-        s = sig * sig
-        mu = _profile(s[codes], codes, vc, e2, n_groups)[0]
-        return np.bincount(codes, (vc - mu[codes]) ** 2 / (s[codes] + e2), n_groups)
+    def q_of(sig):  # only mu(s) of _profile, computed as there
+        w = 1.0 / ((sig * sig)[codes] + e2)
+        mu = np.bincount(codes, w * vc, n_groups) / np.bincount(codes, w, n_groups)
+        return np.bincount(codes, (vc - mu[codes]) ** 2 / ((sig * sig)[codes] + e2), n_groups)
 
     out = []
-    for target in (stats.chi2.isf(a / 2, dof), stats.chi2.ppf(a / 2, dof)):
+    from scipy import special
+    # chi^2_dof quantiles: isf(a/2) and ppf(a/2) (as scipy.stats.chi2 computes them)
+    for target in (special.chdtri(dof, a / 2), 2 * special.gammaincinv(dof / 2, a / 2)):
         lo, hi = np.zeros(n_groups), np.full(n_groups, float(sigma_max))
         for _ in range(n_iter):  # invariant: Q(lo) >= target > Q(hi), unless at the ends
             mid = 0.5 * (lo + hi)
@@ -398,6 +400,7 @@ def profile_mle(v, e, sigma_max: float = 300.0) -> tuple[float, float, float]:
         s_hat = sigma_max**2
     else:
         lo, hi = sig[max(k - 1, 0)] ** 2, sig[min(k + 1, sig.size - 1)] ** 2
+        from scipy import optimize
         s_hat = optimize.brentq(lambda s: parts(s)[3], lo, hi, xtol=1e-13, rtol=1e-15)
     mu, w, _, _ = parts(s_hat)
     return float(v.mean() + mu), float(np.sqrt(s_hat)), float(1.0 / np.sqrt(np.sum(w)))

@@ -580,6 +580,7 @@ rule plot_vr_recovery:
         kinematics=results("kinematics/kinematics.parquet"),
         flags=results("kinematics/vphi_window.parquet"),
         truth=mock_file("truth"),
+        recovery=results("validation/vr_recovery.json"),
         code=imports_of("plot_vr_recovery"),
     output:
         png=report(

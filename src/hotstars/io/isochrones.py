@@ -90,26 +90,35 @@ def read_lachesis(log_ages, fehs, h5_path=None) -> pd.DataFrame:
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         cols = [names.index(c) for c in _LACHESIS_COLUMNS]
         values = f["values"]
-        parts = []
+        parts, ages_out, fehs_out = [], [], []
         for feh in fehs:
             ifeh = np.flatnonzero(grid_fehs == feh)
             if ifeh.size == 0:
                 raise IsochroneError(f"{path}: [Fe/H] {feh:g} is not a grid value {grid_fehs.tolist()}")
-            for age in log_ages:
-                iage = np.flatnonzero(ages == age)
+            iages = [np.flatnonzero(ages == age) for age in log_ages]
+            blocks = [ifeh[0] * n_age + i[0] for i in iages if i.size]
+            if blocks:  # one read of the rows spanning this [Fe/H]'s blocks, needed columns only
+                lo = min(starts[b] for b in blocks)
+                hi = max(starts[b] + lengths[b] for b in blocks)
+                span = np.column_stack([values[lo:hi, c] for c in cols])
+            for age, iage in zip(log_ages, iages):
                 if iage.size == 0:
                     raise IsochroneError(f"{path}: log_age {age:g} is not a grid value "
                                          f"({ages.min():g}..{ages.max():g})")
                 b = ifeh[0] * n_age + iage[0]
-                block = values[starts[b]:starts[b] + lengths[b]][:, cols].astype(float)
+                block = span[starts[b] - lo:starts[b] - lo + lengths[b]].astype(float)
                 block = block[~np.isnan(block).any(axis=1)]
                 if not (np.allclose(block[:, 1], age, atol=1e-4)
                         and (block[:, 0] >= offsets[b]).all()):
                     raise IsochroneError(f"{path}: block {b} does not hold log_age {age:g} "
                                          f"(the layout differs from shape {f.attrs['shape']})")
-                parts.append(pd.DataFrame(block, columns=list(_LACHESIS_COLUMNS.values()))
-                             .assign(log_age=age, feh=feh))
-    return pd.concat(parts, ignore_index=True)
+                parts.append(block)
+                ages_out.append(np.full(len(block), age))
+                fehs_out.append(np.full(len(block), feh))
+    table = pd.DataFrame(np.concatenate(parts), columns=list(_LACHESIS_COLUMNS.values()))
+    table["log_age"] = np.concatenate(ages_out)
+    table["feh"] = np.concatenate(fehs_out)
+    return table
 
 
 _EEP_BLOCK = re.compile(r"^#\s*number of EEPs, cols\s*=\s*(\d+)\s+(\d+)\s*$")

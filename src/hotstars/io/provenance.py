@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Mapping
 
 import pyarrow.parquet as pq
-from astropy.io import fits
-from astropy.table import meta as table_meta
 
 from hotstars.io.provenance_record import (  # noqa: F401 - the record's API, re-exported
     FIELDS,
@@ -53,9 +51,11 @@ def read_provenance(path: str | os.PathLike) -> dict:
             yaml = (pq.read_schema(path).metadata or {}).get(b"table_meta_yaml", b"").decode()
             if not yaml:
                 return {}
+            from astropy.table import meta as table_meta
             header = table_meta.get_header_from_yaml(yaml.splitlines())
             return dict(header.get("meta", {}).get("provenance") or {})
         if name.endswith((".fits", ".fit", ".fits.gz")):
+            from astropy.io import fits
             with fits.open(path) as hdul:
                 for hdu in hdul:
                     record = from_fits_header(hdu.header)

@@ -33,19 +33,19 @@ import warnings
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import TYPE_CHECKING, Iterator, Mapping
 
-import astropy.units as u
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from astropy.io.votable.tree import Info, Resource, TableElement, VOTableFile
-from astropy.table import Column, MaskedColumn, Table
-from astropy.table import meta as table_meta
 
 from hotstars.errors import HotstarsError
 from hotstars.io import columns, provenance
+
+if TYPE_CHECKING:  # astropy is imported where it is used: a job that only reads skips it
+    from astropy.io.votable.tree import VOTableFile
+    from astropy.table import Table
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 def to_astropy(df: pd.DataFrame, units: Mapping[str, str] | None = None,
                meta: Mapping | None = None) -> Table:
     """Convert a DataFrame to an astropy Table, attaching ``units`` (column -> unit string)."""
+    from astropy.table import Column, MaskedColumn, Table
     table = Table.from_pandas(df.reset_index(drop=True))
     for name in table.colnames:
         # from_pandas masks NaN floats; keep plain NaN so Parquet has no '<col>.mask' companions
@@ -132,6 +133,7 @@ def votable_unit(unit) -> str | None:
     """
     if unit is None or unit == "":
         return None
+    import astropy.units as u
     if isinstance(unit, str):
         unit = u.Unit(unit, parse_strict="silent")
     if isinstance(unit, u.UnrecognizedUnit):
@@ -151,6 +153,7 @@ def votable_xml(table: Table, name: str = "", record: Mapping | None = None) -> 
     ``record`` (provenance) as INFO elements. Deterministic: no date, no software banner."""
     head = table[:0].copy(copy_data=True)
     head.meta.clear()
+    from astropy.io.votable.tree import Info, Resource, TableElement, VOTableFile
     vot = VOTableFile(version="1.3")
     resource = Resource()
     vot.resources.append(resource)
@@ -212,6 +215,30 @@ def _add_voparquet(path: Path, table: Table, name: str) -> None:
     pq.write_table(data.replace_schema_metadata(metadata), path, version="2.4")
 
 
+def _write_voparquet(table: Table, path: Path, name: str) -> None:
+    """Write ``table`` as VOParquet in one pass: the columns and the ``table_meta_yaml`` (and
+    ``table::len::`` string widths) astropy's parquet writer makes, plus the two VOParquet keys.
+    Mixin, masked, object or array columns: astropy's writer, then :func:`_add_voparquet`."""
+    from astropy.table import Column
+    from astropy.table import meta as table_meta
+    if not all(type(col) is Column and col.dtype.kind != "O" and col.ndim == 1
+               for col in table.columns.values()):
+        table.write(path, format="parquet", overwrite=True)
+        _add_voparquet(path, table, name)
+        return
+    metadata = {}
+    for key, col in table.columns.items():
+        if col.dtype.kind in "US":  # astropy's string width: characters (U: 4 bytes each)
+            metadata[f"table::len::{key}"] = str(col.dtype.itemsize // (4 if col.dtype.kind == "U" else 1))
+    metadata["table_meta_yaml"] = "\n".join(table_meta.get_yaml_from_table(table))
+    metadata["IVOA.VOTable-Parquet.version"] = VOPARQUET_VERSION
+    metadata["IVOA.VOTable-Parquet.content"] = votable_xml(table, name, table.meta.get("provenance"))
+    arrays = [pa.array(np.asarray(col).astype(col.dtype.newbyteorder("<"), copy=False))
+              for col in table.columns.values()]
+    data = pa.Table.from_arrays(arrays, names=table.colnames).replace_schema_metadata(metadata)
+    pq.write_table(data, path, version="2.4")
+
+
 def _fits_meta(table: Table) -> None:
     """Provenance as FITS keywords (:func:`hotstars.io.provenance.fits_cards`), not a dict."""
     record = table.meta.pop("provenance", None)
@@ -236,8 +263,7 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, units: Mapping[str, s
             log.warning("%s: no description in hotstars.io.columns for %s", path.name, lacking)
     with atomic_path(path) as tmp:
         if suffix == ".parquet":
-            table.write(tmp, format="parquet", overwrite=True)
-            _add_voparquet(tmp, table, path.name.removesuffix(".parquet"))
+            _write_voparquet(table, tmp, path.name.removesuffix(".parquet"))
         elif suffix == ".fits":
             _fits_meta(table)
             table.write(tmp, format="fits", overwrite=True)
@@ -248,15 +274,39 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, units: Mapping[str, s
 
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a product written by :func:`write_table` back into a DataFrame (units dropped)."""
+    """Read a product written by :func:`write_table` back into a DataFrame (units dropped).
+
+    A Parquet file of plain columns (no astropy-serialised mixin or mask columns, no nested
+    values, nulls only in floats) is read by pyarrow alone: the same frame as
+    ``Table.read(path).to_pandas()``, without astropy's import and per-column conversion.
+    """
     path = Path(path)
-    if path.suffix.lower() == ".csv":
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
         return pd.read_csv(path)
+    if suffix == ".parquet":
+        data = pq.read_table(path)
+        if _plain(data):
+            return data.to_pandas()
+    from astropy.table import Table
     return Table.read(path).to_pandas()
+
+
+def _plain(data: pa.Table) -> bool:
+    """True if pyarrow's DataFrame of ``data`` equals astropy's (see :func:`read_table`)."""
+    if b"__serialized_columns__" in (data.schema.metadata or {}).get(b"table_meta_yaml", b""):
+        return False
+    for field, column in zip(data.schema, data.columns):
+        if pa.types.is_nested(field.type) or pa.types.is_dictionary(field.type):
+            return False
+        if column.null_count and not pa.types.is_floating(field.type):
+            return False
+    return True
 
 
 def read_units(path: str | os.PathLike) -> dict[str, str]:
     """Column units of a Parquet/FITS product, as strings (columns without a unit omitted)."""
+    from astropy.table import Table
     table = Table.read(path)
     return {name: str(col.unit) for name, col in table.columns.items() if col.unit is not None}
 
@@ -290,6 +340,8 @@ def write_posteriors(path, source_id, log_age_axis, P: np.ndarray, meta: Mapping
     metadata), written through pyarrow without astropy's per-row copies (500k stars: ~0.3 GB and
     a second instead of ~1 GB and 10 s).
     """
+    from astropy.table import Table
+    from astropy.table import meta as table_meta
     P = np.ascontiguousarray(P, float)
     axis = np.asarray(log_age_axis, float)
     if P.ndim != 2 or P.shape != (len(source_id), axis.size):
@@ -311,6 +363,7 @@ def write_posteriors(path, source_id, log_age_axis, P: np.ndarray, meta: Mapping
 
 def read_posteriors(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(source_ids, log_age_grid [dex(yr)], P [n_stars × n_ages]) of a posteriors product."""
+    from astropy.table import meta as table_meta
     data = pq.read_table(path)
     yaml = (data.schema.metadata or {}).get(b"table_meta_yaml", b"").decode()
     grid = table_meta.get_header_from_yaml(yaml.splitlines()).get("meta", {}).get("log_age_grid")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ GRID_REQUIRED = ("log_age", "feh", "eep", "initial_mass", "log_teff", "log_g", "
 BANDS = ("G", "J", "H", "Ks")
 # Observables interpolated between the isochrones bracketing a star's (log-age, [Fe/H]) at its EEP
 INTERPOLATED = ("initial_mass", "log_teff", "log_g", "M_G", "M_J", "M_H", "M_Ks")
-_EEP_SPAN = 1 << 20  # row key = isochrone code × span + EEP (MIST EEPs < 1500)
+_EEP_SPAN = 1 << 12  # row key = isochrone code × span + EEP (MIST EEPs < 1710)
 _BATCH = 400_000  # stars drawn per batch (fixed: part of the seeded random stream)
 _MAX_EMPTY_BATCHES = 200
 # The reduction of the mock's spectra (spAll RUN2D, BOSS Net run2d; as DR20's spAll-v6_2_1).
@@ -341,10 +341,13 @@ class _IsochroneSampler:
         self.eep = self.rows["eep"].to_numpy(np.int64)
         self.row_key = code.astype(np.int64) * _EEP_SPAN + self.eep
         if (np.diff(self.row_key) <= 0).any() or (self.eep < 0).any() or (self.eep >= _EEP_SPAN).any():
-            raise MockError("isochrone grid: EEPs must be distinct, sorted and >= 0 within each "
-                            "(log_age, feh) isochrone")
+            raise MockError("isochrone grid: EEPs must be distinct, sorted and in 0..4095 within "
+                            "each (log_age, feh) isochrone")
         self.values = {c: self.rows[c].to_numpy(float) for c in INTERPOLATED}
         n_iso = self.ages.size * self.fehs.size
+        # row of each (isochrone, EEP), -1 where the isochrone lacks that EEP: a direct lookup
+        self.row_at = np.full((n_iso, int(self.eep.max()) + 1), -1, np.int32)
+        self.row_at[code, self.eep] = np.arange(code.size)
         counts = np.bincount(code, minlength=n_iso)
         if (counts == 0).any():
             k = np.flatnonzero(counts == 0)[0]
@@ -402,7 +405,8 @@ class _IsochroneSampler:
     def draw(self, rng, log_age, feh, g_offset, g_limit):
         """Stars of continuous ``log_age``, ``feh`` that are alive and could be brighter than
         ``g_limit`` given their ``g_offset`` (distance modulus + A_G): (base isochrone code, base
-        row, interpolated observables {column: values}, mask of the kept stars)."""
+        row, interpolated observables {column: values} computed on access, mask of the kept
+        stars)."""
         codes, w = self.corners(log_age, feh)
         n = codes.shape[0]
         # base isochrone: a bracketing one with probability = its bilinear weight
@@ -411,7 +415,7 @@ class _IsochroneSampler:
         iso = codes[np.arange(n), pick]
         target = self.c_before[iso] + rng.uniform(size=n) * self.w_full
         keep = (target < self.c_end[iso]) & (self.min_mg[codes].min(axis=1) + g_offset < g_limit)
-        row = np.searchsorted(self.cum, target[keep], side="right")
+        row = _search_sorted(self.cum, target[keep], side="right")
         codes, w, pick = codes[keep], w[keep], pick[keep]
         return iso[keep], row, self.interpolate(row, codes, w, pick), keep
 
@@ -419,14 +423,14 @@ class _IsochroneSampler:
         """:data:`INTERPOLATED` at the EEP of ``row`` on the isochrones ``codes`` (n, 4) with
         weights ``w``, leaving out those without that EEP (``pick``: the column of ``row``'s
         isochrone, which always has it)."""
-        want = codes * _EEP_SPAN + self.eep[row][:, None]
-        idx = np.clip(np.searchsorted(self.row_key, want), 0, self.row_key.size - 1)
-        w = np.where(self.row_key[idx] == want, w, 0.0)
+        idx = self.row_at[codes, self.eep[row][:, None]]
+        w = np.where(idx >= 0, w, 0.0)
+        idx = np.maximum(idx, 0)
         k = np.arange(row.size)
         idx[k, pick] = row
         w[k, pick] = np.maximum(w[k, pick], 1e-12)  # the base isochrone counts even at weight ~0
         w = w / w.sum(axis=1, keepdims=True)
-        return {c: (w * v[idx]).sum(axis=1) for c, v in self.values.items()}
+        return _Interpolated(self.values, idx, w)
 
     def companion(self, iso, mass):
         """Rows of the unevolved point of isochrone ``iso`` nearest below-or-at ``mass``."""
@@ -436,6 +440,28 @@ class _IsochroneSampler:
         low = self.comp_key[i] < iso * 1000.0
         i[low] = np.minimum(i[low] + 1, self.comp_key.size - 1)
         return self.comp_row[i]
+
+
+class _Interpolated(Mapping):
+    """{column: Σ_k w_k v[idx_k]} per star, each column computed when first read (most drawn
+    stars are dropped on M_G alone); ``subset(mask)`` keeps some stars."""
+
+    def __init__(self, values, idx, w):
+        self._values, self._idx, self._w, self._done = values, idx, w, {}
+
+    def __getitem__(self, column):
+        if column not in self._done:
+            self._done[column] = (self._w * self._values[column][self._idx]).sum(axis=1)
+        return self._done[column]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def subset(self, mask):
+        return _Interpolated(self._values, self._idx[mask], self._w[mask])
 
 
 def _exp_disc_xy(rng, n, rd, sun, d_max):
@@ -472,6 +498,16 @@ def _draw_clumps(rng, n, sun, p: MockParams) -> dict:
 def _feh_eq9(x, y, p: MockParams):
     """Mean [Fe/H] at Galactocentric radius R (paper Eq. 9): −0.0678 R + 0.546."""
     return p.feh_intercept + p.feh_gradient * np.hypot(x, y)
+
+
+def _search_sorted(a, v, side="left"):
+    """np.searchsorted(a, v, side), faster for many unsorted ``v`` in a large ``a``: the values
+    are looked up in sorted order (each search starts where the previous one ended)."""
+    v = np.asarray(v)
+    order = np.argsort(v, axis=None)
+    out = np.empty(v.size, np.intp)
+    out[order] = np.searchsorted(a, v.ravel()[order], side=side)
+    return out.reshape(v.shape)
 
 
 def _bracket(nodes, values):
@@ -521,7 +557,8 @@ def _draw_batch(rng, sampler: _IsochroneSampler, clumps, sun, p: MockParams) -> 
     g_limit = p.g_max + 5 * p.g_err_mag + (2.5 * np.log10(2) if p.binary_light else 0.0)
     s = {"x": x, "y": y, "z": z, "log_age": log_age, "clump_id": clump_id, "distance": d,
          "A_V": av, "dm": dm}
-    s = {key: v[sampler.min_mg_at(log_age) + dm + p.ext_g * av < g_limit] for key, v in s.items()}
+    hopeful = sampler.min_mg_at(log_age) + dm + p.ext_g * av < g_limit
+    s = {key: v[hopeful] for key, v in s.items()}
     n = s["x"].size
     # [Fe/H] from the Eq. 9 gradient + scatter (clump members: their clump's value ± spread),
     # continuous, clipped to the grid's range
@@ -532,9 +569,9 @@ def _draw_batch(rng, sampler: _IsochroneSampler, clumps, sun, p: MockParams) -> 
     iso, row, values, keep = sampler.draw(rng, s["log_age"], s["feh"], s["dm"] + p.ext_g * s["A_V"],
                                           g_limit)
     s = {key: v[keep] for key, v in s.items()}
-    s.update(values, iso=iso)  # iso: the base isochrone (for the companion)
-    bright = s["M_G"] + s["dm"] + p.ext_g * s["A_V"] < g_limit
+    bright = values["M_G"] + s["dm"] + p.ext_g * s["A_V"] < g_limit
     s = {key: v[bright] for key, v in s.items()}
+    s.update(values.subset(bright), iso=iso[bright])  # iso: the base isochrone (for the companion)
     n = s["x"].size
     s["is_binary"] = rng.uniform(size=n) < p.binary_fraction
     s["q"] = np.where(s["is_binary"], binaries.draw_mass_ratio(rng, n), np.nan)

@@ -17,7 +17,6 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from scipy.ndimage import gaussian_filter
 
 from hotstars.crossmatch import MK_CARTON, MK_Z21, Z21_LINES
 from hotstars.plots import style
@@ -108,6 +107,7 @@ def fig_d23_selection(d23: pd.DataFrame, targets: pd.DataFrame, bins: int = 120,
                                   norm=LogNorm(vmin=1, vmax=max(2.0, h.max())), rasterized=True,
                                   gid="d23")
                 elif h.sum() > 0:
+                    from scipy.ndimage import gaussian_filter
                     smooth = gaussian_filter(h, 1.0)
                     centres = [0.5 * (e[1:] + e[:-1]) for e in edges]
                     ax.contour(centres[0], centres[1], smooth.T,

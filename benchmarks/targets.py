@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 MARKERS = ("<!-- targets:start -->", "<!-- targets:end -->")
+ORDER = ["presets_small", "presets_paper", "presets_full", "real_width_inputs", "dag", "ci"]
 
 
 def row(measure: str, value: float, limit: float, unit: str, fmt: str = "{:.1f}",
@@ -44,7 +45,9 @@ def record(script: str, command: str, rows: list[dict], readme: Path = ROOT / "R
 
 def table() -> str:
     lines = ["| measure | target | measured | met | benchmark (date) |", "|---|---:|---:|:---:|---|"]
-    for path in sorted(RESULTS.glob("*.json")):
+    paths = sorted(RESULTS.glob("*.json"),
+                   key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else len(ORDER), p.stem))
+    for path in paths:
         result = json.loads(path.read_text())
         for r in result["rows"]:
             lines.append(f"| {r['measure']} | {r['limit_text']} {r['unit']} | {r['text']} {r['unit']} "

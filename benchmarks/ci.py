@@ -6,7 +6,7 @@ time and pytest's last line. Target: <= 5 min on 2 cores; the script exits non-z
 missed or CI fails. `--write-readme` records the figure for the README's target table
 (benchmarks/targets.py). Usage:
 
-    python benchmarks/ci.py [--write-readme] [--keep DIR]
+    python benchmarks/ci.py [--write-readme] [--keep DIR]   # DIR/ci.log: the whole output
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ def main() -> None:
         t0 = time.perf_counter()
         proc = subprocess.run(["bash", ".ci/run"], cwd=clone, capture_output=True, text=True)
         seconds = time.perf_counter() - t0
+        (clone / "ci.log").write_text(proc.stdout + proc.stderr)  # kept with --keep
+    slowest = proc.stdout[proc.stdout.find("slowest"):].split("\n=")[0] if "slowest" in proc.stdout else ""
+    print(slowest)
     tail = [line for line in proc.stdout.splitlines() if line.strip()][-1:] or ["(no output)"]
     print(f"`bash .ci/run` on a clean clone: {seconds:.0f} s, exit {proc.returncode}: {tail[0]}")
     if proc.returncode != 0:

@@ -48,6 +48,10 @@ def test_read_table_equals_astropy_for_every_column_kind(tmp_path):
     arrays = tmp_path / "arrays.parquet"
     Table({"source_id": [1, 2], "v": np.ones((2, 3))}).write(arrays)
     assert not tables._plain(pq.read_table(arrays))
+    by_pandas = tmp_path / "pandas.parquet"
+    df[["source_id", "x", "name"]].iloc[::-1].set_index("name").to_parquet(by_pandas)  # + index
+    assert not tables._plain(pq.read_table(by_pandas))
+    pd.testing.assert_frame_equal(tables.read_table(by_pandas), Table.read(by_pandas).to_pandas())
 
 
 def test_one_pass_voparquet_equals_astropy_writer_plus_metadata(tmp_path):

@@ -293,8 +293,10 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def _plain(data: pa.Table) -> bool:
-    """True if pyarrow's DataFrame of ``data`` equals astropy's (see :func:`read_table`)."""
-    if b"__serialized_columns__" in (data.schema.metadata or {}).get(b"table_meta_yaml", b""):
+    """True if pyarrow's DataFrame of ``data`` equals astropy's (see :func:`read_table`); a file
+    written by pandas (its index and dtypes in the ``pandas`` key) goes through astropy too."""
+    metadata = data.schema.metadata or {}
+    if b"pandas" in metadata or b"__serialized_columns__" in metadata.get(b"table_meta_yaml", b""):
         return False
     for field, column in zip(data.schema, data.columns):
         if pa.types.is_nested(field.type) or pa.types.is_dictionary(field.type):

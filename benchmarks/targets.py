@@ -56,10 +56,15 @@ def table() -> str:
     return "\n".join(lines)
 
 
-def render(readme: Path = ROOT / "README.md") -> None:
+def replace_block(readme: Path, markers: tuple[str, str], block: str) -> None:
+    """Put ``block`` between the two ``markers`` lines of ``readme`` (replacing what was there)."""
     text = readme.read_text()
-    start, end = (text.index(m) for m in MARKERS)
-    readme.write_text(text[:start + len(MARKERS[0])] + "\n" + table() + "\n" + text[end:])
+    start, end = (text.index(m) for m in markers)
+    readme.write_text(text[:start + len(markers[0])] + "\n" + block + "\n" + text[end:])
+
+
+def render(readme: Path = ROOT / "README.md") -> None:
+    replace_block(readme, MARKERS, table())
 
 
 if __name__ == "__main__":

@@ -98,20 +98,28 @@ def grid_axes(log_age: Mapping, feh: Mapping) -> tuple[np.ndarray, np.ndarray]:
     return _axis(log_age, "log_age"), _axis(feh, "feh")
 
 
-def central_dm(initial_mass) -> np.ndarray:
+def central_dm(initial_mass, first=None) -> np.ndarray:
     """Mass weight of each point of one isochrone [Msun] (docs/conventions.md: central differences).
 
     dm_i = (m_{i+1} − m_{i−1}) / 2 inside, one-sided half differences (m_1 − m_0) / 2 and
     (m_{n−1} − m_{n−2}) / 2 at the ends: each point owns half of each neighbouring interval, so
-    Σ dm = m_max − m_min (trapezoid weights). A single point gets dm = 0.
+    Σ dm = m_max − m_min (trapezoid weights). A single point gets dm = 0. ``first`` (bool mask):
+    several isochrones one after another, each starting where it is True (default: one).
     """
     m = np.asarray(initial_mass, dtype=float)
     if m.ndim != 1:
         raise IsochroneError(f"central_dm: expected a 1-D mass array, got shape {m.shape}")
-    if m.size < 2:
-        return np.zeros_like(m)
-    edges = np.concatenate([[m[0]], 0.5 * (m[1:] + m[:-1]), [m[-1]]])  # half-way points
-    return np.diff(edges)
+    if first is None:
+        first = np.arange(m.size) == 0
+    first = np.asarray(first, bool)
+    inner = ~first[1:]  # m[i], m[i+1] on the same isochrone
+    last = np.ones(m.size, bool)
+    last[:-1] = first[1:]
+    mid = 0.5 * (m[1:] + m[:-1])  # half-way points
+    left, right = m.copy(), m.copy()  # each point's interval: from left to right
+    left[1:][inner] = mid[inner]
+    right[:-1][inner] = mid[inner]
+    return np.where(first & last, 0.0, right - left)
 
 
 # --------------------------------------------------------------------------------------------
@@ -220,26 +228,26 @@ def _bracket(node_fehs, feh: float, source: str) -> tuple[float, float, float]:
     return fehs[j - 1], fehs[j], (feh - fehs[j - 1]) / (fehs[j] - fehs[j - 1])
 
 
-def interpolate_feh(nodes: Mapping[float, pd.DataFrame], feh: float, columns: Sequence[str],
-                    source: str = "isochrones") -> pd.DataFrame:
+def interpolate_feh(nodes: Mapping[float, Mapping], feh: float, columns: Sequence[str],
+                    source: str = "isochrones") -> dict[str, np.ndarray]:
     """One isochrone at ``feh`` from isochrones of the same age at MIST metallicities ``nodes``.
 
-    ``nodes`` maps [Fe/H] -> table with ``eep``, ``phase`` and ``columns``. At a node (within
-    1e-6 dex) the node isochrone is returned unchanged; otherwise every column is interpolated
-    linearly in [Fe/H] between the two bracketing nodes at equal EEP, over the EEPs present in
-    both; the phase is that of the nearer node.
+    ``nodes`` maps [Fe/H] -> columns ``eep`` (unique), ``phase`` and ``columns`` (a table or a
+    dict of arrays). At a node (within 1e-6 dex) the node isochrone is returned unchanged;
+    otherwise every column is interpolated linearly in [Fe/H] between the two bracketing nodes
+    at equal EEP, over the EEPs present in both (ascending); the phase is that of the nearer
+    node. Returns {column: array} for ``eep``, ``phase`` and ``columns``.
     """
     f0, f1, w = _bracket(list(nodes), feh, source)
     if f0 == f1:
-        return nodes[f0][["eep", "phase", *columns]].reset_index(drop=True)
-    lo = nodes[f0].set_index("eep")
-    hi = nodes[f1].set_index("eep")
-    eeps = lo.index.intersection(hi.index).sort_values()
-    lo, hi = lo.loc[eeps], hi.loc[eeps]
-    out = pd.DataFrame({"eep": eeps.to_numpy(),
-                        "phase": (lo if w <= 0.5 else hi)["phase"].to_numpy()})
+        return {c: np.asarray(nodes[f0][c]) for c in ["eep", "phase", *columns]}
+    lo, hi = nodes[f0], nodes[f1]
+    eeps, ilo, ihi = np.intersect1d(np.asarray(lo["eep"]), np.asarray(hi["eep"]),
+                                    return_indices=True)
+    near, inear = (lo, ilo) if w <= 0.5 else (hi, ihi)
+    out = {"eep": eeps, "phase": np.asarray(near["phase"])[inear]}
     for c in columns:
-        out[c] = (1.0 - w) * lo[c].to_numpy(float) + w * hi[c].to_numpy(float)
+        out[c] = (1.0 - w) * np.asarray(lo[c], float)[ilo] + w * np.asarray(hi[c], float)[ihi]
     return out
 
 
@@ -255,26 +263,18 @@ def _assemble(grid: pd.DataFrame) -> pd.DataFrame:
     order = np.lexsort((grid["eep"].to_numpy(), feh, age))  # stable, as sort_values(kind="stable")
     if (np.diff(order) != 1).any():  # _build's rows are sorted already for sorted axes
         grid = grid.iloc[order].reset_index(drop=True)
-    # each isochrone now one run of rows by EEP: the central_dm weights of each run
-    # (docs/conventions.md: central differences, one-sided at the ends), vectorised
-    m = grid["initial_mass"].to_numpy(float)
+    # each isochrone now one run of rows by EEP
     age, feh = age[order], feh[order]
-    first = np.ones(m.size, bool)
+    first = np.ones(age.size, bool)
     first[1:] = (age[1:] != age[:-1]) | (feh[1:] != feh[:-1])
-    last = np.ones(m.size, bool)
-    last[:-1] = first[1:]
-    mid = 0.5 * (m[1:] + m[:-1])  # half-way points, as in central_dm
-    left, right = m.copy(), m.copy()
-    left[1:][~first[1:]] = mid[~first[1:]]
-    right[:-1][~last[:-1]] = mid[~last[:-1]]
-    grid["dm"] = np.where(first & last, 0.0, right - left)  # a single point gets dm = 0
+    grid["dm"] = central_dm(grid["initial_mass"].to_numpy(float), first)
     return grid[GRID_COLUMNS]
 
 
 def _build(table: pd.DataFrame, log_ages, fehs, columns: Sequence[str],
            source: str) -> pd.DataFrame:
-    """Interpolate MIST isochrones (eep, phase, ``columns``, log_age, feh) to the grid, as
-    :func:`interpolate_feh` per (log_age, feh), on arrays; isochrones in argument order.
+    """Interpolate MIST isochrones (eep, phase, ``columns``, log_age, feh) to the grid with
+    :func:`interpolate_feh` per (log_age, feh); isochrones in argument order.
 
     ``table`` must hold every requested log-age at every node [Fe/H] it contains.
     """
@@ -287,24 +287,13 @@ def _build(table: pd.DataFrame, log_ages, fehs, columns: Sequence[str],
     for age in log_ages:
         at_age = np.flatnonzero(np.isclose(table_age, age, atol=1e-6))
         node_fehs, which = np.unique(table_feh[at_age], return_inverse=True)
-        nodes = {f: at_age[which == k] for k, f in enumerate(node_fehs)}
+        nodes = {f: {c: data[c][at_age[which == k]] for c in names}
+                 for k, f in enumerate(node_fehs)}
         for feh in fehs:
-            f0, f1, w = _bracket(node_fehs, feh, source)
-            if f0 == f1:  # at a node: the node isochrone unchanged
-                rows = nodes[f0]
-                for c in names:
-                    parts[c].append(data[c][rows])
-            else:  # linear in [Fe/H] at equal EEP, over the EEPs present in both
-                lo, hi = nodes[f0], nodes[f1]
-                eeps, ilo, ihi = np.intersect1d(data["eep"][lo], data["eep"][hi],
-                                                return_indices=True)
-                lo, hi = lo[ilo], hi[ihi]
-                parts["eep"].append(eeps)
-                parts["phase"].append(data["phase"][lo if w <= 0.5 else hi])
-                for c in columns:
-                    parts[c].append((1.0 - w) * data[c][lo].astype(float)
-                                    + w * data[c][hi].astype(float))
-            n = parts["eep"][-1].size
+            iso = interpolate_feh(nodes, feh, columns, source)
+            for c in names:
+                parts[c].append(iso[c])
+            n = iso["eep"].size
             parts["log_age"].append(np.full(n, age))
             parts["feh"].append(np.full(n, feh))
     return pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()})

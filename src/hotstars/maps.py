@@ -143,15 +143,20 @@ def _check_ve(v, e) -> tuple[np.ndarray, np.ndarray]:
     return v, e
 
 
+def _weighted_mean(s, codes, vc, e2, n_groups):
+    """w = 1/(s + e^2) per star; sum w and mu(s) = sum w v / sum w per group (Eq. 4)."""
+    w = 1.0 / (s + e2)
+    sw = np.bincount(codes, w, n_groups)
+    return w, sw, np.bincount(codes, w * vc, n_groups) / sw
+
+
 def _profile(s, codes, vc, e2, n_groups):
     """Per group at sigma^2 = s (scalar or per star): mu(s) (centred), sum w, profile NLL, g(s).
 
     Eq. 4 with mu profiled out: mu = sum w v / sum w, w = 1/(s + e^2);
     g = 2 dNLL/ds = sum w - sum w^2 (v - mu)^2.
     """
-    w = 1.0 / (s + e2)
-    sw = np.bincount(codes, w, n_groups)
-    mu = np.bincount(codes, w * vc, n_groups) / sw
+    w, sw, mu = _weighted_mean(s, codes, vc, e2, n_groups)
     r = vc - mu[codes]
     wr2 = w * r * r
     nll = 0.5 * (np.bincount(codes, wr2, n_groups) - np.bincount(codes, np.log(w), n_groups))
@@ -325,10 +330,10 @@ def q_profile_interval(codes, vc, e2, n_groups, level: float = 0.68, sigma_max: 
     dof = np.where(n > 1, n - 1, np.nan)
     a = 1.0 - level
 
-    def q_of(sig):  # only mu(s) of _profile, computed as there
-        w = 1.0 / ((sig * sig)[codes] + e2)
-        mu = np.bincount(codes, w * vc, n_groups) / np.bincount(codes, w, n_groups)
-        return np.bincount(codes, (vc - mu[codes]) ** 2 / ((sig * sig)[codes] + e2), n_groups)
+    def q_of(sig):
+        s = (sig * sig)[codes]
+        mu = _weighted_mean(s, codes, vc, e2, n_groups)[2]
+        return np.bincount(codes, (vc - mu[codes]) ** 2 / (s + e2), n_groups)
 
     out = []
     from scipy import special

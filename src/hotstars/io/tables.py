@@ -205,13 +205,17 @@ def _info_items(record: Mapping | None) -> list[tuple[str, str]]:
     return out
 
 
+def _voparquet_keys(table: Table, name: str) -> dict[bytes, bytes]:
+    """The two VOParquet keys of a Parquet file holding ``table``'s columns."""
+    xml = votable_xml(table, name, table.meta.get("provenance"))
+    return {b"IVOA.VOTable-Parquet.version": VOPARQUET_VERSION.encode(),
+            b"IVOA.VOTable-Parquet.content": xml.encode()}
+
+
 def _add_voparquet(path: Path, table: Table, name: str) -> None:
     """Rewrite the Parquet file ``path`` (written from ``table``) with the two VOParquet keys."""
     data = pq.read_table(path)
-    xml = votable_xml(table, name, table.meta.get("provenance"))
-    metadata = {**(data.schema.metadata or {}),
-                b"IVOA.VOTable-Parquet.version": VOPARQUET_VERSION.encode(),
-                b"IVOA.VOTable-Parquet.content": xml.encode()}
+    metadata = {**(data.schema.metadata or {}), **_voparquet_keys(table, name)}
     pq.write_table(data.replace_schema_metadata(metadata), path, version="2.4")
 
 
@@ -229,10 +233,10 @@ def _write_voparquet(table: Table, path: Path, name: str) -> None:
     metadata = {}
     for key, col in table.columns.items():
         if col.dtype.kind in "US":  # astropy's string width: characters (U: 4 bytes each)
-            metadata[f"table::len::{key}"] = str(col.dtype.itemsize // (4 if col.dtype.kind == "U" else 1))
-    metadata["table_meta_yaml"] = "\n".join(table_meta.get_yaml_from_table(table))
-    metadata["IVOA.VOTable-Parquet.version"] = VOPARQUET_VERSION
-    metadata["IVOA.VOTable-Parquet.content"] = votable_xml(table, name, table.meta.get("provenance"))
+            metadata[f"table::len::{key}".encode()] = str(
+                col.dtype.itemsize // (4 if col.dtype.kind == "U" else 1)).encode()
+    metadata[b"table_meta_yaml"] = "\n".join(table_meta.get_yaml_from_table(table)).encode()
+    metadata.update(_voparquet_keys(table, name))
     arrays = [pa.array(np.asarray(col).astype(col.dtype.newbyteorder("<"), copy=False))
               for col in table.columns.values()]
     data = pa.Table.from_arrays(arrays, names=table.colnames).replace_schema_metadata(metadata)
@@ -355,10 +359,8 @@ def write_posteriors(path, source_id, log_age_axis, P: np.ndarray, meta: Mapping
     data = pa.table({"source_id": pa.array(np.asarray(source_id, np.int64)),
                      "posterior": pa.FixedSizeListArray.from_arrays(pa.array(P.ravel()), axis.size)})
     data = data.replace_schema_metadata({
-        "table_meta_yaml": "\n".join(table_meta.get_yaml_from_table(header)),
-        "IVOA.VOTable-Parquet.version": VOPARQUET_VERSION,
-        "IVOA.VOTable-Parquet.content": votable_xml(
-            header, Path(path).name.removesuffix(".parquet"), header.meta.get("provenance"))})
+        b"table_meta_yaml": "\n".join(table_meta.get_yaml_from_table(header)).encode(),
+        **_voparquet_keys(header, Path(path).name.removesuffix(".parquet"))})
     with atomic_path(path) as tmp:
         pq.write_table(data, tmp, version="2.4")
 

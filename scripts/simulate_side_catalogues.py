@@ -15,7 +15,7 @@ def main(sm):
     cats = side.mock_side_catalogues(
         tables.read_table(sm.input.targets), tables.read_table(sm.input.truth),
         tables.read_table(sm.input.grid), int(sm.params.seed), dict(sm.params.frame),
-        dict(sm.params.physics or {}), **dict(sm.params.options or {}))
+        dict(sm.params.physics or {}), threads=sm.threads, **dict(sm.params.options or {}))
     tables.write_table(cats["als3"], sm.output.als3)
     tables.write_table(cats["d23"], sm.output.d23)
     tables.write_table(cats["d23_gaia"], sm.output.d23_gaia,

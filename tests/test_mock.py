@@ -60,9 +60,10 @@ def test_every_target_passes_the_carton_on_observed_values(survey):
 
 
 def test_determinism(grid, survey):
-    again = mock.simulate_survey(grid, N, 7, FRAME)
+    """Same seed, same tables, whatever the number of threads drawing the batches."""
+    again = mock.simulate_survey(grid, N, 7, FRAME, threads=3)
     for key in mock.SURVEY_PRODUCTS:
-        pd.testing.assert_frame_equal(survey[key], again[key])
+        pd.testing.assert_frame_equal(survey[key], again[key], check_exact=True)
     other = mock.simulate_survey(grid, N, 9, FRAME)
     assert not np.isin(other["gaia"]["source_id"], survey["gaia"]["source_id"]).all()
     assert not np.allclose(other["truth"]["x"], survey["truth"]["x"])
@@ -122,7 +123,9 @@ def test_rxc_and_velocity_errors(survey):
     assert 0.92 < (ob["XCSAO_RXC"] > 6).mean() < 0.98   # paper: 95 %
     tr = survey["truth"].set_index("sdss_id").loc[ob["SDSS_ID"]]
     hot = tr["teff"].to_numpy() > 10000
-    assert 6 < np.median(ob["XCSAO_ERV"][hot]) < 14     # ~10 km/s single-epoch errors
+    # ~10-14 km/s single-epoch errors; this median varies by ~0.4 km/s between seeds at N = 4000
+    # (13.0-14.3 over seeds 7-14)
+    assert 6 < np.median(ob["XCSAO_ERV"][hot]) < 15
     # errors are honest for single, well-correlated spectra (outliers are 1 %)
     single = ~tr["is_binary"].to_numpy() & (ob["XCSAO_RXC"].to_numpy() > 6)
     z = (ob["XCSAO_RV"].to_numpy() - tr["v_sys"].to_numpy()) / ob["XCSAO_ERV"].to_numpy()
@@ -332,6 +335,43 @@ def test_interpolated_observables_lie_between_the_bracketing_isochrones(grid):
         n_full += len(have) == 4
         n_checked += 1
     assert n_full > 0.9 * n_checked  # EEPs missing on a bracketing isochrone are rare
+
+
+def test_brightness_bound_drops_only_stars_that_cannot_be_bright_enough(grid):
+    """The sampler skips points whose M_G bound cannot beat a star's limit before searching
+    them; with the same random numbers, drawing with the limit and drawing with none, then
+    cutting on the interpolated M_G, give the same stars, rows and values (the bound is safe),
+    and the bound removes most of the stars without a search."""
+    sampler = mock._IsochroneSampler(grid, mock.MockParams())
+    n = 200_000
+    rng = np.random.default_rng(5)
+    log_age, feh = rng.uniform(6.0, 9.0, n), rng.uniform(-0.4, 0.4, n)
+    offset = rng.uniform(12.0, 24.0, n)  # distance modulus + A_G (the mock: 8 to ~30)
+    g_limit = 16.0
+    iso_all, row_all, values_all, keep_all = sampler.draw(np.random.default_rng(1), log_age, feh,
+                                                          offset, np.inf)
+    iso, row, values, keep = sampler.draw(np.random.default_rng(1), log_age, feh, offset, g_limit)
+    bright_all = values_all["M_G"] + offset[keep_all] < g_limit
+    bright = values["M_G"] + offset[keep] < g_limit
+    idx_all, idx = np.flatnonzero(keep_all)[bright_all], np.flatnonzero(keep)[bright]
+    assert idx.size > 100
+    np.testing.assert_array_equal(idx, idx_all)
+    np.testing.assert_array_equal(row[bright], row_all[bright_all])
+    np.testing.assert_array_equal(iso[bright], iso_all[bright_all])
+    for col in mock.INTERPOLATED:
+        np.testing.assert_array_equal(values[col][bright], values_all[col][bright_all])
+    assert keep.sum() < 0.5 * keep_all.sum()
+
+
+def test_galactic_coordinates_of_the_batches_are_astropys(grid):
+    """Batches place stars in fields with a plain affine map; it is astropy's transform."""
+    rng = np.random.default_rng(2)
+    x, y, z = rng.uniform(-20, 20, 5000), rng.uniform(-20, 20, 5000), rng.normal(0, 0.5, 5000)
+    l_deg, b_deg = mock._galactic_lb(x, y, z, mock._galactic_affine(FRAME))
+    c = SkyCoord(x=x * u.kpc, y=y * u.kpc, z=z * u.kpc, frame=FRAME).galactic
+    sep = SkyCoord(l_deg * u.deg, b_deg * u.deg, frame="galactic").separation(c)
+    assert sep.to_value(u.arcsec).max() < 1e-6
+    assert ((l_deg >= 0) & (l_deg < 360)).all()
 
 
 def test_distances_are_honest(survey):

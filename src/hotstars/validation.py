@@ -304,7 +304,7 @@ def vr_map_recovery(vr_map: pd.DataFrame, kinematics: pd.DataFrame, flags: pd.Da
     statistics (:func:`pull_stats`, N-weighted too) with each error the maps report:
     ``marginal`` (posterior std marginalised over σ_R), ``fisher`` (σ_R fixed) and ``sqrtn``
     (the paper's σ_R/√N). Diagnostics: ``smooth_field``, the same against the smooth injected
-    field alone (clumps, which fill most small-mock spaxels, move off it by ~σ_R: a large χ²
+    field alone (clumps, in about half the small mock's spaxels, move off it by ~σ_R: a large χ²
     there is physics, not a pipeline error), with ``frac_stars_in_clumps``; and
     ``gaussian_reference``, what the estimator gives on ideal Gaussian data with the map's N,
     errors and σ_R (:func:`gaussian_reference` with ``sigma_max``, ``n_rep``, ``seed``).

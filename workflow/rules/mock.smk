@@ -24,6 +24,8 @@ rule simulate_survey:
         logs("simulate_survey.log"),
     benchmark:
         benchmarks("simulate_survey.tsv")
+    # batches of stars drawn side by side (the tables do not depend on the number)
+    threads: 4
     resources:
         mem_mb=4000,
         runtime=10,
@@ -79,6 +81,7 @@ rule simulate_side_catalogues:
         logs("simulate_side_catalogues.log"),
     benchmark:
         benchmarks("simulate_side_catalogues.tsv")
+    threads: 4
     resources:
         mem_mb=3000,
         runtime=10,

@@ -87,7 +87,11 @@ def to_astropy(df: pd.DataFrame, units: Mapping[str, str] | None = None,
                meta: Mapping | None = None) -> Table:
     """Convert a DataFrame to an astropy Table, attaching ``units`` (column -> unit string)."""
     from astropy.table import Column, MaskedColumn, Table
-    table = Table.from_pandas(df.reset_index(drop=True))
+    plain = _plain_columns(df)
+    if plain is not None:  # what from_pandas would give, without its per-value Python checks
+        table = Table(plain, copy=False)
+    else:
+        table = Table.from_pandas(df.reset_index(drop=True))
     for name in table.colnames:
         # from_pandas masks NaN floats; keep plain NaN so Parquet has no '<col>.mask' companions
         col = table[name]
@@ -100,6 +104,24 @@ def to_astropy(df: pd.DataFrame, units: Mapping[str, str] | None = None,
     if meta:
         table.meta.update(meta)
     return table
+
+
+def _plain_columns(df: pd.DataFrame) -> dict[str, np.ndarray] | None:
+    """The columns of ``df`` as numpy arrays when every one is a plain number/bool column or
+    text without gaps (as fixed-width str, the dtype astropy's from_pandas gives it); else None."""
+    if not df.columns.is_unique or not all(isinstance(name, str) for name in df.columns):
+        return None
+    out = {}
+    for name, col in df.items():
+        if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf":
+            out[name] = col.to_numpy()
+        elif len(col) and (isinstance(col.dtype, pd.StringDtype) and not col.isna().any()
+                           or col.dtype == object
+                           and pd.api.types.infer_dtype(col, skipna=False) == "string"):
+            out[name] = col.to_numpy(dtype=str)
+        else:
+            return None
+    return out
 
 
 def describe(table: Table) -> list[str]:

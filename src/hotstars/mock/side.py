@@ -33,12 +33,13 @@ _GAIA_COLUMNS = ["source_id", *MOCK_D23_GAIA_UNITS]
 _MAX_FIELD_BATCHES = 50
 
 
-def _field_stars(grid, seed_rng, frame, physics, mk_max, g_max, batch) -> pd.DataFrame:
+def _field_stars(grid, seed_rng, frame, physics, mk_max, g_max, batch, threads) -> pd.DataFrame:
     """One batch of the mock Galaxy under a relaxed selection (G < g_max, M_K < mk_max, no colour
     cuts) through :func:`hotstars.mock.survey.simulate_survey`: Gaia/2MASS/Bailer-Jones columns, the
     true Teff, and ``carton`` (whether the real carton selection would take the star)."""
     relaxed = {**physics, "mk_max": mk_max, "g_max": g_max, "carton_colour_cuts": False}
-    out = survey.simulate_survey(grid, batch, int(seed_rng.integers(2**62)), frame, relaxed)
+    out = survey.simulate_survey(grid, batch, int(seed_rng.integers(2**62)), frame, relaxed,
+                                 threads=threads)
     df = (out["gaia"].merge(out["tmass"], on="source_id")
           .merge(out["distances"][["source_id", "r_med_photogeo"]], on="source_id")
           .merge(out["truth"][["source_id", "teff"]], on="source_id"))
@@ -72,12 +73,13 @@ def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.Da
                          als_m_fraction: float = 0.70, als_g_max: float = 12.0,
                          als_near_fraction: float = 0.05, als_far_fraction: float = 0.02,
                          field_mk_max: float = 2.0, field_g_max: float = 17.0,
-                         field_batch: int = 100_000) -> dict[str, pd.DataFrame]:
+                         field_batch: int = 100_000, threads: int = 1) -> dict[str, pd.DataFrame]:
     """ALS-III-like and D23-like catalogues of the mock survey, in their published formats.
 
     ``targets``: results/<run>/sample/targets.parquet (Gaia, 2MASS, Bailer-Jones columns);
     ``truth``: the mock truth (source_id, teff); ``grid``, ``frame`` (the mock's true frame),
-    ``physics`` (config mock.physics): as for :func:`hotstars.mock.survey.simulate_survey`.
+    ``physics`` (config mock.physics), ``threads``: as for
+    :func:`hotstars.mock.survey.simulate_survey`.
 
     The *field*: further stars of the same mock Galaxy (new random draws, hence other clumps) with
     the carton's limits relaxed to G < ``field_g_max`` (ESP-HS exists to G ≈ 17.6) and M_K <
@@ -118,7 +120,7 @@ def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.Da
         if k == _MAX_FIELD_BATCHES:
             raise CrossmatchError(f"mock field: {n_rule}/{n_d23_field} D23-like and "
                                   f"{n_bright}/{n_als_field} ALS-like stars after {k} batches")
-        f = _field_stars(grid, rng, frame, physics, field_mk_max, field_g_max, field_batch)
+        f = _field_stars(grid, rng, frame, physics, field_mk_max, field_g_max, field_batch, threads)
         ids = f["source_id"].tolist()  # set lookups: O(batch), not O(len(taken)) per batch
         seen = np.fromiter(map(taken.__contains__, ids), bool, len(ids))
         f = f[~f["carton"].to_numpy() & ~seen]

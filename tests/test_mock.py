@@ -69,6 +69,18 @@ def test_determinism(grid, survey):
     assert not np.allclose(other["truth"]["x"], survey["truth"]["x"])
 
 
+def test_without_spectra_and_with_a_shared_sampler_the_tables_are_the_same(grid, survey):
+    """The side catalogues' field stars skip the spectra and reuse one sampler: the other tables
+    are those of a full call; a sampler built with another IMF is refused."""
+    sampler = mock.isochrone_sampler(grid)
+    lean = mock.simulate_survey(grid, N, 7, FRAME, with_spectra=False, sampler=sampler)
+    assert sorted(lean) == sorted(set(mock.SURVEY_PRODUCTS) - {"spall", "bossnet"})
+    for key, table in lean.items():
+        pd.testing.assert_frame_equal(table, survey[key], check_exact=True)
+    with pytest.raises(mock.MockError, match="sampler"):
+        mock.simulate_survey(grid, 10, 7, FRAME, {"imf_slope": 2.3}, sampler=sampler)
+
+
 def test_epochs_cadence_and_snr(survey):
     ob = _ob(survey["spall"])
     per_target = ob.groupby("SDSS_ID").size()

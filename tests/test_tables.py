@@ -70,3 +70,39 @@ def test_one_pass_voparquet_equals_astropy_writer_plus_metadata(tmp_path):
     masked = tables.to_astropy(df.assign(n=pd.array([1, None, 3], dtype="Int64")))
     tables._write_voparquet(masked, tmp_path / "m.parquet", "m")
     assert "n.mask" in pq.read_table(tmp_path / "m.parquet").column_names  # astropy's own form
+
+
+def test_to_astropy_from_numpy_columns_equals_from_pandas():
+    """Frames of plain number/bool columns and gap-free text become the same astropy Table
+    without Table.from_pandas (NaN kept as plain NaN); text with gaps goes through from_pandas."""
+    from astropy.table import Column, MaskedColumn
+    n = 50
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"f": np.where(rng.uniform(size=n) < 0.2, np.nan, rng.normal(size=n)),
+                       "f32": rng.normal(size=n).astype(np.float32),
+                       "i": rng.integers(0, 10**12, n), "b": rng.uniform(size=n) < 0.5,
+                       "s": pd.array(rng.choice(["mwm_ob", "bhm_aqmes_med", "x"], n), dtype="str"),
+                       "o": pd.Series(rng.choice(["apo25m", "lco25m"], n), dtype=object)})
+    assert tables._plain_columns(df) is not None
+    fast = tables.to_astropy(df, {"f": "km/s"})
+    slow = Table.from_pandas(df)
+    for name in df.columns:
+        col = slow[name]
+        if isinstance(col, MaskedColumn) and col.dtype.kind == "f":
+            col = Column(col.filled(np.nan), name=name)
+        assert type(fast[name]) is Column and fast[name].dtype == col.dtype, name
+        np.testing.assert_array_equal(np.asarray(fast[name]), np.asarray(col))
+    assert fast["f"].unit == "km / s"
+    gaps = df.assign(s=pd.array(["a", None] * (n // 2), dtype="str"))
+    assert tables._plain_columns(gaps) is None
+    assert isinstance(tables.to_astropy(gaps)["s"], MaskedColumn)
+
+
+def test_fits_text_is_decoded_and_stripped_like_utf8():
+    """FITS text (bytes): ASCII by a plain cast, anything else decoded as UTF-8 with
+    replacement; both stripped, as decoding each value would give."""
+    from hotstars.io.specs import _text
+    for values in ([b" mwm_ob ", b"", b"lco25m  "], ["é".encode(), b"ok ", b"\xff"]):
+        data = np.array(values)
+        expected = [v.decode("utf-8", "replace").strip() for v in values]
+        assert _text(data).tolist() == expected

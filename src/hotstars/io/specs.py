@@ -635,9 +635,12 @@ def _text(values) -> np.ndarray:
     mask = np.ma.getmaskarray(values)
     data = np.asarray(np.ma.getdata(values))  # plain ndarray (FITS gives a chararray)
     if data.dtype.kind == "S":
-        data = np.char.decode(data, "utf-8", "replace")
+        if (np.ascontiguousarray(data).view(np.uint8) < 128).all():  # ASCII: a plain cast
+            data = data.astype(f"U{max(data.dtype.itemsize, 1)}")
+        else:
+            data = np.char.decode(data, "utf-8", "replace")
     if data.dtype.kind == "U":
-        out = np.char.strip(data).astype(object)
+        out = np.strings.strip(data).astype(object)
     else:  # object arrays (Parquet/CSV text): None and NaN are missing
         out = np.array([_str(v) for v in data.tolist()], dtype=object)
     out[mask] = ""
@@ -649,7 +652,7 @@ def _folded(values) -> np.ndarray:
     data = np.asarray(np.ma.getdata(values))
     if data.dtype.kind not in "SU" or np.ma.is_masked(values):
         data = _text(values).astype(str)
-    return np.char.lower(np.char.strip(data))
+    return np.strings.lower(np.strings.strip(data))
 
 
 def _like(array: np.ndarray, text: str):

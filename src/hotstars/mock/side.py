@@ -33,13 +33,14 @@ _GAIA_COLUMNS = ["source_id", *MOCK_D23_GAIA_UNITS]
 _MAX_FIELD_BATCHES = 50
 
 
-def _field_stars(grid, seed_rng, frame, physics, mk_max, g_max, batch, threads) -> pd.DataFrame:
+def _field_stars(grid, seed_rng, frame, physics, mk_max, g_max, batch, threads,
+                 sampler) -> pd.DataFrame:
     """One batch of the mock Galaxy under a relaxed selection (G < g_max, M_K < mk_max, no colour
     cuts) through :func:`hotstars.mock.survey.simulate_survey`: Gaia/2MASS/Bailer-Jones columns, the
     true Teff, and ``carton`` (whether the real carton selection would take the star)."""
     relaxed = {**physics, "mk_max": mk_max, "g_max": g_max, "carton_colour_cuts": False}
     out = survey.simulate_survey(grid, batch, int(seed_rng.integers(2**62)), frame, relaxed,
-                                 threads=threads)
+                                 threads=threads, with_spectra=False, sampler=sampler)
     df = (out["gaia"].merge(out["tmass"], on="source_id")
           .merge(out["distances"][["source_id", "r_med_photogeo"]], on="source_id")
           .merge(out["truth"][["source_id", "teff"]], on="source_id"))
@@ -114,13 +115,15 @@ def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.Da
     n_als_field = n_als - n_als_t
 
     # --- the field, batch by batch until both catalogues are served ---
+    sampler = survey.isochrone_sampler(grid, physics)
     taken = set(truth["source_id"].tolist())
     parts, n_rule, n_bright, k = [], 0, 0, 0
     while n_rule < n_d23_field or n_bright < n_als_field:
         if k == _MAX_FIELD_BATCHES:
             raise CrossmatchError(f"mock field: {n_rule}/{n_d23_field} D23-like and "
                                   f"{n_bright}/{n_als_field} ALS-like stars after {k} batches")
-        f = _field_stars(grid, rng, frame, physics, field_mk_max, field_g_max, field_batch, threads)
+        f = _field_stars(grid, rng, frame, physics, field_mk_max, field_g_max, field_batch, threads,
+                         sampler)
         ids = f["source_id"].tolist()  # set lookups: O(batch), not O(len(taken)) per batch
         seen = np.fromiter(map(taken.__contains__, ids), bool, len(ids))
         f = f[~f["carton"].to_numpy() & ~seen]

@@ -329,7 +329,13 @@ class _IsochroneSampler:
     renormalised, so the star keeps the values of the isochrones where it exists.
     """
 
+    @staticmethod
+    def key_of(params: MockParams) -> tuple:
+        """The parameters a sampler depends on."""
+        return params.imf_slope, params.mass_min_msun, params.evolved_a_boost
+
     def __init__(self, grid: pd.DataFrame, params: MockParams):
+        self.key = self.key_of(params)
         require_columns(grid, GRID_REQUIRED, "isochrone grid", MockError)
         if len(grid) == 0:
             raise MockError("isochrone grid: no rows")
@@ -471,6 +477,13 @@ class _IsochroneSampler:
         low = self.comp_key[i] < iso * 1000.0
         i[low] = np.minimum(i[low] + 1, self.comp_key.size - 1)
         return self.comp_row[i]
+
+
+def isochrone_sampler(grid: pd.DataFrame, params: MockParams | Mapping | None = None):
+    """The star sampler :func:`simulate_survey` builds from ``grid`` (0.3 s for the paper's grid),
+    to pass to calls that share the grid."""
+    p = params if isinstance(params, MockParams) else MockParams.from_overrides(params)
+    return _IsochroneSampler(grid, p)
 
 
 class _Interpolated(Mapping):
@@ -808,7 +821,8 @@ def _population(teff, logg):
 
 def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galactocentric | Mapping,
                     params: MockParams | Mapping | None = None, *,
-                    threads: int = 1) -> dict[str, pd.DataFrame]:
+                    threads: int = 1, with_spectra: bool = True,
+                    sampler: "_IsochroneSampler | None" = None) -> dict[str, pd.DataFrame]:
     """Simulate the mwm_ob survey: the five inputs in real formats and the truth (module docstring).
 
     ``grid``: isochrone grid (:mod:`hotstars.isochrones` product: log_age, feh, initial_mass,
@@ -819,6 +833,9 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
     at once (the result does not depend on it). Returns DataFrames keyed 'spall',
     'bossnet', 'gaia', 'distances', 'tmass', 'truth' (the observed targets) and 'ob_sample' (every
     carton target, observed or not: the OB target sample; units: :data:`TABLE_UNITS`).
+    ``with_spectra=False``: no 'spall' and 'bossnet' (the other tables are the same).
+    ``sampler``: :func:`isochrone_sampler` of ``grid`` and ``params`` from an earlier call (for
+    repeated calls on one grid).
     """
     p = params if isinstance(params, MockParams) else MockParams.from_overrides(params)
     if int(n_targets) < 1:
@@ -830,7 +847,10 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
     sun = sun_position_kpc(frame)
     r_sun = float(np.hypot(sun[0], sun[1]))
     noise = 1.0 if p.observational_noise else 0.0
-    sampler = _IsochroneSampler(grid, p)
+    if sampler is None:
+        sampler = _IsochroneSampler(grid, p)
+    elif sampler.key != _IsochroneSampler.key_of(p):
+        raise MockError("simulate_survey: the sampler was built with other IMF/boost parameters")
     n_clumps = int(round(p.clumps_per_1000_targets * n_targets / 1000)) if p.clump_fraction > 0 else 0
     clumps = _draw_clumps(rng, n_clumps, sun, p)
 
@@ -903,7 +923,59 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
                                                       * rng.normal(0, 1, n)), np.nan)
     hot_esphs = ~(teff_esphs < 10000)  # NaN (no ESP-HS) counts as hot: mwm_ob_core_boss
 
-    # --- BOSS epochs and spectra ---
+    # --- BOSS epochs and spectra (not needed for field stars) ---
+    ids = {"source_id": source_id, "dr2_id": dr2_id, "sdss_id": sdss_id, "catalogid": catalogid}
+    spectra = {}
+    if with_spectra:
+        spectra["spall"], spectra["bossnet"] = _spectra(rng, t, obs, is_bin, orbits, hot_esphs,
+                                                        ids, p)
+    f32, g_obs = np.float32, t["G_obs"].to_numpy()
+    gaia = pd.DataFrame({
+        "source_id": source_id, "ra": obs["ra"], "dec": obs["dec"], "l": obs["l"], "b": obs["b"],
+        "parallax": t["parallax_obs"].to_numpy(), "parallax_error": plx_err.astype(f32),
+        "pmra": pmra, "pmra_error": pmra_err.astype(f32), "pmdec": pmdec,
+        "pmdec_error": pmdec_err.astype(f32), "pmra_pmdec_corr": corr.astype(f32),
+        "ruwe": ruwe.astype(f32), "phot_g_mean_mag": g_obs.astype(f32),
+        "radial_velocity": gaia_rv.astype(f32),
+        "radial_velocity_error": np.where(has_rv, rv_err, np.nan).astype(f32),
+        "grvs_mag": np.where(has_rv, grvs, np.nan).astype(f32),
+        "rv_template_teff": np.where(has_rv, template, np.nan).astype(f32),
+        "teff_esphs": teff_esphs.astype(f32), "logg_esphs": logg_esphs.astype(f32)})
+    distances = pd.DataFrame({"source_id": source_id, "r_med_photogeo": r_med.astype(f32),
+                              "r_lo_photogeo": (r_med * np.exp(-s_ln)).astype(f32),
+                              "r_hi_photogeo": (r_med * np.exp(s_ln)).astype(f32)})
+    tm_bands = (("j", "J"), ("h", "H"), ("ks", "Ks"))
+    tmass = pd.DataFrame({"source_id": source_id,
+                          **{f"{b}_m": t[f"{B}_obs"].to_numpy(f32) for b, B in tm_bands},
+                          **{f"{b}_msigcom": t[f"{B}_err"].to_numpy(f32) for b, B in tm_bands}})
+
+    orb = pd.DataFrame(np.nan, index=np.arange(n), columns=["period_d", "ecc", "q", "k1_kms"])
+    orb.loc[is_bin, :] = orbits[["period_d", "ecc", "q", "k1_kms"]].to_numpy()
+    truth = pd.DataFrame({
+        "source_id": source_id, "sdss_id": sdss_id,
+        "x": t["x"], "y": t["y"], "z": t["z"], "R": R, "phi": phi,
+        "vx": t["vx"], "vy": t["vy"], "vz": t["vz"], "v_R": v_R, "v_phi": v_phi, "v_z": t["vz"],
+        "vR_field": t["vR_field"], "vR_expected": t["vR_expected"], "distance": t["distance"],
+        "parallax_true": 1 / t["distance"], "pmra_true": obs["pmra"], "pmdec_true": obs["pmdec"],
+        "v_sys": obs["radial_velocity"], "age_myr": t["age_myr"], "log_age": t["log_age"],
+        "feh": t["feh"], "initial_mass": t["initial_mass"], "teff": teff, "logg": logg,
+        "M_G": t["M_G"], "M_Ks": t["M_Ks"], "G_true": t["G_true"], "Ks_true": t["Ks_true"],
+        "A_V": t["A_V"], "A_Ks": p.ext_ks * t["A_V"], "dKs_companion": t["dM_Ks"], "is_binary": is_bin,
+        **orb.to_dict("series"), "is_runaway": t["is_runaway"],
+        "clump_id": t["clump_id"].astype(np.int64), "population": _population(teff, logg)})
+    return {**spectra, "gaia": gaia, "distances": distances, "tmass": tmass, "truth": truth,
+            "ob_sample": ob_sample}
+
+
+def _spectra(rng, t: pd.DataFrame, obs: dict, is_bin, orbits: pd.DataFrame, hot_esphs, ids: dict,
+             p: MockParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The targets' BOSS epochs and spectra: spAll (with ~1 % rows of other programs) and BOSS
+    Net. ``t``: the observed targets; ``obs``: their observables; ``ids``: source_id, dr2_id,
+    sdss_id, catalogid."""
+    n, noise = len(t), 1.0 if p.observational_noise else 0.0
+    teff, logg = t["teff"].to_numpy(), t["log_g"].to_numpy()
+    source_id, dr2_id, sdss_id, catalogid = (ids[k] for k in ("source_id", "dr2_id", "sdss_id",
+                                                               "catalogid"))
     fieldid, is3, ep = _epochs(rng, t["cell"].to_numpy(), p)
     it = ep["target"].to_numpy()
     ns = it.size
@@ -965,41 +1037,7 @@ def simulate_survey(grid: pd.DataFrame, n_targets: int, seed: int, frame: Galact
         "bn_v_r": bn_v.astype(f32), "e_bn_v_r": e_bn.astype(f32),
         "result_flags": np.zeros(ns, np.int64)})[keep_bn].reset_index(drop=True)
 
-    gaia = pd.DataFrame({
-        "source_id": source_id, "ra": obs["ra"], "dec": obs["dec"], "l": obs["l"], "b": obs["b"],
-        "parallax": t["parallax_obs"].to_numpy(), "parallax_error": plx_err.astype(f32),
-        "pmra": pmra, "pmra_error": pmra_err.astype(f32), "pmdec": pmdec,
-        "pmdec_error": pmdec_err.astype(f32), "pmra_pmdec_corr": corr.astype(f32),
-        "ruwe": ruwe.astype(f32), "phot_g_mean_mag": g_obs.astype(f32),
-        "radial_velocity": gaia_rv.astype(f32),
-        "radial_velocity_error": np.where(has_rv, rv_err, np.nan).astype(f32),
-        "grvs_mag": np.where(has_rv, grvs, np.nan).astype(f32),
-        "rv_template_teff": np.where(has_rv, template, np.nan).astype(f32),
-        "teff_esphs": teff_esphs.astype(f32), "logg_esphs": logg_esphs.astype(f32)})
-    distances = pd.DataFrame({"source_id": source_id, "r_med_photogeo": r_med.astype(f32),
-                              "r_lo_photogeo": (r_med * np.exp(-s_ln)).astype(f32),
-                              "r_hi_photogeo": (r_med * np.exp(s_ln)).astype(f32)})
-    tm_bands = (("j", "J"), ("h", "H"), ("ks", "Ks"))
-    tmass = pd.DataFrame({"source_id": source_id,
-                          **{f"{b}_m": t[f"{B}_obs"].to_numpy(f32) for b, B in tm_bands},
-                          **{f"{b}_msigcom": t[f"{B}_err"].to_numpy(f32) for b, B in tm_bands}})
-
-    orb = pd.DataFrame(np.nan, index=np.arange(n), columns=["period_d", "ecc", "q", "k1_kms"])
-    orb.loc[is_bin, :] = orbits[["period_d", "ecc", "q", "k1_kms"]].to_numpy()
-    truth = pd.DataFrame({
-        "source_id": source_id, "sdss_id": sdss_id,
-        "x": t["x"], "y": t["y"], "z": t["z"], "R": R, "phi": phi,
-        "vx": t["vx"], "vy": t["vy"], "vz": t["vz"], "v_R": v_R, "v_phi": v_phi, "v_z": t["vz"],
-        "vR_field": t["vR_field"], "vR_expected": t["vR_expected"], "distance": t["distance"],
-        "parallax_true": 1 / t["distance"], "pmra_true": obs["pmra"], "pmdec_true": obs["pmdec"],
-        "v_sys": obs["radial_velocity"], "age_myr": t["age_myr"], "log_age": t["log_age"],
-        "feh": t["feh"], "initial_mass": t["initial_mass"], "teff": teff, "logg": logg,
-        "M_G": t["M_G"], "M_Ks": t["M_Ks"], "G_true": t["G_true"], "Ks_true": t["Ks_true"],
-        "A_V": t["A_V"], "A_Ks": p.ext_ks * t["A_V"], "dKs_companion": t["dM_Ks"], "is_binary": is_bin,
-        **orb.to_dict("series"), "is_runaway": t["is_runaway"],
-        "clump_id": t["clump_id"].astype(np.int64), "population": _population(teff, logg)})
-    return {"spall": spall, "bossnet": bossnet, "gaia": gaia, "distances": distances,
-            "tmass": tmass, "truth": truth, "ob_sample": ob_sample}
+    return spall, bossnet
 
 
 def _bj_distance(t: pd.DataFrame, p: MockParams) -> tuple[np.ndarray, np.ndarray]:

@@ -349,8 +349,8 @@ class _IsochroneSampler:
         code = code[order]
         # rows keyed by (isochrone, EEP): sorted, as the grid is by (log_age, feh, eep)
         self.eep = self.rows["eep"].to_numpy(np.int64)
-        self.row_key = code.astype(np.int64) * _EEP_SPAN + self.eep
-        if (np.diff(self.row_key) <= 0).any() or (self.eep < 0).any() or (self.eep >= _EEP_SPAN).any():
+        row_key = code.astype(np.int64) * _EEP_SPAN + self.eep
+        if (np.diff(row_key) <= 0).any() or (self.eep < 0).any() or (self.eep >= _EEP_SPAN).any():
             raise MockError("isochrone grid: EEPs must be distinct, sorted and in 0..4095 within "
                             "each (log_age, feh) isochrone")
         self.values = {c: self.rows[c].to_numpy(float) for c in INTERPOLATED}
@@ -376,9 +376,9 @@ class _IsochroneSampler:
         # bracketing isochrone; an interpolated value is a weighted mean of theirs). Each
         # isochrone's rows are drawn in the order of this bound (brightest first), so the points
         # of a star that could be brighter than a limit are a prefix of its isochrone.
-        self.m_g_bound = self._neighbourhood_min(code, self.rows["M_G"].to_numpy(float))
-        self.by_bound = np.lexsort((self.m_g_bound, code))  # row at each drawing position
-        self.bound_sorted = self.m_g_bound[self.by_bound]
+        m_g_bound = self._neighbourhood_min(code, self.rows["M_G"].to_numpy(float))
+        self.by_bound = np.lexsort((m_g_bound, code))  # row at each drawing position
+        self.bound_sorted = m_g_bound[self.by_bound]
         self.cum = np.cumsum(w[self.by_bound])
         ends = np.cumsum(counts)
         starts = ends - counts
@@ -694,18 +694,19 @@ def _draw_targets(rng, sampler, clumps, sun, n_targets, p, frame, observed_cell,
 
     Batch i draws from its own generator (seeded from ``rng`` and i), so ``threads`` batches can
     run at once (numpy releases the GIL) and the targets do not depend on ``threads``."""
-    seed = np.random.SeedSequence(int(rng.integers(2**63)))
+    entropy = int(rng.integers(2**63))
     to_galactic = _galactic_affine(frame)
+    threads = max(1, int(threads))
 
     def batch(i):
-        b_rng = np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=(i,)))
+        b_rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(i,)))
         return _draw_batch(b_rng, sampler, clumps, sun, p, to_galactic)
 
     parts, total, empty = [], 0, 0
-    with ThreadPoolExecutor(max(1, int(threads))) as pool:
+    with ThreadPoolExecutor(threads) as pool:
         running = deque()
         while total < n_targets:
-            while len(running) < max(1, int(threads)):
+            while len(running) < threads:
                 running.append(pool.submit(batch, len(parts) + len(running)))
             b = running.popleft().result()
             empty = empty + 1 if b["x"].size == 0 else 0

@@ -1,7 +1,6 @@
 """Rule contrast_numbers: Sec. 4.1 numbers of the density contrast and the v_R map (JSON), and of
 the HSS map stars' own contrast when it is an extra (the OB target sample is the main one)."""
 
-from astropy.table import Table
 
 from hotstars import contrast
 from hotstars.io import tables
@@ -9,7 +8,7 @@ from hotstars.workflow import logs
 
 
 def numbers(path, vr, size_kpc: float) -> dict:
-    meta = Table.read(path).meta
+    meta = tables.read_meta(path)
     return {**contrast.summary_numbers(tables.read_table(path), vr, size_kpc),
             "n_stars": int(meta["n_stars"]), "sample": str(meta.get("sample", ""))}
 

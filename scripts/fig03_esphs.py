@@ -1,17 +1,15 @@
 """Fig. 3: BOSS Net against Gaia DR3 ESP-HS Teff and log g, 1:1 lines."""
 
-from astropy.table import Table
-
+from hotstars.io.tables import read_meta, read_table
 from hotstars.plots import comparisons, style
 from hotstars.workflow import logs
 
 
 def main(sm):
     log = logs.setup(sm.log[0], job=sm)
-    product = Table.read(sm.input.table)
-    table = product.to_pandas()
+    table, meta = read_table(sm.input.table), read_meta(sm.input.table)
     log.info("%d rows (%s)", len(table), sm.input.table)
-    reason = style.not_made_reason(table, product.meta, str(sm.input.table))
+    reason = style.not_made_reason(table, meta, str(sm.input.table))
     if reason:  # optional product: a placeholder that says why, never an error
         log.warning("Fig. 3 not made: %s", reason)
         fig = style.placeholder_figure("Fig. 3: BOSS Net against Gaia DR3 ESP-HS", reason)

@@ -1,7 +1,6 @@
 """Rule gather_ages: concatenate the age shards into ages.parquet and posteriors.parquet."""
 
 import numpy as np
-from astropy.table import Table
 
 from hotstars import ages
 from hotstars.io import tables
@@ -11,7 +10,7 @@ from hotstars.workflow import logs
 def main(sm):
     log = logs.setup(sm.log[0], job=sm)
     out, source_id, axis, P = ages.gather(list(sm.input.ages), list(sm.input.posteriors))
-    meta = Table.read(sm.input.ages[0]).meta
+    meta = tables.read_meta(sm.input.ages[0])
     meta = {k: v for k, v in meta.items() if k not in ("shard", "n_shards")}
     counts = np.bincount(out["age_flag"], minlength=3)
     ok = out["age_flag"] == ages.FLAG_OK

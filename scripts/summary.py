@@ -3,7 +3,6 @@
 import json
 
 import pandas as pd
-from astropy.table import Table
 
 from hotstars import maps, selection, summary
 from hotstars.io import tables
@@ -16,7 +15,7 @@ def main(sm):
     kinematics = tables.read_table(sm.input.kinematics)
     flags_vphi = tables.read_table(sm.input.flags_vphi)
     vr_map = tables.read_table(sm.input.vr_map)
-    vr_meta = Table.read(sm.input.vr_map).meta
+    vr_meta = tables.read_meta(sm.input.vr_map)
     z_max = vr_meta.get("z_max_kpc")  # the maps' |z| cut
     labels = (str(sm.input.kinematics), str(sm.input.flags_vphi))
     if "cutflow" in sm.input.keys():  # the sample stage is absent when starting from the VAC
@@ -35,7 +34,7 @@ def main(sm):
     numbers.update(summary.map_numbers(vr_map))
     field_stars = maps.select_map_stars(kinematics, flags_vphi, z_max, labels=labels)
     numbers.update(summary.field_numbers(
-        tables.read_table(sm.input.vr_field), Table.read(sm.input.vr_field).meta, field_stars,
+        tables.read_table(sm.input.vr_field), tables.read_meta(sm.input.vr_field), field_stars,
         vr_map, float(vr_meta["spaxel_pc"]) / 1000.0))
     clusters = {name.removeprefix("clusters_"): tables.read_table(path)
                 for name, path in sm.input.items() if name.startswith("clusters_")}

@@ -1,7 +1,5 @@
 """Rule vr_recovery: recovered v̄_R map and per-star v_R against the mock's truth (JSON)."""
 
-from astropy.table import Table
-
 from hotstars import validation
 from hotstars.io import tables
 from hotstars.workflow import logs
@@ -31,9 +29,8 @@ def main(sm):
                  row["bin"], row["hksj"]["coverage_68"], row["marginal"]["coverage_68"],
                  row["fisher"]["coverage_68"], row["sqrtn"]["coverage_68"],
                  row["hksj"]["coverage_95"], row["sigma_R_q_profile"]["coverage_68"])
-    field_table = Table.read(sm.input.field)  # read once: the pixels and their metadata
     field = validation.vr_field_recovery(
-        field_table.to_pandas(), field_table.meta, vr_map, kinematics, flags, truth, size_kpc,
+        tables.read_table(sm.input.field), tables.read_meta(sm.input.field), vr_map, kinematics, flags, truth, size_kpc,
         sm.params.min_stars, z_max_kpc=sm.params.z_max_kpc)
     result["vR_field"] = field
     versus, foot = field.get("versus_spaxel_map", {}), field["footprint"]

@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage
 
 if TYPE_CHECKING:
     from astropy.coordinates import Galactocentric
 
-# astropy.coordinates, hotstars.apogee/kinematics/maps (scipy.stats, scipy.optimize) are imported
-# in the functions that use them: Fig. 12 needs only density_contours.
+# astropy.coordinates, scipy.ndimage, hotstars.apogee/kinematics/maps (scipy.stats,
+# scipy.optimize) are imported in the functions that use them: Fig. 12 needs only
+# density_contours, the summary numbers none of them.
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +164,8 @@ def density_contours(density: pd.DataFrame, size_kpc: float, smooth_kpc: float =
     :func:`hotstars.plots.ages.fig_young_old` contour hook: x, y (grid centres, kpc), z [y, x],
     levels.
     """
+    from scipy import ndimage
+
     ix = np.rint(density["x_center"].to_numpy(float) / size_kpc - 0.5).astype(int)
     iy = np.rint(density["y_center"].to_numpy(float) / size_kpc - 0.5).astype(int)
     pad = int(np.ceil(3 * smooth_kpc / size_kpc))

@@ -16,10 +16,9 @@ receding: v1(t) = K1 [cos(ν + ω) + e cos ω] (e.g. Hilditch 2001, Eq. 2.45), w
 
 from __future__ import annotations
 
+import functools
 from typing import Mapping
 
-import astropy.constants as const
-import astropy.units as u
 import numpy as np
 import pandas as pd
 
@@ -31,8 +30,16 @@ Q_EXPONENT = -0.1
 E_MAX = 0.9
 E_EXPONENT = -0.45
 
-# (2π G Msun / 1 day)^(1/3) in km/s: K1 = this × P_d^(−1/3) m2 sin i (m1+m2)^(−2/3) / √(1−e²).
-_K_UNIT_KMS = float(((2 * np.pi * const.G * const.M_sun / u.day) ** (1 / 3)).to_value(u.km / u.s))
+
+@functools.cache
+def _k_unit_kms() -> float:
+    """(2π G Msun / 1 day)^(1/3) in km/s: K1 = this × P_d^(−1/3) m2 sin i (m1+m2)^(−2/3) / √(1−e²)."""
+    # astropy here, not at import: most jobs that import this module never need it
+    import astropy.constants as const
+    import astropy.units as u
+
+    return float(((2 * np.pi * const.G * const.M_sun / u.day) ** (1 / 3)).to_value(u.km / u.s))
+
 
 ORBIT_COLUMNS = ["period_d", "ecc", "q", "incl_rad", "omega_rad", "t_peri_mjd", "m1_msun",
                  "m2_msun", "k1_kms"]
@@ -54,7 +61,7 @@ def max_eccentricity(period_d) -> np.ndarray:
 def semi_amplitude(period_d, m1_msun, m2_msun, incl_rad, ecc) -> np.ndarray:
     """Primary RV semi-amplitude K1 [km/s] = (2πG/P)^(1/3) m2 sin i / ((m1+m2)^(2/3) √(1−e²))."""
     period_d, m1, m2 = (np.asarray(a, float) for a in (period_d, m1_msun, m2_msun))
-    return (_K_UNIT_KMS * period_d ** (-1 / 3) * m2 * np.sin(incl_rad)
+    return (_k_unit_kms() * period_d ** (-1 / 3) * m2 * np.sin(incl_rad)
             / ((m1 + m2) ** (2 / 3) * np.sqrt(1.0 - np.asarray(ecc, float) ** 2)))
 
 

@@ -9,26 +9,24 @@ astropy's own defaults differ (R0 = 8.122 kpc, z_sun = 20.8 pc, ...), so nothing
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import astropy.units as u
 import numpy as np
-from astropy.coordinates import (
-    ICRS,
-    CartesianDifferential,
-    CartesianRepresentation,
-    Galactic,
-    Galactocentric,
-    SkyCoord,
-)
 
 from hotstars.io.sky import galactic_lb  # noqa: F401 (the science modules' name for it)
+
+if TYPE_CHECKING:
+    from astropy.coordinates import Galactocentric
 
 
 def galactocentric_frame(r_sun_kpc: float = 8.2, z_sun_pc: float = 25.0,
                          v_sun_kms: Sequence[float] = (11.1, 232.24, 7.25),
                          roll_deg: float = 0.0) -> Galactocentric:
     """astropy Galactocentric frame; ``galcen_distance = hypot(r_sun, z_sun)`` (Sun-GC distance)."""
+    # astropy here, not at import: most jobs use only the plain-numpy conversions
+    import astropy.units as u
+    from astropy.coordinates import CartesianDifferential, Galactocentric
+
     r_sun = float(r_sun_kpc) * u.kpc
     z_sun = float(z_sun_pc) * u.pc
     return Galactocentric(
@@ -47,6 +45,8 @@ def frame_from_config(frame_cfg: dict) -> Galactocentric:
 
 def sun_position_kpc(frame: Galactocentric) -> tuple[float, float, float]:
     """(X, Y, Z) of the Sun [kpc] in ``frame`` (astropy: X = −√(d² − z²), Y = 0, Z = z_sun)."""
+    import astropy.units as u
+
     d = frame.galcen_distance.to_value(u.kpc)
     z = frame.z_sun.to_value(u.kpc)
     return -float(np.sqrt(d * d - z * z)), 0.0, float(z)
@@ -76,6 +76,15 @@ def galactocentric_to_observed(x, y, z, vx, vy, vz, frame: Galactocentric) -> di
     Returns ra, dec, l, b [deg], distance [kpc], parallax [mas], pmra (μα*), pmdec [mas/yr],
     radial_velocity [km/s].
     """
+    import astropy.units as u
+    from astropy.coordinates import (
+        ICRS,
+        CartesianDifferential,
+        CartesianRepresentation,
+        Galactic,
+        SkyCoord,
+    )
+
     rep = CartesianRepresentation(x * u.kpc, y * u.kpc, z * u.kpc,
                                   differentials=CartesianDifferential(vx, vy, vz, unit=u.km / u.s))
     icrs = frame.realize_frame(rep).transform_to(ICRS())

@@ -58,7 +58,6 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage
 
 from hotstars import contrast, maps
 from hotstars.errors import HotstarsError
@@ -157,6 +156,8 @@ class _Grid:
 def kernel_sum(image: np.ndarray, h_kpc: float, pixel_kpc: float, truncate: float) -> np.ndarray:
     """Σ_c image_c exp(−|x − c|² / 2h²) at every pixel x (the unnormalised Gaussian kernel sum):
     ``scipy.ndimage.gaussian_filter`` (normalised, zero outside the grid) times its kernel's sum."""
+    from scipy import ndimage  # here, not at import: summary reads fields without it
+
     s = h_kpc / pixel_kpc
     r = int(truncate * s + 0.5)  # scipy's kernel radius
     norm = np.exp(-0.5 * (np.arange(-r, r + 1) / s) ** 2).sum() ** 2
@@ -235,6 +236,8 @@ def _jackknife(g: _Grid, ix, iy, u, v, s0, s1, h: float, s: FieldSettings):
     """Delete-a-block jackknife variance of v̄_R (module docstring) at the centres of blocks of
     f × f pixels (f = round(block_over_h h / pixel)), and the number of contributing blocks there; both then
     interpolated bilinearly to every pixel."""
+    from scipy import ndimage
+
     f = max(1, int(round(s.block_over_h * h / g.pixel)))
     nbx, nby = -(-g.nx // f), -(-g.ny // f)
     bx, by, sub = ix // f, iy // f, (ix % f) * f + (iy % f)

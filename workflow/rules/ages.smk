@@ -25,6 +25,7 @@ rule compute_ages:
     benchmark:
         benchmarks("compute_ages_{scatteritem}.tsv")
     threads: 1
+    priority: CRITICAL_PATH
     resources:
         mem_mb=2000,
         runtime=30,
@@ -47,6 +48,7 @@ rule gather_ages:
         logs("gather_ages.log"),
     benchmark:
         benchmarks("gather_ages.tsv")
+    priority: CRITICAL_PATH
     resources:
         mem_mb=2000,
         runtime=10,

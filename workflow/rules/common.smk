@@ -33,6 +33,11 @@ config["run"]["data"] = PLAN.data_sources()
 SPAXEL_PC = config["maps"]["spaxel_pc"]
 AGE_SPAXEL_PC = config["ages"]["map_spaxel_pc"]
 LIBRARY = LibraryImports(src="src", package="hotstars")  # paths relative to the working directory
+# Rules on the longest chain of jobs (the mock, the sample, kinematics, ages, the v_R field and
+# its recovery) go first when several jobs are ready: the side products fill the other cores.
+CRITICAL_PATH = 10
+# batches the mock rules draw side by side (config mock.presets.<preset>.threads)
+MOCK_THREADS = config["mock"]["presets"][config["mock"]["preset"]].get("threads", 4)
 
 
 def results(path):

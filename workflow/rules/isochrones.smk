@@ -18,6 +18,7 @@ rule build_isochrone_grid:
         logs("build_isochrone_grid.log"),
     benchmark:
         benchmarks("build_isochrone_grid.tsv")
+    priority: CRITICAL_PATH
     resources:
         mem_mb=3000,
         runtime=10,

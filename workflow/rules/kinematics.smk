@@ -13,6 +13,7 @@ if PLAN.uses_vac:
             logs("vac_kinematics_inputs.log"),
         benchmark:
             benchmarks("vac_kinematics_inputs.tsv")
+        priority: CRITICAL_PATH
         resources:
             mem_mb=2000,
             runtime=5,
@@ -35,6 +36,7 @@ else:
             logs("kinematics_inputs.log"),
         benchmark:
             benchmarks("kinematics_inputs.tsv")
+        priority: CRITICAL_PATH
         resources:
             mem_mb=2000,
             runtime=5,
@@ -57,6 +59,7 @@ rule compute_kinematics:
         logs("compute_kinematics.log"),
     benchmark:
         benchmarks("compute_kinematics.tsv")
+    priority: CRITICAL_PATH
     resources:
         mem_mb=4000,
         runtime=10,
@@ -79,6 +82,7 @@ rule flag_vphi_window:
         logs("flag_vphi_window.log"),
     benchmark:
         benchmarks("flag_vphi_window.tsv")
+    priority: CRITICAL_PATH
     resources:
         mem_mb=1000,
         runtime=5,

@@ -44,6 +44,7 @@ rule vr_field:
         logs("vr_field.log"),
     benchmark:
         benchmarks("vr_field.tsv")
+    priority: CRITICAL_PATH
     resources:
         mem_mb=2000,
         runtime=5,

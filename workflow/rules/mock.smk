@@ -25,7 +25,8 @@ rule simulate_survey:
     benchmark:
         benchmarks("simulate_survey.tsv")
     # batches of stars drawn side by side (the tables do not depend on the number)
-    threads: 4
+    threads: MOCK_THREADS
+    priority: CRITICAL_PATH
     resources:
         mem_mb=4000,
         runtime=10,
@@ -81,7 +82,7 @@ rule simulate_side_catalogues:
         logs("simulate_side_catalogues.log"),
     benchmark:
         benchmarks("simulate_side_catalogues.tsv")
-    threads: 4
+    threads: MOCK_THREADS
     resources:
         mem_mb=3000,
         runtime=10,

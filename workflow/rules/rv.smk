@@ -15,6 +15,7 @@ rule average_vlos:
         logs("average_vlos.log"),
     benchmark:
         benchmarks("average_vlos.tsv")
+    priority: CRITICAL_PATH
     resources:
         mem_mb=2000,
         runtime=5,

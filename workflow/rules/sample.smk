@@ -24,6 +24,7 @@ rule ingest:
         logs("ingest.log"),
     benchmark:
         benchmarks("ingest.tsv")
+    priority: CRITICAL_PATH
     resources:
         mem_mb=4000,
         runtime=10,
@@ -54,6 +55,7 @@ rule select_hss:
         logs("select_hss.log"),
     benchmark:
         benchmarks("select_hss.tsv")
+    priority: CRITICAL_PATH
     resources:
         mem_mb=3000,
         runtime=10,

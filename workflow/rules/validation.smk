@@ -22,6 +22,7 @@ rule vr_recovery:
         logs("vr_recovery.log"),
     benchmark:
         benchmarks("vr_recovery.tsv")
+    priority: CRITICAL_PATH
     resources:
         mem_mb=2000,
         runtime=5,

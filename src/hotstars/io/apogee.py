@@ -12,7 +12,6 @@ import logging
 
 import numpy as np
 import pandas as pd
-from astropy.table import Table
 
 from hotstars.io import provenance
 from hotstars.io.specs import LOGG_UNITS, ColumnSpec, InputSpec, read_input
@@ -69,6 +68,8 @@ def unique_stars(df: pd.DataFrame, what: str = "astroNN VAC") -> pd.DataFrame:
 def write_astronn(table: pd.DataFrame, path) -> None:
     """Write :func:`simulate_astronn` output as FITS with the VAC's column types (18A, J, 8A,
     E for the spectroscopic values, D, K) and units in TUNIT, atomically."""
+    from astropy.table import Table  # here, not at import: only the mock writes the VAC
+
     t = Table.from_pandas(table)
     for name, dtype in (("APOGEE_ID", "S18"), ("TELESCOPE", "S8")):
         t[name] = t[name].astype(dtype)

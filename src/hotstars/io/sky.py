@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import astropy.units as u
 import numpy as np
-from astropy.coordinates import ICRS, Galactic
 
 
 def galactic_lb(ra_deg, dec_deg) -> tuple[np.ndarray, np.ndarray]:
     """Galactic (l, b) [deg] of ICRS (ra, dec) [deg] through astropy; NaN in, NaN out."""
+    # astropy here, not at import: most jobs never need it
+    import astropy.units as u
+    from astropy.coordinates import ICRS, Galactic
+
     ra, dec = np.asarray(ra_deg, float), np.asarray(dec_deg, float)
     ok = np.isfinite(ra) & np.isfinite(dec)
     lon, lat = np.full(ra.shape, np.nan), np.full(ra.shape, np.nan)

@@ -56,14 +56,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Literal
 
-import astropy.units as u
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from astropy.io import fits
-from astropy.table import Table, meta
-from astropy.units.function.core import FunctionUnitBase
 
 from hotstars.errors import HotstarsError
 
@@ -199,6 +195,9 @@ def _open(path: Path, fmt: str, hdu, where: str) -> Iterator[_Source]:
             yield _Source(stream.names, stream.units, stream.nrows, stream.read, stream.prefetch)
             return
     if fmt == "fits":
+        # astropy here and below, not at import: the specs and most reads (CSV) never need it
+        from astropy.io import fits
+
         # memmap + bytes: only the needed columns are touched, text is decoded after selection
         with _uncompressed(path) as plain, \
                 fits.open(plain, memmap=True, lazy_load_hdus=True, character_as_bytes=True) as hdul:
@@ -252,6 +251,9 @@ def _open(path: Path, fmt: str, hdu, where: str) -> Iterator[_Source]:
         yield _Source(list(header.columns), {}, None, read)  # row count known after reading
 
     else:  # ecsv: astropy reads the header (units) and the text table
+        import astropy.units as u
+        from astropy.table import Table
+
         with warnings.catch_warnings():  # unknown unit strings: judged below, per column
             warnings.simplefilter("ignore", u.UnitsWarning)
             table = Table.read(path, format="ascii.ecsv")
@@ -343,6 +345,9 @@ class _GzipBinTable:
         if header is None or header.get("XTENSION", "").strip() != "BINTABLE" \
                 or header.get("PCOUNT", 0) or header.get("THEAP"):
             return
+        import astropy.units as u
+        from astropy.io import fits
+
         empty = header.copy()
         empty["NAXIS2"] = 0
         shell = fits.PrimaryHDU().header.tostring() + empty.tostring()
@@ -361,6 +366,8 @@ class _GzipBinTable:
 
     def _find(self, stream, hdu):
         """(header, data offset) of HDU ``hdu`` (index or EXTNAME), or (None, 0)."""
+        from astropy.io import fits
+
         index, offset = 0, 0
         while True:
             try:
@@ -504,12 +511,19 @@ def _yaml_units(raw: bytes | None, path) -> dict[str, str | None]:
     """Column units from astropy's Parquet metadata (absent for Parquet not written by astropy)."""
     if not raw:
         return {}
-    try:
-        header = meta.get_header_from_yaml(raw.decode().split("\n"))
-    except Exception as exc:  # damaged metadata: read the values, assume the expected units
-        log.warning("%s: ignoring unreadable astropy metadata (%s)", path, exc)
-        return {}
-    return {d["name"]: d.get("unit") for d in header.get("datatype", [])}
+    from hotstars.io.voparquet import read_header
+
+    header = read_header(raw)  # plain YAML: without importing astropy
+    if header is None:
+        from astropy.table import meta
+
+        try:
+            header = meta.get_header_from_yaml(raw.decode().split("\n"))
+        except Exception as exc:  # damaged metadata: read the values, assume the expected units
+            log.warning("%s: ignoring unreadable astropy metadata (%s)", path, exc)
+            return {}
+    return {d["name"]: d.get("unit") for d in header.get("datatype", [])
+            if isinstance(d, dict) and "name" in d}
 
 
 def _arrow_to_numpy(col, rows):
@@ -567,6 +581,8 @@ def _norm(unit: str) -> str:
 
 
 def _parse_unit(text: str):
+    import astropy.units as u
+
     for fmt in ("generic", "fits", "cds", "vounit", "ogip"):
         try:
             return u.Unit(text, format=fmt)
@@ -583,6 +599,9 @@ def _unit_factor(file_unit, col: ColumnSpec, fname: str, where: str) -> float:
     key = _norm(text)
     if key == _norm(col.unit) or key in {_norm(a) for a in col.unit_aliases}:
         return 1.0
+    import astropy.units as u
+    from astropy.units.function.core import FunctionUnitBase
+
     unit = _parse_unit(UNIT_ALIASES.get(key, text))
     if unit is None:
         log.warning("%s: column %r has unit %r that astropy cannot parse; assuming %r",
@@ -917,6 +936,8 @@ _LIKELY_UNITS = ("kpc", "pc", "Mpc", "lyr", "km", "AU", "mas", "arcsec", "deg", 
 
 
 def _likely_unit(median: float, col: ColumnSpec):
+    import astropy.units as u
+
     expected = u.Unit(col.unit)
     for text in _LIKELY_UNITS:
         unit = u.Unit(text)

@@ -1,10 +1,13 @@
-"""Writing and reading the workflow's own products (Parquet through astropy, CSV, JSON, and the
-age posteriors).
+"""Writing and reading the workflow's own products (Parquet with astropy's header, CSV, JSON,
+and the age posteriors).
 
 Every product is written atomically: to a temporary file beside the target, then renamed, so a
-killed job never leaves a half-written product behind. Parquet products go through
-``astropy.table.Table`` so that column units and table metadata survive (TOPCAT and
-``Table.read`` show them).
+killed job never leaves a half-written product behind. Parquet products carry the header
+astropy's writer makes (``table_meta_yaml``), so that column units and table metadata survive
+(TOPCAT and ``Table.read`` show them): for plain columns, units and metadata it is made without
+importing astropy (:mod:`hotstars.io.voparquet`, the same bytes), else through
+``astropy.table.Table``. :func:`read_table` and :func:`read_meta` read plain products with
+pyarrow and PyYAML alone.
 
 Every Parquet product is also a VOParquet file (IVOA note "Parquet files with VOTable
 metadata", version 1.0): the file-level key ``IVOA.VOTable-Parquet.version`` = "1.0" and
@@ -41,7 +44,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hotstars.errors import HotstarsError
-from hotstars.io import columns, provenance
+from hotstars.io import columns, provenance, voparquet
 
 if TYPE_CHECKING:  # astropy is imported where it is used: a job that only reads skips it
     from astropy.io.votable.tree import VOTableFile
@@ -241,6 +244,42 @@ def _add_voparquet(path: Path, table: Table, name: str) -> None:
     pq.write_table(data.replace_schema_metadata(metadata), path, version="2.4")
 
 
+def _write_plain(df: pd.DataFrame, path: Path, units: Mapping[str, str] | None,
+                 meta: Mapping) -> bool:
+    """Write ``df`` as VOParquet without astropy (:mod:`hotstars.io.voparquet`) when its
+    columns, units and metadata allow; False (nothing written) when they do not."""
+    arrays = _plain_columns(df)
+    name = path.name.removesuffix(".parquet")
+    keys = voparquet.headers(arrays, units, meta, name, _info_items(meta.get("provenance"))) \
+        if arrays else None
+    if keys is None:
+        return False
+    lacking = columns.missing(list(arrays))
+    if lacking:
+        log.warning("%s: no description in hotstars.io.columns for %s", path.name, lacking)
+    _write_arrays(arrays, keys, path)
+    return True
+
+
+def _write_arrays(arrays: Mapping[str, np.ndarray], keys: Mapping[bytes, str], path) -> None:
+    """Columns ``arrays`` (little-endian; 2-D as fixed-size lists) with the headers ``keys``
+    (:func:`hotstars.io.voparquet.headers`), atomically; the keys in astropy's order."""
+    columns_ = []
+    for array in arrays.values():
+        array = np.asarray(array)
+        array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+        columns_.append(pa.FixedSizeListArray.from_arrays(pa.array(array.ravel()), array.shape[1])
+                        if array.ndim == 2 else pa.array(array))
+    metadata = {key: value for key, value in keys.items() if key.startswith(b"table::len::")}
+    metadata[b"table_meta_yaml"] = keys[b"table_meta_yaml"]
+    metadata[b"IVOA.VOTable-Parquet.version"] = VOPARQUET_VERSION
+    metadata[b"IVOA.VOTable-Parquet.content"] = keys[b"IVOA.VOTable-Parquet.content"]
+    data = pa.Table.from_arrays(columns_, names=list(arrays)).replace_schema_metadata(
+        {key: value.encode() for key, value in metadata.items()})
+    with atomic_path(path) as tmp:
+        pq.write_table(data, tmp, version="2.4")
+
+
 def _write_voparquet(table: Table, path: Path, name: str) -> None:
     """Write ``table`` as VOParquet in one pass: the columns and the ``table_meta_yaml`` (and
     ``table::len::`` string widths) astropy's parquet writer makes, plus the two VOParquet keys.
@@ -282,6 +321,8 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, units: Mapping[str, s
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix == ".parquet" and _write_plain(df, path, units, _with_provenance(meta)):
+        return
     if suffix in (".parquet", ".fits"):
         table = to_astropy(df, units, _with_provenance(meta))
         lacking = columns.missing(table.colnames)
@@ -332,6 +373,19 @@ def _plain(data: pa.Table) -> bool:
     return True
 
 
+def read_meta(path: str | os.PathLike) -> dict:
+    """The table metadata of a Parquet or FITS product (``Table.read(path).meta``; a Parquet
+    header of plain values is read without astropy)."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        text = (pq.read_schema(path).metadata or {}).get(b"table_meta_yaml")
+        header = voparquet.read_header(text) if text else {}
+        if header is not None:
+            return dict(header.get("meta") or {})
+    from astropy.table import Table
+    return dict(Table.read(path).meta)
+
+
 def read_units(path: str | os.PathLike) -> dict[str, str]:
     """Column units of a Parquet/FITS product, as strings (columns without a unit omitted)."""
     from astropy.table import Table
@@ -368,31 +422,34 @@ def write_posteriors(path, source_id, log_age_axis, P: np.ndarray, meta: Mapping
     metadata), written through pyarrow without astropy's per-row copies (500k stars: ~0.3 GB and
     a second instead of ~1 GB and 10 s).
     """
-    from astropy.table import Table
-    from astropy.table import meta as table_meta
     P = np.ascontiguousarray(P, float)
     axis = np.asarray(log_age_axis, float)
     if P.ndim != 2 or P.shape != (len(source_id), axis.size):
         raise ProductError(f"write_posteriors: P has shape {P.shape}, expected "
                        f"({len(source_id)}, {axis.size})")
-    header = Table({"source_id": np.zeros(0, np.int64), "posterior": np.zeros((0, axis.size))},
-                   meta=_with_provenance({**dict(meta or {}), "log_age_grid": axis.tolist()}))
-    describe(header)
-    data = pa.table({"source_id": pa.array(np.asarray(source_id, np.int64)),
-                     "posterior": pa.FixedSizeListArray.from_arrays(pa.array(P.ravel()), axis.size)})
-    data = data.replace_schema_metadata({
-        b"table_meta_yaml": "\n".join(table_meta.get_yaml_from_table(header)).encode(),
-        **_voparquet_keys(header, Path(path).name.removesuffix(".parquet"))})
-    with atomic_path(path) as tmp:
-        pq.write_table(data, tmp, version="2.4")
+    meta = _with_provenance({**dict(meta or {}), "log_age_grid": axis.tolist()})
+    head = {"source_id": np.zeros(0, np.int64), "posterior": np.zeros((0, axis.size))}
+    name = Path(path).name.removesuffix(".parquet")
+    keys = voparquet.headers(head, None, meta, name, _info_items(meta.get("provenance")))
+    if keys is None:  # metadata only astropy can write
+        from astropy.table import Table
+        from astropy.table import meta as table_meta
+        header = Table(head, meta=meta)
+        describe(header)
+        keys = {b"table_meta_yaml": "\n".join(table_meta.get_yaml_from_table(header)),
+                b"IVOA.VOTable-Parquet.content": votable_xml(header, name, meta.get("provenance"))}
+    _write_arrays({"source_id": np.asarray(source_id, np.int64), "posterior": P}, keys, path)
 
 
 def read_posteriors(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(source_ids, log_age_grid [dex(yr)], P [n_stars × n_ages]) of a posteriors product."""
-    from astropy.table import meta as table_meta
     data = pq.read_table(path)
-    yaml = (data.schema.metadata or {}).get(b"table_meta_yaml", b"").decode()
-    grid = table_meta.get_header_from_yaml(yaml.splitlines()).get("meta", {}).get("log_age_grid")
+    text = (data.schema.metadata or {}).get(b"table_meta_yaml", b"").decode()
+    header = voparquet.read_header(text)
+    if header is None:  # astropy objects in the header
+        from astropy.table import meta as table_meta
+        header = table_meta.get_header_from_yaml(text.splitlines())
+    grid = (header.get("meta") or {}).get("log_age_grid")
     if "posterior" not in data.column_names or grid is None:
         raise ProductError(f"{path}: expected a 'posterior' column and 'log_age_grid' metadata")
     axis = np.asarray(grid, float)

@@ -4,12 +4,15 @@ comparison runs by default (a stand-in, not the Auriga simulation)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from astropy.coordinates import Galactocentric
 
 from hotstars.frame import cartesian_velocity, galactocentric_to_observed
+
+if TYPE_CHECKING:
+    from astropy.coordinates import Galactocentric
 
 
 @dataclass(frozen=True)

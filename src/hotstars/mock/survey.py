@@ -19,10 +19,10 @@ from collections import deque
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from astropy.coordinates import Galactocentric
 
 from hotstars import binaries
 from hotstars.errors import HotstarsError, require_columns
@@ -34,6 +34,9 @@ from hotstars.frame import (
     sun_position_kpc,
 )
 from hotstars.io.tables import write_table
+
+if TYPE_CHECKING:
+    from astropy.coordinates import Galactocentric
 
 GRID_REQUIRED = ("log_age", "feh", "eep", "initial_mass", "log_teff", "log_g", "M_G", "M_J", "M_H",
                  "M_Ks", "dm", "phase")

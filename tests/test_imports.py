@@ -1,0 +1,47 @@
+"""Import cost: the library modules most jobs import must not pull in astropy or scipy at import
+time (each workflow job is a fresh process; these imports cost more than most jobs' work). The
+functions that need them import them where used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("astropy", "scipy")
+
+LIGHT = (
+    "hotstars.apogee",
+    "hotstars.auriga",
+    "hotstars.binaries",
+    "hotstars.clusters",
+    "hotstars.comparisons",
+    "hotstars.contrast",
+    "hotstars.crossmatch",
+    "hotstars.frame",
+    "hotstars.io.apogee",
+    "hotstars.io.catalogues",
+    "hotstars.io.clusters",
+    "hotstars.io.sky",
+    "hotstars.io.specs",
+    "hotstars.io.survey",
+    "hotstars.kinematics",
+    "hotstars.maps",
+    "hotstars.summary",
+    "hotstars.validation",
+    "hotstars.vrfield",
+)
+
+
+def _heavy_after_import(*modules: str) -> list[str]:
+    """The HEAVY packages loaded after importing ``modules`` in a fresh interpreter."""
+    code = (f"import sys\nfor m in {list(modules)!r}: __import__(m)\n"
+            f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_light_modules_import_no_heavy_package():
+    if _heavy_after_import(*LIGHT):  # one interpreter for all; on failure, name the culprits
+        culprits = {m: found for m in LIGHT if (found := _heavy_after_import(m))}
+        raise AssertionError(f"imported at module level (python -X importtime shows the chain): "
+                             f"{culprits}")

@@ -44,6 +44,9 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/summary.smk"
 
 
+LIBRARY.save_cache()  # every rule's code inputs are known: keep the parsed imports (common.smk)
+
+
 wildcard_constraints:
     size=r"\d+",
     catalogue="|".join(CLUSTER_CATALOGUES),

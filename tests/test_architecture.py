@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import os
 import pkgutil
 import re
 from importlib import import_module
@@ -183,3 +184,44 @@ def test_closure_follows_imports_through_the_library(tmp_path):
     assert lib.modules("scripts/s.py") == ["toy", "toy.a", "toy.sub", "toy.sub.b", "toy.sub.c"]
     assert "src/toy/d.py" not in lib.closure("scripts/s.py")
     assert "src/toy/sub/__init__.py" in lib.closure("scripts/s.py")
+
+
+def test_cached_imports_are_the_parsed_ones_and_follow_edits(tmp_path):
+    """The parsed-imports cache (LibraryImports(cache=...)) gives what parsing gives, on the
+    project's scripts and after edits: a changed file is parsed again, and a module file that
+    appears later is found from an unchanged importer's cached names."""
+    cache = tmp_path / "imports.json"
+    scripts = [f"scripts/{p.name}" for p in sorted((ROOT / "scripts").glob("*.py"))]
+    parsed = {s: LibraryImports(root=ROOT).closure(s) for s in scripts}
+    cold = LibraryImports(root=ROOT, cache=cache)
+    assert {s: cold.closure(s) for s in scripts} == parsed
+    cold.save_cache()
+    warm = LibraryImports(root=ROOT, cache=cache)
+    warm._imported_names = None  # a warm cache parses nothing: calling this would fail
+    assert {s: warm.closure(s) for s in scripts} == parsed
+
+    pkg = tmp_path / "src" / "toy"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("X = 1\n")
+    (tmp_path / "scripts").mkdir()
+    script = tmp_path / "scripts" / "s.py"
+    script.write_text("from toy import a, b\n")
+    toy = tmp_path / "toy.json"
+
+    def closure():
+        lib = LibraryImports(src="src", package="toy", root=tmp_path, cache=toy)
+        found = lib.modules("scripts/s.py")
+        lib.save_cache()
+        return found
+
+    assert closure() == ["toy", "toy.a"]
+    (pkg / "b.py").write_text("from toy import c\n")  # b appears: the script's entry still holds
+    assert closure() == ["toy", "toy.a", "toy.b"]
+    (pkg / "c.py").write_text("")
+    assert closure() == ["toy", "toy.a", "toy.b", "toy.c"]
+    (pkg / "b.py").write_text("X = 2\n")  # b edited: no longer imports c
+    os.utime(pkg / "b.py", ns=(1, 1))  # even with an older time, the size differs
+    assert closure() == ["toy", "toy.a", "toy.b"]
+    toy.write_text("not json")  # a damaged cache is parsed again
+    assert closure() == ["toy", "toy.a", "toy.b"]

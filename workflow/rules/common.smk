@@ -32,7 +32,8 @@ config["run"]["data"] = PLAN.data_sources()
 
 SPAXEL_PC = config["maps"]["spaxel_pc"]
 AGE_SPAXEL_PC = config["ages"]["map_spaxel_pc"]
-LIBRARY = LibraryImports(src="src", package="hotstars")  # paths relative to the working directory
+# paths relative to the working directory; the files' parsed imports are kept between runs
+LIBRARY = LibraryImports(src="src", package="hotstars", cache=".snakemake/hotstars/imports.json")
 # Rules on the longest chain of jobs (the mock, the sample, kinematics, ages, the v_R field and
 # its recovery) go first when several jobs are ready: the side products fill the other cores.
 CRITICAL_PATH = 10

@@ -13,7 +13,9 @@ functions. Importing ``a.b.c`` runs ``a/__init__.py`` and ``a/b/__init__.py`` to
 from __future__ import annotations
 
 import ast
+import json
 import os
+import tempfile
 from functools import cache
 from pathlib import Path
 from typing import MutableMapping
@@ -38,11 +40,44 @@ class LibraryImports:
     """
 
     def __init__(self, src: str | Path = "src", package: str = "hotstars",
-                 root: str | Path = "."):
+                 root: str | Path = ".", cache: str | Path | None = None):
         self.root = Path(root)
         self.src = Path(src)
         self.package = package
+        # ``cache`` (a JSON file, relative to root): each file's parsed imports, reused while its
+        # size and modification time are unchanged (as Python's own bytecode cache), so that a
+        # Snakemake started per job (a cluster's job steps) does not parse the library again
+        self._cache_path = None if cache is None else self.root / cache
+        self._parsed = self._load_cache()
+        self._dirty = False
 
+    def _load_cache(self) -> dict:
+        if self._cache_path is None:
+            return {}
+        try:
+            data = json.loads(self._cache_path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save_cache(self) -> None:
+        """Write the parsed imports to the cache file (atomically; a no-op without a cache or
+        when nothing new was parsed). A file that cannot be written is left alone."""
+        if self._cache_path is None or not self._dirty:
+            return
+        tmp = None
+        try:
+            self._cache_path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self._cache_path.parent, suffix=".part")
+            with os.fdopen(fd, "w") as f:
+                json.dump(self._parsed, f, sort_keys=True)
+            os.replace(tmp, self._cache_path)
+            self._dirty = False
+        except OSError:
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
+
+    @cache
     def _file(self, module: str) -> Path | None:
         """The source file of a library module (a package's ``__init__.py``), or None."""
         if module != self.package and not module.startswith(self.package + "."):
@@ -60,7 +95,21 @@ class LibraryImports:
     @cache
     def direct(self, path: Path, module: str | None = None) -> frozenset[str]:
         """Library modules imported by one file (``module``: its dotted name, for relative imports)."""
-        tree = ast.parse(Path(path).read_text(), filename=str(path))
+        stat = Path(path).stat()
+        key = f"{Path(path).as_posix()}|{module or ''}"
+        entry = self._parsed.get(key)
+        if not (isinstance(entry, dict) and entry.get("mtime_ns") == stat.st_mtime_ns
+                and entry.get("size") == stat.st_size and isinstance(entry.get("names"), list)):
+            entry = {"mtime_ns": stat.st_mtime_ns, "size": stat.st_size,
+                     "names": sorted(self._imported_names(Path(path), module))}
+            self._parsed[key] = entry
+            self._dirty = True
+        return frozenset(m for m in entry["names"] if self._file(m) is not None)
+
+    def _imported_names(self, path: Path, module: str | None) -> set[str]:
+        """Every module name one file's imports may refer to (its parents; for ``from a import
+        b``, ``a.b`` too): the library's modules among them are those with a file."""
+        tree = ast.parse(path.read_text(), filename=str(path))
         package = None
         if module is not None:
             package = module if Path(path).name == "__init__.py" else module.rpartition(".")[0]
@@ -80,11 +129,8 @@ class LibraryImports:
                 if not base:
                     continue
                 found.update(self._parents(base))
-                for alias in node.names:
-                    sub = f"{base}.{alias.name}"
-                    if self._file(sub) is not None:
-                        found.add(sub)
-        return frozenset(m for m in found if self._file(m) is not None)
+                found.update(f"{base}.{alias.name}" for alias in node.names)
+        return {m for m in found if m == self.package or m.startswith(self.package + ".")}
 
     def modules(self, script: str | Path) -> list[str]:
         """Dotted names of every library module ``script`` uses, directly or transitively."""

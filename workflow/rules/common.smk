@@ -34,8 +34,9 @@ SPAXEL_PC = config["maps"]["spaxel_pc"]
 AGE_SPAXEL_PC = config["ages"]["map_spaxel_pc"]
 # paths relative to the working directory; the files' parsed imports are kept between runs
 LIBRARY = LibraryImports(src="src", package="hotstars", cache=".snakemake/hotstars/imports.json")
-# Rules on the longest chain of jobs (the mock, the sample, kinematics, ages, the v_R field and
-# its recovery) go first when several jobs are ready: the side products fill the other cores.
+# Rules on the longest chains of jobs (the mock and its side catalogues, the sample, kinematics,
+# ages, the v_R map and field and their recovery) go first when several jobs are ready: the
+# other products fill the other core.
 CRITICAL_PATH = 10
 # batches the mock rules draw side by side (config mock.presets.<preset>.threads)
 MOCK_THREADS = config["mock"]["presets"][config["mock"]["preset"]].get("threads", 4)

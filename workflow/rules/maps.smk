@@ -19,6 +19,7 @@ rule build_maps:
         logs("build_maps_{size}pc.log"),
     benchmark:
         benchmarks("build_maps_{size}pc.tsv")
+    priority: CRITICAL_PATH
     resources:
         mem_mb=3000,
         runtime=10,

@@ -83,6 +83,7 @@ rule simulate_side_catalogues:
     benchmark:
         benchmarks("simulate_side_catalogues.tsv")
     threads: MOCK_THREADS
+    priority: CRITICAL_PATH
     resources:
         mem_mb=3000,
         runtime=10,

@@ -85,6 +85,10 @@ def test_posteriors_header_is_astropys(tmp_path):
         assert metadata[key].decode() == value, key
     ids, grid, back = tables.read_posteriors(path)
     assert ids.tolist() == [0, 1, 2, 3] and np.array_equal(grid, axis) and np.array_equal(back, P)
+    bare = tmp_path / "bare.parquet"  # the columns without any header: a clear error
+    pq.write_table(pq.read_table(path).replace_schema_metadata(None), bare)
+    with pytest.raises(tables.ProductError, match="log_age_grid"):
+        tables.read_posteriors(bare)
 
 
 @pytest.mark.parametrize("change", [

@@ -313,7 +313,8 @@ def _fits_meta(table: Table) -> None:
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike, units: Mapping[str, str] | None = None,
                 meta: Mapping | None = None) -> None:
-    """Write ``df`` to Parquet (through astropy, units kept), FITS or CSV, atomically.
+    """Write ``df`` to Parquet (astropy's header, units kept; module docstring), FITS or CSV,
+    atomically.
 
     The format follows the suffix: ``.parquet``, ``.fits`` or ``.csv``. Columns get their
     :mod:`hotstars.io.columns` descriptions; Parquet is VOParquet (module docstring); inside a
@@ -445,7 +446,7 @@ def read_posteriors(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(source_ids, log_age_grid [dex(yr)], P [n_stars × n_ages]) of a posteriors product."""
     data = pq.read_table(path)
     text = (data.schema.metadata or {}).get(b"table_meta_yaml", b"").decode()
-    header = voparquet.read_header(text)
+    header = voparquet.read_header(text) if text.strip() else {}
     if header is None:  # astropy objects in the header
         from astropy.table import meta as table_meta
         header = table_meta.get_header_from_yaml(text.splitlines())

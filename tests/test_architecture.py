@@ -160,9 +160,12 @@ def test_one_rule_one_script_of_the_same_name():
     assert "lib(" not in "".join(rules.values())  # no hand-kept module lists
 
 
+LIBRARY = LibraryImports(root=ROOT)  # one instance: each file parsed once for every script
+
+
 @pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "scripts").glob("*.py")))
 def test_code_inputs_are_the_scripts_import_closure(script):
-    closure = LibraryImports(root=ROOT).closure(f"scripts/{script}")
+    closure = LIBRARY.closure(f"scripts/{script}")
     assert set(closure) == modulefinder_closure(ROOT / "scripts" / script, ROOT)
     assert "src/hotstars/__init__.py" in closure
     assert all(p.endswith(".py") and (ROOT / p).is_file() for p in closure)
@@ -192,7 +195,8 @@ def test_cached_imports_are_the_parsed_ones_and_follow_edits(tmp_path):
     appears later is found from an unchanged importer's cached names."""
     cache = tmp_path / "imports.json"
     scripts = [f"scripts/{p.name}" for p in sorted((ROOT / "scripts").glob("*.py"))]
-    parsed = {s: LibraryImports(root=ROOT).closure(s) for s in scripts}
+    plain = LibraryImports(root=ROOT)  # no cache file
+    parsed = {s: plain.closure(s) for s in scripts}
     cold = LibraryImports(root=ROOT, cache=cache)
     assert {s: cold.closure(s) for s in scripts} == parsed
     cold.save_cache()

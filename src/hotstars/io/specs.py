@@ -513,15 +513,11 @@ def _yaml_units(raw: bytes | None, path) -> dict[str, str | None]:
         return {}
     from hotstars.io.voparquet import read_header
 
-    header = read_header(raw)  # plain YAML: without importing astropy
-    if header is None:
-        from astropy.table import meta
-
-        try:
-            header = meta.get_header_from_yaml(raw.decode().split("\n"))
-        except Exception as exc:  # damaged metadata: read the values, assume the expected units
-            log.warning("%s: ignoring unreadable astropy metadata (%s)", path, exc)
-            return {}
+    try:
+        header = read_header(raw)  # plain YAML without importing astropy
+    except Exception as exc:  # damaged metadata: read the values, assume the expected units
+        log.warning("%s: ignoring unreadable astropy metadata (%s)", path, exc)
+        return {}
     return {d["name"]: d.get("unit") for d in header.get("datatype", [])
             if isinstance(d, dict) and "name" in d}
 

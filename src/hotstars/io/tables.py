@@ -261,9 +261,30 @@ def _write_plain(df: pd.DataFrame, path: Path, units: Mapping[str, str] | None,
     return True
 
 
+def _astropy_keys(table: Table, name: str) -> dict[bytes, str]:
+    """The headers :func:`hotstars.io.voparquet.headers` makes, made by astropy for ``table``
+    (any metadata): ``table::len::<col>`` string widths, ``table_meta_yaml``, the VOTable."""
+    from astropy.table import meta as table_meta
+    keys = {}
+    for key, col in table.columns.items():
+        if col.dtype.kind in "US":  # astropy's string width: characters (U: 4 bytes each)
+            keys[f"table::len::{key}".encode()] = str(
+                col.dtype.itemsize // (4 if col.dtype.kind == "U" else 1))
+    keys[b"table_meta_yaml"] = "\n".join(table_meta.get_yaml_from_table(table))
+    keys[b"IVOA.VOTable-Parquet.content"] = votable_xml(table, name, table.meta.get("provenance"))
+    return keys
+
+
 def _write_arrays(arrays: Mapping[str, np.ndarray], keys: Mapping[bytes, str], path) -> None:
+    """Columns ``arrays`` with the headers ``keys`` (:func:`_arrow_table`), atomically."""
+    with atomic_path(path) as tmp:
+        pq.write_table(_arrow_table(arrays, keys), tmp, version="2.4")
+
+
+def _arrow_table(arrays: Mapping[str, np.ndarray], keys: Mapping[bytes, str]) -> pa.Table:
     """Columns ``arrays`` (little-endian; 2-D as fixed-size lists) with the headers ``keys``
-    (:func:`hotstars.io.voparquet.headers`), atomically; the keys in astropy's order."""
+    (:func:`hotstars.io.voparquet.headers` or :func:`_astropy_keys`) and the VOParquet version,
+    the keys in astropy's order."""
     columns_ = []
     for array in arrays.values():
         array = np.asarray(array)
@@ -274,10 +295,8 @@ def _write_arrays(arrays: Mapping[str, np.ndarray], keys: Mapping[bytes, str], p
     metadata[b"table_meta_yaml"] = keys[b"table_meta_yaml"]
     metadata[b"IVOA.VOTable-Parquet.version"] = VOPARQUET_VERSION
     metadata[b"IVOA.VOTable-Parquet.content"] = keys[b"IVOA.VOTable-Parquet.content"]
-    data = pa.Table.from_arrays(columns_, names=list(arrays)).replace_schema_metadata(
+    return pa.Table.from_arrays(columns_, names=list(arrays)).replace_schema_metadata(
         {key: value.encode() for key, value in metadata.items()})
-    with atomic_path(path) as tmp:
-        pq.write_table(data, tmp, version="2.4")
 
 
 def _write_voparquet(table: Table, path: Path, name: str) -> None:
@@ -285,23 +304,13 @@ def _write_voparquet(table: Table, path: Path, name: str) -> None:
     ``table::len::`` string widths) astropy's parquet writer makes, plus the two VOParquet keys.
     Mixin, masked, object or array columns: astropy's writer, then :func:`_add_voparquet`."""
     from astropy.table import Column
-    from astropy.table import meta as table_meta
     if not all(type(col) is Column and col.dtype.kind != "O" and col.ndim == 1
                for col in table.columns.values()):
         table.write(path, format="parquet", overwrite=True)
         _add_voparquet(path, table, name)
         return
-    metadata = {}
-    for key, col in table.columns.items():
-        if col.dtype.kind in "US":  # astropy's string width: characters (U: 4 bytes each)
-            metadata[f"table::len::{key}".encode()] = str(
-                col.dtype.itemsize // (4 if col.dtype.kind == "U" else 1)).encode()
-    metadata[b"table_meta_yaml"] = "\n".join(table_meta.get_yaml_from_table(table)).encode()
-    metadata.update(_voparquet_keys(table, name))
-    arrays = [pa.array(np.asarray(col).astype(col.dtype.newbyteorder("<"), copy=False))
-              for col in table.columns.values()]
-    data = pa.Table.from_arrays(arrays, names=table.colnames).replace_schema_metadata(metadata)
-    pq.write_table(data, path, version="2.4")
+    arrays = {key: np.asarray(col) for key, col in table.columns.items()}
+    pq.write_table(_arrow_table(arrays, _astropy_keys(table, name)), path, version="2.4")
 
 
 def _fits_meta(table: Table) -> None:
@@ -376,13 +385,13 @@ def _plain(data: pa.Table) -> bool:
 
 def read_meta(path: str | os.PathLike) -> dict:
     """The table metadata of a Parquet or FITS product (``Table.read(path).meta``; a Parquet
-    header of plain values is read without astropy)."""
+    header of plain values is read without astropy: :func:`hotstars.io.voparquet.read_header`)."""
     path = Path(path)
     if path.suffix.lower() == ".parquet":
-        text = (pq.read_schema(path).metadata or {}).get(b"table_meta_yaml")
-        header = voparquet.read_header(text) if text else {}
-        if header is not None:
-            return dict(header.get("meta") or {})
+        text = (pq.read_schema(path).metadata or {}).get(b"table_meta_yaml", b"")
+        meta = dict(voparquet.read_header(text).get("meta") or {})
+        meta.pop("__serialized_columns__", None)  # astropy's record of its mixin and masked
+        return meta  # columns: Table.read takes it out of the metadata too
     from astropy.table import Table
     return dict(Table.read(path).meta)
 
@@ -434,22 +443,16 @@ def write_posteriors(path, source_id, log_age_axis, P: np.ndarray, meta: Mapping
     keys = voparquet.headers(head, None, meta, name, _info_items(meta.get("provenance")))
     if keys is None:  # metadata only astropy can write
         from astropy.table import Table
-        from astropy.table import meta as table_meta
         header = Table(head, meta=meta)
         describe(header)
-        keys = {b"table_meta_yaml": "\n".join(table_meta.get_yaml_from_table(header)),
-                b"IVOA.VOTable-Parquet.content": votable_xml(header, name, meta.get("provenance"))}
+        keys = _astropy_keys(header, name)
     _write_arrays({"source_id": np.asarray(source_id, np.int64), "posterior": P}, keys, path)
 
 
 def read_posteriors(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(source_ids, log_age_grid [dex(yr)], P [n_stars × n_ages]) of a posteriors product."""
     data = pq.read_table(path)
-    text = (data.schema.metadata or {}).get(b"table_meta_yaml", b"").decode()
-    header = voparquet.read_header(text) if text.strip() else {}
-    if header is None:  # astropy objects in the header
-        from astropy.table import meta as table_meta
-        header = table_meta.get_header_from_yaml(text.splitlines())
+    header = voparquet.read_header((data.schema.metadata or {}).get(b"table_meta_yaml", b""))
     grid = (header.get("meta") or {}).get("log_age_grid")
     if "posterior" not in data.column_names or grid is None:
         raise ProductError(f"{path}: expected a 'posterior' column and 'log_age_grid' metadata")

@@ -212,12 +212,19 @@ def _construct_omap(loader: _Loader, node: yaml.Node) -> dict:
 _Loader.add_constructor("tag:yaml.org,2002:omap", _construct_omap)
 
 
-def read_header(text: str | bytes) -> dict | None:
-    """The ``table_meta_yaml`` header as plain Python (``datatype``: the columns' attributes;
-    ``meta``: the table metadata), or None when it holds astropy objects (units, quantities,
-    serialised columns…) that only astropy reads."""
+def read_header(text: str | bytes) -> dict:
+    """The ``table_meta_yaml`` header (``datatype``: the columns' attributes; ``meta``: the table
+    metadata; {} for none): plain YAML is read with PyYAML alone, a header holding astropy
+    objects (units, quantities, serialised columns…) by astropy, whose errors are raised."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    if not text.strip():
+        return {}
     try:
         header = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError:
-        return None
-    return header if isinstance(header, dict) else None
+        header = None
+    if isinstance(header, dict):
+        return header
+    from astropy.table import meta  # here, not at import: plain headers never need it
+    return meta.get_header_from_yaml(text.splitlines())

@@ -38,8 +38,9 @@ LIBRARY = LibraryImports(src="src", package="hotstars", cache=".snakemake/hotsta
 # ages, the v_R map and field and their recovery) go first when several jobs are ready: the
 # other products fill the other core.
 CRITICAL_PATH = 10
-# batches the mock rules draw side by side (config mock.presets.<preset>.threads)
-MOCK_THREADS = config["mock"]["presets"][config["mock"]["preset"]].get("threads", 4)
+# batches the mock rules draw side by side (config mock.presets.<preset>.threads; the schema
+# gives every preset its default)
+MOCK_THREADS = config["mock"]["presets"][config["mock"]["preset"]]["threads"]
 
 
 def results(path):

@@ -77,10 +77,13 @@ class LibraryImports:
             if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
 
+    def _in_package(self, module: str) -> bool:
+        return module == self.package or module.startswith(self.package + ".")
+
     @cache
     def _file(self, module: str) -> Path | None:
         """The source file of a library module (a package's ``__init__.py``), or None."""
-        if module != self.package and not module.startswith(self.package + "."):
+        if not self._in_package(module):
             return None
         base = self.root / self.src / Path(*module.split("."))
         for candidate in (base.with_suffix(".py"), base / "__init__.py"):
@@ -130,7 +133,7 @@ class LibraryImports:
                     continue
                 found.update(self._parents(base))
                 found.update(f"{base}.{alias.name}" for alias in node.names)
-        return {m for m in found if m == self.package or m.startswith(self.package + ".")}
+        return {m for m in found if self._in_package(m)}
 
     def modules(self, script: str | Path) -> list[str]:
         """Dotted names of every library module ``script`` uses, directly or transitively."""

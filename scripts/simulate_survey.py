@@ -11,8 +11,8 @@ def main(sm):
     params = survey.MockParams.from_overrides(sm.params.physics)
     n_targets, seed = int(sm.params.n_targets), int(sm.params.seed)
     grid = read_table(sm.input.grid)
-    tables = survey.simulate_survey(grid, n_targets, seed, frame_from_config(sm.params.frame), params,
-                                    threads=sm.threads)
+    frame = frame_from_config(sm.params.frame)
+    tables = survey.simulate_survey(grid, n_targets, seed, frame, params, threads=sm.threads)
     log.info("mock survey: %d targets, %d spAll rows, %d BOSS Net visits (seed %d)",
              n_targets, len(tables["spall"]), len(tables["bossnet"]), seed)
     survey.write_survey(tables, {k: getattr(sm.output, k) for k in survey.SURVEY_PRODUCTS}, seed,

@@ -30,8 +30,8 @@ def main(sm):
                  row["fisher"]["coverage_68"], row["sqrtn"]["coverage_68"],
                  row["hksj"]["coverage_95"], row["sigma_R_q_profile"]["coverage_68"])
     field = validation.vr_field_recovery(
-        tables.read_table(sm.input.field), tables.read_meta(sm.input.field), vr_map, kinematics, flags, truth, size_kpc,
-        sm.params.min_stars, z_max_kpc=sm.params.z_max_kpc)
+        tables.read_table(sm.input.field), tables.read_meta(sm.input.field), vr_map, kinematics,
+        flags, truth, size_kpc, sm.params.min_stars, z_max_kpc=sm.params.z_max_kpc)
     result["vR_field"] = field
     versus, foot = field.get("versus_spaxel_map", {}), field["footprint"]
     log.info("v_R field (h = %g kpc): pulls against the smooth injected field at %d pixels: "

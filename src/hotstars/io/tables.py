@@ -331,10 +331,11 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, units: Mapping[str, s
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".parquet" and _write_plain(df, path, units, _with_provenance(meta)):
-        return
     if suffix in (".parquet", ".fits"):
-        table = to_astropy(df, units, _with_provenance(meta))
+        meta = _with_provenance(meta)
+        if suffix == ".parquet" and _write_plain(df, path, units, meta):
+            return
+        table = to_astropy(df, units, meta)
         lacking = columns.missing(table.colnames)
         if lacking and suffix == ".parquet":
             log.warning("%s: no description in hotstars.io.columns for %s", path.name, lacking)

@@ -2,7 +2,8 @@
 
 ALS-III as its web export (ALS, RA, DEC, Gaia_DR3, Sample: CSV), D23 as a source_id list (CSV)
 and the Gaia + 2MASS + Bailer-Jones rows of the D23 stars (Parquet) that real users query from
-the Gaia archive; see hotstars.mock.side.mock_side_catalogues.
+the Gaia archive; see hotstars.mock.side.mock_side_catalogues. The survey's targets are read
+from the mock's own Gaia, 2MASS and Bailer-Jones files (hotstars.mock.side.mock_targets).
 """
 
 from hotstars.io import tables
@@ -12,8 +13,10 @@ from hotstars.workflow import logs
 
 def main(sm):
     log = logs.setup(sm.log[0], job=sm)
+    targets = side.mock_targets(*(tables.read_table(sm.input[key])
+                                  for key in ("gaia", "tmass", "distances")))
     cats = side.mock_side_catalogues(
-        tables.read_table(sm.input.targets), tables.read_table(sm.input.truth),
+        targets, tables.read_table(sm.input.truth),
         tables.read_table(sm.input.grid), int(sm.params.seed), dict(sm.params.frame),
         dict(sm.params.physics or {}), threads=sm.threads, **dict(sm.params.options or {}))
     tables.write_table(cats["als3"], sm.output.als3)

@@ -295,8 +295,7 @@ def test_d23_numbers_on_constructed_lists():
 def mock_run():
     grid = build_grid_lachesis(np.round(np.arange(6.0, 9.0001, 0.2), 2), [-0.3, 0.0, 0.3])
     s = mock.simulate_survey(grid, 2500, 4, FRAME)
-    targets = (s["gaia"].merge(s["tmass"], on="source_id")
-               .merge(s["distances"], on="source_id"))
+    targets = side.mock_targets(s["gaia"], s["tmass"], s["distances"])
     kw = dict(field_batch=30_000)
     cats = side.mock_side_catalogues(targets, s["truth"], grid, 9, FRAME, **kw)
     again = side.mock_side_catalogues(targets, s["truth"], grid, 9, FRAME, **kw)
@@ -319,6 +318,17 @@ def test_mock_catalogues_formats_and_determinism(mock_run, tmp_path):
     d23 = catalogues.read_d23(paths["d23"])
     gaia = catalogues.read_d23_gaia(tmp_path / "g.parquet")
     assert len(d23) == round(1.8 * len(targets)) and set(d23["source_id"]) == set(gaia["source_id"])
+
+
+def test_mock_targets_join_the_mocks_files_and_name_a_missing_column(mock_run):
+    targets, truth, _, _ = mock_run
+    assert len(targets) == len(truth) and targets["source_id"].is_unique
+    assert targets.columns.tolist() == ["source_id", *side.MOCK_D23_GAIA_UNITS]
+    gaia = targets.drop(columns=["j_m", "h_m", "ks_m", "r_med_photogeo"])
+    tmass, dist = targets[["source_id", "j_m", "h_m", "ks_m"]], targets[["source_id", "r_med_photogeo"]]
+    pd.testing.assert_frame_equal(side.mock_targets(gaia, tmass.iloc[::-1], dist), targets)
+    with pytest.raises(cx.CrossmatchError, match="2MASS.*ks_m"):
+        side.mock_targets(gaia, tmass.drop(columns="ks_m"), dist)
 
 
 def test_mock_d23_overlap_and_selection(mock_run):

@@ -375,6 +375,27 @@ def test_brightness_bound_drops_only_stars_that_cannot_be_bright_enough(grid):
     assert keep.sum() < 0.5 * keep_all.sum()
 
 
+def test_age_bound_passes_every_star_the_sampler_could_keep(grid):
+    """The batches drop stars on their log-age, limit and drawing position (may_keep) before
+    drawing [Fe/H] and the point: every star draw keeps with the same drawing position passes
+    it (node values, both ends and beyond the grid's ages included), and it drops most."""
+    sampler = mock._IsochroneSampler(grid, mock.MockParams())
+    rng = np.random.default_rng(11)
+    n = 300_000
+    ages = sampler.ages
+    log_age = np.concatenate([rng.uniform(ages[0], ages[-1], n - 4000),
+                              rng.choice(ages, 3000), ages[0] - rng.uniform(0, 0.1, 500),
+                              ages[-1] + rng.uniform(0, 0.1, 500)])
+    feh = rng.uniform(sampler.fehs[0] - 0.1, sampler.fehs[-1] + 0.1, n)
+    offset = rng.uniform(5.0, 26.0, n)  # distance modulus + A_G
+    u = rng.uniform(size=n)
+    keep = sampler.draw(np.random.default_rng(1), log_age, feh, offset, 16.0, u)[3]
+    may = sampler.may_keep(log_age, 16.0 - offset, u)
+    assert keep.sum() > 1000
+    assert not (keep & ~may).any(), f"{(keep & ~may).sum()} kept stars the bound drops"
+    assert may.mean() < 0.5 and may.sum() < 3 * keep.sum()
+
+
 def test_galactic_coordinates_of_the_batches_are_astropys(grid):
     """Batches place stars in fields with a plain affine map; it is astropy's transform."""
     rng = np.random.default_rng(2)

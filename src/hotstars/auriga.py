@@ -27,7 +27,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from astropy.coordinates import Galactocentric
 
-# astropy.coordinates, scipy.ndimage, hotstars.apogee/kinematics/maps (scipy.stats,
+# astropy.coordinates, scipy.ndimage, hotstars.apogee/kinematics/maps (scipy.special,
 # scipy.optimize) are imported in the functions that use them: Fig. 12 needs only
 # density_contours, the summary numbers none of them.
 

@@ -211,24 +211,9 @@ def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False,
     ends = np.where(change, np.minimum(nll_grid[:, :-1], nll_grid[:, 1:]), np.inf)
     k_best = np.argmin(ends, axis=1)
     has_root = change[np.arange(n_groups), k_best]
-    rows = np.flatnonzero(has_root)
-    s_root = np.full(n_groups, np.nan)
-    if rows.size:
-        def g_of(s, gid):  # elementwise in the group: g(s) of each active group
-            s, gid = np.broadcast_arrays(s, gid)
-            s_all = np.zeros(n_groups)
-            s_all[gid.ravel().astype(np.int64)] = s.ravel()
-            g = _profile(s_all[codes], codes, vc, e2, n_groups)[3]
-            return g[gid.astype(np.int64)]
-
-        from scipy.optimize import elementwise
-        res = elementwise.find_root(g_of, (s_grid[rows, k_best[rows]],
-                                           s_grid[rows, k_best[rows] + 1]),
-                                    args=(rows.astype(float),))
-        if not np.all(res.success):
-            raise RuntimeError(f"Eq. 4 sigma search did not converge for {np.sum(~res.success)} "
-                               f"groups (status {np.unique(res.status).tolist()})")
-        s_root[rows] = res.x
+    every = np.arange(n_groups)
+    s_root = _group_roots(lambda s: _profile(s[codes], codes, vc, e2, n_groups)[3], has_root,
+                          s_grid[every, k_best], s_grid[every, k_best + 1], n_groups)
     nll_root = _profile(np.nan_to_num(s_root)[codes], codes, vc, e2, n_groups)[2]
 
     # candidates: sigma = 0 (if g(0) >= 0), interior root, sigma_max (if g(sigma_max) < 0)
@@ -260,14 +245,39 @@ def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False,
     return out
 
 
-def reml_sigma2(codes, vc, e2, n_groups, sigma_max: float = 300.0, n_iter: int = 60):
+def _group_roots(f, inner, lo, hi, n_groups):
+    """Per group in ``inner``: a root in [lo, hi] (a sign change there) of ``f(x)``, a function
+    of one value per group (sigma or sigma^2) returning one value per group (Chandrupatla's
+    method, scipy.optimize.elementwise.find_root, to machine precision; the other groups' x is
+    0 meanwhile). NaN elsewhere."""
+    out = np.full(n_groups, np.nan)
+    rows = np.flatnonzero(inner)
+    if rows.size:
+        def of(sig, gid):  # elementwise in the group: f of each active group
+            sig, gid = np.broadcast_arrays(sig, gid)
+            full = np.zeros(n_groups)
+            full[gid.ravel().astype(np.int64)] = sig.ravel()
+            return f(full)[gid.astype(np.int64)]
+
+        from scipy.optimize import elementwise
+        res = elementwise.find_root(of, (np.broadcast_to(lo, n_groups)[rows],
+                                         np.broadcast_to(hi, n_groups)[rows]),
+                                    args=(rows.astype(float),))
+        if not np.all(res.success):
+            raise RuntimeError(f"root search did not converge for {np.sum(~res.success)} groups "
+                               f"(status {np.unique(res.status).tolist()})")
+        out[rows] = res.x
+    return out
+
+
+def reml_sigma2(codes, vc, e2, n_groups, sigma_max: float = 300.0):
     """REML estimate of sigma^2 per group (km^2/s^2), for the HKSJ weights.
 
     REML score (Harville 1977, JASA 72, 320; in meta-analysis form Viechtbauer 2005, J. Educ.
     Behav. Stat. 30, 261): g_R(s) = sum w - sum w^2 (v - mu(s))^2 - sum w^2 / sum w, i.e. the
     ML g(s) of :func:`_profile` minus sum w^2 / sum w (the degree of freedom spent on mu).
-    s = 0 if g_R(0) >= 0, sigma_max^2 if g_R(sigma_max^2) < 0, else the sign change found by
-    vectorised bisection in sigma (``n_iter`` halvings of [0, sigma_max]).
+    sigma_max^2 if g_R(sigma_max^2) < 0, else 0 if g_R(0) >= 0, else the root of g_R in sigma
+    on [0, sigma_max] (:func:`_group_roots`).
     """
     def g_reml(sig):
         s = (sig * sig)[codes]
@@ -275,14 +285,10 @@ def reml_sigma2(codes, vc, e2, n_groups, sigma_max: float = 300.0, n_iter: int =
         _, sw, _, g = _profile(s, codes, vc, e2, n_groups)
         return g - np.bincount(codes, w * w, n_groups) / sw
 
-    lo, hi = np.zeros(n_groups), np.full(n_groups, float(sigma_max))
-    for _ in range(n_iter):
-        mid = 0.5 * (lo + hi)
-        neg = g_reml(mid) < 0
-        lo, hi = np.where(neg, mid, lo), np.where(neg, hi, mid)
-    sig = 0.5 * (lo + hi)
-    sig = np.where(g_reml(np.zeros(n_groups)) >= 0, 0.0, sig)
-    sig = np.where(g_reml(np.full(n_groups, float(sigma_max))) < 0, sigma_max, sig)
+    at_zero = g_reml(np.zeros(n_groups)) >= 0
+    at_max = g_reml(np.full(n_groups, float(sigma_max))) < 0
+    sig = _group_roots(g_reml, ~at_zero & ~at_max, 0.0, float(sigma_max), n_groups)
+    sig = np.where(at_max, sigma_max, np.where(at_zero, 0.0, sig))
     return sig * sig
 
 
@@ -316,15 +322,14 @@ def hksj_interval(codes, vc, e2, s_hat, n_groups, levels=(0.68, 0.95)):
     return mu, se, [special.stdtrit(dof, 0.5 + 0.5 * lev) * se for lev in levels]  # t quantile
 
 
-def q_profile_interval(codes, vc, e2, n_groups, level: float = 0.68, sigma_max: float = 300.0,
-                       n_iter: int = 60):
+def q_profile_interval(codes, vc, e2, n_groups, level: float = 0.68, sigma_max: float = 300.0):
     """Q-profile interval of sigma per group (km/s; Viechtbauer 2007, Stat. Med. 26, 37).
 
     Generalised Q(tau^2) = sum (v_i - mu(tau^2))^2 / (tau^2 + e_i^2), mu(tau^2) the weighted mean,
     is chi^2_{N-1} at the true tau^2 = sigma^2 and decreases with tau^2. The bounds solve
     Q(lo^2) = chi^2_{N-1}(1 - a/2) and Q(hi^2) = chi^2_{N-1}(a/2), a = 1 - level; a bound is 0
     when Q(0) is already below its quantile, and sigma_max when Q(sigma_max^2) is still above
-    (a limit). Vectorised bisection in sigma (``n_iter`` halvings of [0, sigma_max]). N = 1: NaN.
+    (a limit); else the root in sigma on [0, sigma_max] (:func:`_group_roots`). N = 1: NaN.
     """
     n = np.bincount(codes, minlength=n_groups)
     dof = np.where(n > 1, n - 1, np.nan)
@@ -337,16 +342,13 @@ def q_profile_interval(codes, vc, e2, n_groups, level: float = 0.68, sigma_max: 
 
     out = []
     from scipy import special
+    q_zero, q_max = q_of(np.zeros(n_groups)), q_of(np.full(n_groups, float(sigma_max)))
     # chi^2_dof quantiles: isf(a/2) and ppf(a/2) (as scipy.stats.chi2 computes them)
     for target in (special.chdtri(dof, a / 2), 2 * special.gammaincinv(dof / 2, a / 2)):
-        lo, hi = np.zeros(n_groups), np.full(n_groups, float(sigma_max))
-        for _ in range(n_iter):  # invariant: Q(lo) >= target > Q(hi), unless at the ends
-            mid = 0.5 * (lo + hi)
-            above = q_of(mid) >= target
-            lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
-        bound = 0.5 * (lo + hi)
-        bound = np.where(q_of(np.zeros(n_groups)) < target, 0.0, bound)
-        bound = np.where(q_of(np.full(n_groups, float(sigma_max))) >= target, sigma_max, bound)
+        below, above = q_zero < target, q_max >= target  # Q(0) < target; Q(max) >= target
+        bound = _group_roots(lambda sig, t=target: q_of(sig) - t,
+                             ~below & ~above & np.isfinite(dof), 0.0, float(sigma_max), n_groups)
+        bound = np.where(above, sigma_max, np.where(below, 0.0, bound))
         out.append(np.where(np.isfinite(dof), bound, np.nan))
     return out[0], out[1]
 

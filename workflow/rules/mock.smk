@@ -65,7 +65,10 @@ rule simulate_cluster_catalogues:
 rule simulate_side_catalogues:
     """ALS-III-like and D23-like catalogues of the mock Galaxy (D23 with its Gaia rows)."""
     input:
-        targets=results("sample/targets.parquet"),
+        # the mock's own target files, not the pipeline's reading of them (runs beside ingest)
+        gaia=mock_file("gaia"),
+        tmass=mock_file("tmass"),
+        distances=mock_file("distances"),
         truth=mock_file("truth"),
         grid=PLAN.isochrone_grid,
         code=imports_of("simulate_side_catalogues"),

@@ -92,14 +92,18 @@ def to_astropy(df: pd.DataFrame, units: Mapping[str, str] | None = None,
     from astropy.table import Column, MaskedColumn, Table
     plain = _plain_columns(df)
     if plain is not None:  # what from_pandas would give, without its per-value Python checks
-        table = Table(plain, copy=False)
-    else:
-        table = Table.from_pandas(df.reset_index(drop=True))
+        return _annotated(Table(plain, copy=False), units, meta)
+    table = Table.from_pandas(df.reset_index(drop=True))
     for name in table.colnames:
         # from_pandas masks NaN floats; keep plain NaN so Parquet has no '<col>.mask' companions
         col = table[name]
         if isinstance(col, MaskedColumn) and col.dtype.kind == "f":
             table[name] = Column(col.filled(np.nan), name=name)
+    return _annotated(table, units, meta)
+
+
+def _annotated(table: Table, units: Mapping[str, str] | None, meta: Mapping | None) -> Table:
+    """``table`` with ``units``, the registry's descriptions and ``meta``."""
     for name, unit in (units or {}).items():
         if name in table.colnames and unit:
             table[name].unit = unit
@@ -320,6 +324,76 @@ def _fits_meta(table: Table) -> None:
         table.meta[key] = value
 
 
+def _ascii_bytes(col: pd.Series) -> np.ndarray | None:
+    """Gap-free ASCII text as the fixed-width bytes astropy writes to FITS, straight from the
+    Arrow buffers: width the longest value (at least 1), NUL-padded, trailing blanks turned into
+    NULs but for a value's first character (as astropy's writer does). None if the column has
+    gaps or other characters (its values are then converted by astropy)."""
+    if not isinstance(col.dtype, pd.StringDtype) or col.isna().any():
+        return None
+    import pyarrow.compute as pc
+
+    arr = pa.array(col)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    arr = arr.cast(pa.large_string())
+
+    def offsets(a):
+        return np.frombuffer(a.buffers()[1], np.int64)[a.offset:a.offset + len(a) + 1]
+
+    start = offsets(arr)
+    chars = np.frombuffer(arr.buffers()[2] or b"", np.uint8)
+    if (chars[start[0]:start[-1]] >= 0x80).any():
+        return None
+    full = np.diff(start)
+    kept = np.diff(offsets(pc.ascii_rtrim(arr, " ")))
+    kept = np.where((kept == 0) & (full > 0), 1, kept)
+    out = np.zeros((len(arr), max(1, int(full.max(initial=0)))), np.uint8)
+    row = np.repeat(np.arange(len(arr)), kept)
+    pos = np.arange(row.size) - np.repeat(np.cumsum(kept) - kept, kept)
+    out[row, pos] = chars[start[:-1][row] + pos]
+    return out.view(f"S{out.shape[1]}").ravel()
+
+
+def _write_fits_plain(df: pd.DataFrame, path: Path, units: Mapping[str, str] | None,
+                      meta: Mapping) -> bool:
+    """FITS of plain columns (floats, 16–64-bit integers, gap-free ASCII text) without astropy's
+    column-by-column conversion of the rows (~5 s for the 1.4 million rows of a full mock
+    spAll): the header is astropy's for the table's first row with NAXIS2 set to the row count,
+    the data are the rows as big-endian records, zero-padded to the 2880-byte FITS block (FITS
+    Standard 4.0, Sec. 7.3) — astropy's own file, byte for byte (tests/test_io.py). False (and
+    nothing written) for anything else: astropy's writer then handles it."""
+    if not len(df) or not df.columns.is_unique or not all(isinstance(c, str) for c in df.columns):
+        return False
+    fields = {}
+    for name, col in df.items():
+        if isinstance(col.dtype, np.dtype) and (col.dtype.kind == "f" or col.dtype.kind == "i"
+                                                and col.dtype.itemsize > 1):
+            fields[name] = col.to_numpy().astype(col.dtype.newbyteorder(">"), copy=False)
+        elif (text := _ascii_bytes(col)) is not None:
+            fields[name] = text
+        else:  # bool ('L': T/F), unsigned and 8-bit integers (TZERO), gaps: astropy's conversion
+            return False
+    records = np.empty(len(df), [(name, a.dtype) for name, a in fields.items()])
+    for name, a in fields.items():
+        records[name] = a
+    from astropy.io import fits
+    from astropy.table import Table
+    first = Table({name: (a[:1].astype(f"U{a.dtype.itemsize}") if a.dtype.kind == "S"
+                          else a[:1].astype(a.dtype.newbyteorder("="))) for name, a in fields.items()})
+    first = _annotated(first, units, meta)
+    _fits_meta(first)
+    header = fits.table_to_hdu(first, character_as_bytes=True).header
+    header["NAXIS2"] = len(df)
+    with atomic_path(path) as tmp, open(tmp, "wb") as out:
+        out.write(fits.PrimaryHDU().header.tostring().encode("ascii"))
+        out.write(header.tostring().encode("ascii"))
+        out.write(records.data)
+        out.write(bytes(-records.nbytes % 2880))
+    return True
+
+
 def write_table(df: pd.DataFrame, path: str | os.PathLike, units: Mapping[str, str] | None = None,
                 meta: Mapping | None = None) -> None:
     """Write ``df`` to Parquet (astropy's header, units kept; module docstring), FITS or CSV,
@@ -334,6 +408,8 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, units: Mapping[str, s
     if suffix in (".parquet", ".fits"):
         meta = _with_provenance(meta)
         if suffix == ".parquet" and _write_plain(df, path, units, meta):
+            return
+        if suffix == ".fits" and _write_fits_plain(df, path, units, meta):
             return
         table = to_astropy(df, units, meta)
         lacking = columns.missing(table.colnames)

@@ -28,6 +28,7 @@ MOCK_D23_GAIA_UNITS = {
 
 
 _GAIA_COLUMNS = ["source_id", *MOCK_D23_GAIA_UNITS]
+_TMASS, _DISTANCE = ["j_m", "h_m", "ks_m"], ["r_med_photogeo"]  # the others: Gaia's
 
 
 _MAX_FIELD_BATCHES = 50
@@ -67,6 +68,22 @@ def _offset_positions(rng, ra, dec, near_fraction, far_fraction):
     return c.ra.to_value(u.deg), c.dec.to_value(u.deg)
 
 
+def mock_targets(gaia: pd.DataFrame, tmass: pd.DataFrame, distances: pd.DataFrame) -> pd.DataFrame:
+    """The mock survey's targets with the columns :func:`mock_side_catalogues` uses: its Gaia,
+    2MASS and Bailer-Jones tables (:func:`hotstars.mock.survey.simulate_survey`) joined on
+    source_id (one row each), in the Gaia table's order."""
+    parts = {"Gaia": (gaia, [c for c in _GAIA_COLUMNS if c not in _TMASS + _DISTANCE]),
+             "2MASS": (tmass, ["source_id", *_TMASS]),
+             "Bailer-Jones": (distances, ["source_id", *_DISTANCE])}
+    for what, (df, cols) in parts.items():
+        require_columns(df, cols, f"mock side catalogues: {what} table", CrossmatchError)
+    out = gaia[parts["Gaia"][1]]
+    for what in ("2MASS", "Bailer-Jones"):
+        df, cols = parts[what]
+        out = out.merge(df[cols], on="source_id", validate="one_to_one")
+    return out[_GAIA_COLUMNS]
+
+
 def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.DataFrame,
                          seed: int, frame: Mapping, physics: Mapping | None = None, *,
                          d23_target_fraction: float = 0.25, d23_size_ratio: float = 1.8,
@@ -77,7 +94,7 @@ def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.Da
                          field_batch: int = 100_000, threads: int = 1) -> dict[str, pd.DataFrame]:
     """ALS-III-like and D23-like catalogues of the mock survey, in their published formats.
 
-    ``targets``: results/<run>/sample/targets.parquet (Gaia, 2MASS, Bailer-Jones columns);
+    ``targets``: the mock's targets with Gaia, 2MASS and Bailer-Jones columns (:func:`mock_targets`);
     ``truth``: the mock truth (source_id, teff); ``grid``, ``frame`` (the mock's true frame),
     ``physics`` (config mock.physics), ``threads``: as for
     :func:`hotstars.mock.survey.simulate_survey`.

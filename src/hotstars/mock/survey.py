@@ -268,15 +268,17 @@ def circular_velocity(r_kpc, r_sun_kpc: float, params: MockParams) -> np.ndarray
     return params.vcirc_kms + params.vcirc_slope_kms_per_kpc * (r - r_sun_kpc)
 
 
-def dust_av(x, y, z, sun_xyz, params: MockParams) -> np.ndarray:
+def dust_av(x, y, z, sun_xyz, params: MockParams, distance=None) -> np.ndarray:
     """A_V [mag] from the Sun to (x, y, z) [kpc] through dA_V/ds = a_V exp(−|Z|/h) (no patchiness).
 
     Along the straight line Z is linear in s, so A_V = a_V d [F(Z1) − F(Z0)]/(Z1 − Z0) with the
-    antiderivative F(Z) = sign(Z) h (1 − exp(−|Z|/h)) of exp(−|Z|/h).
+    antiderivative F(Z) = sign(Z) h (1 − exp(−|Z|/h)) of exp(−|Z|/h). ``distance``: d [kpc] if
+    already computed.
     """
     h = params.dust_scale_height_pc / 1000.0
     x0, y0, z0 = sun_xyz
-    d = np.sqrt((x - x0) ** 2 + (y - y0) ** 2 + (z - z0) ** 2)
+    d = (np.sqrt((x - x0) ** 2 + (y - y0) ** 2 + (z - z0) ** 2) if distance is None
+         else distance)
     dz = z - z0
     f = lambda zz: np.sign(zz) * h * (1.0 - np.exp(-np.abs(zz) / h))  # noqa: E731
     small = np.abs(dz) < 1e-9
@@ -406,6 +408,18 @@ class _IsochroneSampler:
         a, m_up = 1.0 - params.imf_slope, m.max()
         self.w_full = max((m_up ** a - params.mass_min_msun ** a) / a,
                           (self.c_end - self.c_before).max())
+        # age_reach[k, j]: the furthest fraction of W_ref that reach[., j] allows on any
+        # isochrone a star of log-age bin k can be drawn on (its bracketing nodes k, k + 1; one
+        # more node each side covers rounding in the bin): drawing positions beyond it cannot be
+        # kept, whatever the star's [Fe/H] (may_keep). Slightly loose, so float rounding only
+        # lets more stars through.
+        frac = ((self.reach - self.c_before[:, None]) / self.w_full).reshape(
+            self.ages.size, self.fehs.size, -1).max(axis=1)
+        padded = np.concatenate([frac[:1], frac, frac[-1:], frac[-1:]])
+        self.age_reach = np.max([padded[i:i + self.ages.size] for i in range(4)], axis=0)
+        self.age_reach = self.age_reach * (1 + 1e-9) + 1e-12
+        step = np.diff(self.ages).mean() if self.ages.size > 1 else 0.0
+        self.age_step = step if np.allclose(np.diff(self.ages), step, rtol=1e-9, atol=0) else 0.0
         self.mags = {b: self.rows[f"M_{b}"].to_numpy(float) for b in BANDS}
         # Companions: unevolved points (MIST phase <= 0: PMS, MS) keyed by (isochrone, mass).
         unevolved = np.flatnonzero(self.rows["phase"].to_numpy() <= 0) if "phase" in self.rows \
@@ -429,11 +443,30 @@ class _IsochroneSampler:
                 out = np.minimum(out, np.where(idx >= 0, values[idx], np.inf))
         return out
 
-    def draw(self, rng, log_age, feh, g_offset, g_limit):
+    def _step(self, limit):
+        """Index of the first threshold of ``reach`` at or above each limit (clipped)."""
+        j = np.clip(np.ceil((limit - self.bound_lo) / _BOUND_STEP), 0, self.reach.shape[1] - 1)
+        return j.astype(np.intp)
+
+    def may_keep(self, log_age, limit, u):
+        """Mask of the stars :meth:`draw` could keep with drawing positions ``u`` (uniform in
+        [0, 1), passed on to it), ``limit`` = g_limit − g_offset: a superset found from log-age
+        alone (``age_reach``), so [Fe/H] and the point need only be drawn for these."""
+        if self.ages.size == 1:
+            k = np.zeros(np.shape(log_age), np.intp)
+        elif self.age_step:  # evenly spaced nodes: the bin by division (off by one at worst)
+            k = np.clip((np.asarray(log_age) - self.ages[0]) / self.age_step, 0,
+                        self.ages.size - 1).astype(np.intp)
+        else:
+            k = np.clip(_search_sorted(self.ages, log_age, side="right") - 1, 0, self.ages.size - 1)
+        return u < self.age_reach[k, self._step(limit)]
+
+    def draw(self, rng, log_age, feh, g_offset, g_limit, u=None):
         """Stars of continuous ``log_age``, ``feh`` that are alive and could be brighter than
         ``g_limit`` given their ``g_offset`` (distance modulus + A_G): (base isochrone code, base
         row, interpolated observables {column: values} computed on access, mask of the kept
-        stars)."""
+        stars). ``u``: each star's drawing position (uniform in [0, 1)) if already drawn
+        (:meth:`may_keep`), else drawn here."""
         a0, fa = _bracket(self.ages, log_age)
         z0, fz = _bracket(self.fehs, feh)
         n, nz = a0.size, self.fehs.size
@@ -443,10 +476,11 @@ class _IsochroneSampler:
         up_z = rng.uniform(size=n) < fz
         iso = (a0 + up_a) * nz + z0 + up_z
         # its point: drawing position uniform over W_ref (past the isochrone's end: dead)
-        target = self.c_before[iso] + rng.uniform(size=n) * self.w_full
+        if u is None:
+            u = rng.uniform(size=n)
+        target = self.c_before[iso] + u * self.w_full
         limit = g_limit - np.asarray(g_offset, float)  # the M_G the star must beat
-        j = np.clip(np.ceil((limit - self.bound_lo) / _BOUND_STEP), 0, self.reach.shape[1] - 1)
-        keep = target < self.reach[iso, j.astype(np.intp)]  # alive and possibly bright enough
+        keep = target < self.reach[iso, self._step(limit)]  # alive and possibly bright enough
         at = _search_sorted(self.cum, target[keep], side="right")
         possible = self.bound_sorted[at] < limit[keep]
         keep[np.flatnonzero(keep)[~possible]] = False
@@ -615,11 +649,19 @@ def _draw_batch(rng, sampler: _IsochroneSampler, clumps, sun, p: MockParams, to_
     log_age = np.log10(age_myr) + 6
     d = np.sqrt((x - sun[0]) ** 2 + (y - sun[1]) ** 2 + (z - sun[2]) ** 2)
     # patchiness 10^N(0, σ) = exp N(0, σ ln 10)
-    av = dust_av(x, y, z, sun, p) * np.exp(rng.normal(0, p.av_scatter_dex * np.log(10), n))
+    av = dust_av(x, y, z, sun, p, d) * np.exp(rng.normal(0, p.av_scatter_dex * np.log(10), n))
     dm = 5 * np.log10(d) + 10.0  # distance modulus, d in kpc
     g_limit = p.g_max + 5 * p.g_err_mag + (2.5 * np.log10(2) if p.binary_light else 0.0)
+    # each star's drawing position on its isochrone (sampler.draw), drawn now: the ~93 % that
+    # no isochrone of their log-age could make alive and bright enough are dropped before
+    # [Fe/H] and the rest are drawn (every star's draws are independent of the others')
+    u = rng.uniform(size=n)
+    may = sampler.may_keep(log_age, g_limit - dm - p.ext_g * av, u)
     s = {"x": x, "y": y, "z": z, "log_age": log_age, "clump_id": clump_id, "distance": d,
-         "A_V": av, "dm": dm}
+         "A_V": av, "dm": dm, "u": u}
+    may = np.flatnonzero(may)
+    s = {key: v[may] for key, v in s.items()}
+    n = may.size
     # [Fe/H] from the Eq. 9 gradient + scatter (clump members: their clump's value ± spread),
     # continuous, clipped to the grid's range
     feh = _feh_eq9(s["x"], s["y"], p) + rng.normal(0, p.feh_scatter, n)
@@ -627,7 +669,7 @@ def _draw_batch(rng, sampler: _IsochroneSampler, clumps, sun, p: MockParams, to_
     feh[m] = clumps["feh"][s["clump_id"][m]] + rng.normal(0, p.clump_feh_spread, m.sum())
     s["feh"] = np.clip(feh, sampler.fehs.min(), sampler.fehs.max())
     iso, row, values, keep = sampler.draw(rng, s["log_age"], s["feh"], s["dm"] + p.ext_g * s["A_V"],
-                                          g_limit)
+                                          g_limit, s.pop("u"))
     s = {key: v[keep] for key, v in s.items()}
     bright = values["M_G"] + s["dm"] + p.ext_g * s["A_V"] < g_limit
     s = {key: v[bright] for key, v in s.items()}
@@ -720,10 +762,10 @@ def _draw_targets(rng, sampler, clumps, sun, n_targets, p, frame, observed_cell,
             b["cell"] = _field_cells(b["l"], b["b"], p)
             b["observed"] = observed_cell[b["cell"]]
             total += int(b["observed"].sum())
-            parts.append(pd.DataFrame(b))
+            parts.append(b)
         for future in running:
             future.cancel()
-    t = pd.concat(parts, ignore_index=True)
+    t = pd.DataFrame({key: np.concatenate([b[key] for b in parts]) for key in parts[0]})
     last = int(np.flatnonzero(t["observed"].to_numpy())[n_targets - 1])
     t = t.iloc[:last + 1].reset_index(drop=True)
     zero = np.zeros(len(t))

@@ -256,6 +256,21 @@ def test_sun_frame_sign():
     assert v_r2 == pytest.approx(-11.1, abs=0.05)
 
 
+def test_sky_positions_without_velocities_are_the_observed_ones():
+    """galactocentric_to_sky (the batches' every carton target) gives galactocentric_to_observed's
+    ra, dec, l, b and distance bit for bit, whatever the velocities."""
+    from hotstars.frame import galactocentric_to_sky
+
+    rng = np.random.default_rng(8)
+    x, y, z = rng.normal(-8, 3, 5000), rng.normal(0, 3, 5000), rng.normal(0, 0.2, 5000)
+    v = rng.normal(0, 200, (3, 5000))
+    obs = mock.galactocentric_to_observed(x, y, z, *v, FRAME)
+    sky = galactocentric_to_sky(x, y, z, FRAME)
+    assert sorted(sky) == ["b", "dec", "distance", "l", "ra"]
+    for key, values in sky.items():
+        np.testing.assert_array_equal(values, obs[key], err_msg=key)
+
+
 def test_runaways_leave_the_vphi_window(survey):
     tr = survey["truth"]
     assert 0.015 < tr["is_runaway"].mean() < 0.05

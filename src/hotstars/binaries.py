@@ -99,20 +99,25 @@ def solve_kepler(mean_anomaly, ecc, tol: float = 1e-12, max_iter: int = 50) -> n
     """Eccentric anomaly E [rad] with M = E − e sin E, for arrays (broadcast) of M [rad] and e < 1.
 
     Newton iteration from Danby's (1988) start E0 = M + 0.85 e sign(sin M), with M reduced to
-    [−π, π); converges for every e < 1. Raises RuntimeError if |M − (E − e sin E)| > tol·10^3
-    after ``max_iter`` steps.
+    [−π, π); converges for every e < 1. Each value stops once its step is below ``tol`` (the
+    others go on: most need a few steps, high e near pericentre more). Raises RuntimeError if
+    |M − (E − e sin E)| > tol·10^3 after ``max_iter`` steps.
     """
     m, e = np.broadcast_arrays(np.asarray(mean_anomaly, float), np.asarray(ecc, float))
     if np.any((e < 0) | (e >= 1)):
         raise ValueError("solve_kepler: eccentricity must be in [0, 1)")
     m = np.mod(m + np.pi, 2 * np.pi) - np.pi
-    ecc_anom = m + 0.85 * e * np.sign(np.sin(m))
+    ecc_anom = (m + 0.85 * e * np.sign(np.sin(m))).ravel()
+    mm, ee = m.ravel(), e.ravel()
+    active = np.arange(ecc_anom.size)
     for _ in range(max_iter):
-        f = ecc_anom - e * np.sin(ecc_anom) - m
-        step = f / (1.0 - e * np.cos(ecc_anom))
-        ecc_anom = ecc_anom - step
-        if np.all(np.abs(step) < tol):
+        if not active.size:
             break
+        x, ea, ma = ecc_anom[active], ee[active], mm[active]
+        step = (x - ea * np.sin(x) - ma) / (1.0 - ea * np.cos(x))
+        ecc_anom[active] = x - step
+        active = active[np.abs(step) >= tol]
+    ecc_anom = ecc_anom.reshape(m.shape)
     resid = np.abs(ecc_anom - e * np.sin(ecc_anom) - m)
     if resid.size and resid.max() > tol * 1e3:
         raise RuntimeError(f"solve_kepler: no convergence (max residual {resid.max():.2e})")

@@ -77,21 +77,34 @@ def galactocentric_to_observed(x, y, z, vx, vy, vz, frame: Galactocentric) -> di
     radial_velocity [km/s].
     """
     import astropy.units as u
-    from astropy.coordinates import (
-        ICRS,
-        CartesianDifferential,
-        CartesianRepresentation,
-        Galactic,
-        SkyCoord,
-    )
+    from astropy.coordinates import CartesianDifferential, CartesianRepresentation, ICRS
 
     rep = CartesianRepresentation(x * u.kpc, y * u.kpc, z * u.kpc,
                                   differentials=CartesianDifferential(vx, vy, vz, unit=u.km / u.s))
     icrs = frame.realize_frame(rep).transform_to(ICRS())
-    gal = SkyCoord(icrs.ra, icrs.dec, frame="icrs").transform_to(Galactic())
-    dist = icrs.distance.to_value(u.kpc)
-    return {"ra": icrs.ra.to_value(u.deg), "dec": icrs.dec.to_value(u.deg),
-            "l": gal.l.to_value(u.deg), "b": gal.b.to_value(u.deg), "distance": dist,
-            "parallax": 1.0 / dist, "pmra": icrs.pm_ra_cosdec.to_value(u.mas / u.yr),
+    sky = _sky(icrs)
+    return {**sky, "parallax": 1.0 / sky["distance"],
+            "pmra": icrs.pm_ra_cosdec.to_value(u.mas / u.yr),
             "pmdec": icrs.pm_dec.to_value(u.mas / u.yr),
             "radial_velocity": icrs.radial_velocity.to_value(u.km / u.s)}
+
+
+def galactocentric_to_sky(x, y, z, frame: Galactocentric) -> dict[str, np.ndarray]:
+    """ra, dec, l, b [deg] and distance [kpc] of Galactocentric positions (kpc), via astropy:
+    :func:`galactocentric_to_observed`'s values without its velocities (~3x faster)."""
+    import astropy.units as u
+    from astropy.coordinates import CartesianRepresentation, ICRS
+
+    rep = CartesianRepresentation(x * u.kpc, y * u.kpc, z * u.kpc)
+    return _sky(frame.realize_frame(rep).transform_to(ICRS()))
+
+
+def _sky(icrs) -> dict[str, np.ndarray]:
+    """ra, dec, l, b [deg], distance [kpc] of ICRS coordinates."""
+    import astropy.units as u
+    from astropy.coordinates import Galactic, SkyCoord
+
+    gal = SkyCoord(icrs.ra, icrs.dec, frame="icrs").transform_to(Galactic())
+    return {"ra": icrs.ra.to_value(u.deg), "dec": icrs.dec.to_value(u.deg),
+            "l": gal.l.to_value(u.deg), "b": gal.b.to_value(u.deg),
+            "distance": icrs.distance.to_value(u.kpc)}

@@ -38,8 +38,14 @@ def _field_stars(grid, seed_rng, frame, physics, mk_max, g_max, batch, threads,
                  sampler) -> pd.DataFrame:
     """One batch of the mock Galaxy under a relaxed selection (G < g_max, M_K < mk_max, no colour
     cuts) through :func:`hotstars.mock.survey.simulate_survey`: Gaia/2MASS/Bailer-Jones columns, the
-    true Teff, and ``carton`` (whether the real carton selection would take the star)."""
-    relaxed = {**physics, "mk_max": mk_max, "g_max": g_max, "carton_colour_cuts": False}
+    true Teff, and ``carton`` (whether the real carton selection would take the star). Every
+    field is "observed" (field_completion 1): ALS-III and D23 are all-sky catalogues, so their
+    field stars do not follow which SDSS fields were observed (nor are 40 % drawn in vain); the
+    clumps per target are scaled by the completion, so there are as many per drawn star."""
+    p = survey.MockParams.from_overrides(physics)
+    relaxed = {**physics, "mk_max": mk_max, "g_max": g_max, "carton_colour_cuts": False,
+               "field_completion": 1.0,
+               "clumps_per_1000_targets": p.clumps_per_1000_targets * p.field_completion}
     out = survey.simulate_survey(grid, batch, int(seed_rng.integers(2**62)), frame, relaxed,
                                  threads=threads, with_spectra=False, sampler=sampler)
     df = (out["gaia"].merge(out["tmass"], on="source_id")

@@ -31,6 +31,7 @@ from hotstars.frame import (
     cylindrical,
     frame_from_config,
     galactocentric_to_observed,
+    galactocentric_to_sky,
     sun_position_kpc,
 )
 from hotstars.io.tables import write_table
@@ -768,9 +769,7 @@ def _draw_targets(rng, sampler, clumps, sun, n_targets, p, frame, observed_cell,
     t = pd.DataFrame({key: np.concatenate([b[key] for b in parts]) for key in parts[0]})
     last = int(np.flatnonzero(t["observed"].to_numpy())[n_targets - 1])
     t = t.iloc[:last + 1].reset_index(drop=True)
-    zero = np.zeros(len(t))
-    sky = galactocentric_to_observed(t["x"].to_numpy(), t["y"].to_numpy(), t["z"].to_numpy(),
-                                     zero, zero, zero, frame)
+    sky = galactocentric_to_sky(t["x"].to_numpy(), t["y"].to_numpy(), t["z"].to_numpy(), frame)
     for key in ("ra", "dec", "l", "b"):  # astropy's (the cells used the same transform above)
         t[key] = sky[key]
     return t

@@ -162,6 +162,27 @@ def test_vectorised_equals_per_spaxel_reference():
                                    rtol=1e-8, atol=1e-8)
 
 
+def test_group_sums_in_runs_equal_bincount():
+    """_Groups: stars sorted by group, no group empty -> reduceat/repeat; else bincount/gather;
+    the same sums (to rounding), minima and per-star values."""
+    rng = np.random.default_rng(4)
+    sorted_codes = np.repeat(np.arange(50), rng.integers(1, 30, 50))
+    x = rng.normal(0, 10, sorted_codes.size)
+    runs = maps._Groups(sorted_codes, 50)
+    assert runs.runs
+    for codes, n in ((rng.permutation(sorted_codes), 50), (sorted_codes, 52)):  # unsorted; empty
+        other = maps._Groups(codes, n)
+        assert not other.runs
+        np.testing.assert_allclose(other.sum(x), np.bincount(codes, x, n), rtol=0, atol=0)
+    plain = maps._Groups(rng.permutation(sorted_codes), 50)
+    plain.codes, plain.runs = sorted_codes, False  # the fallback on the sorted stars
+    np.testing.assert_allclose(runs.sum(x), plain.sum(x), rtol=1e-12, atol=1e-12)
+    assert np.array_equal(runs.min(x), plain.min(x))
+    per_group = rng.normal(size=50)
+    assert np.array_equal(runs.at(per_group), plain.at(per_group))
+    assert np.array_equal(runs.at(per_group), per_group[sorted_codes])
+
+
 def test_shift_equivariance():
     rng = np.random.default_rng(3)
     group = np.repeat(np.arange(40), 12)

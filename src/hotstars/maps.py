@@ -143,24 +143,56 @@ def _check_ve(v, e) -> tuple[np.ndarray, np.ndarray]:
     return v, e
 
 
-def _weighted_mean(s, codes, vc, e2, n_groups):
+class _Groups:
+    """The group (0..n-1) of each star: per-group sums and minima, per-star values of per-group
+    ones. With the stars sorted by group and no group empty (as :func:`grouped_mle` orders them)
+    by np.add.reduceat over each group's run and np.repeat, ~7x and ~3x faster than np.bincount
+    and a gather (the sums only differ by rounding); else by those."""
+
+    def __init__(self, codes, n: int):
+        self.codes, self.n = np.asarray(codes, np.int64).ravel(), int(n)
+        self.counts = np.bincount(self.codes, minlength=self.n)
+        self.runs = bool(self.codes.size and (self.counts > 0).all()
+                         and (self.codes[1:] >= self.codes[:-1]).all())
+        self.starts = np.cumsum(self.counts) - self.counts
+
+    @classmethod
+    def of(cls, codes, n: int) -> "_Groups":
+        return codes if isinstance(codes, cls) else cls(codes, n)
+
+    def sum(self, x) -> np.ndarray:
+        return np.add.reduceat(x, self.starts) if self.runs else np.bincount(self.codes, x, self.n)
+
+    def min(self, x) -> np.ndarray:
+        if self.runs:
+            return np.minimum.reduceat(x, self.starts)
+        out = np.full(self.n, np.inf)
+        np.minimum.at(out, self.codes, x)
+        return out
+
+    def at(self, values) -> np.ndarray:
+        """Each star's value of a per-group array."""
+        return np.repeat(values, self.counts) if self.runs else values[self.codes]
+
+
+def _weighted_mean(s, grp: _Groups, vc, e2):
     """w = 1/(s + e^2) per star; sum w and mu(s) = sum w v / sum w per group (Eq. 4)."""
     w = 1.0 / (s + e2)
-    sw = np.bincount(codes, w, n_groups)
-    return w, sw, np.bincount(codes, w * vc, n_groups) / sw
+    sw = grp.sum(w)
+    return w, sw, grp.sum(w * vc) / sw
 
 
-def _profile(s, codes, vc, e2, n_groups):
+def _profile(s, grp: _Groups, vc, e2):
     """Per group at sigma^2 = s (scalar or per star): mu(s) (centred), sum w, profile NLL, g(s).
 
     Eq. 4 with mu profiled out: mu = sum w v / sum w, w = 1/(s + e^2);
     g = 2 dNLL/ds = sum w - sum w^2 (v - mu)^2.
     """
-    w, sw, mu = _weighted_mean(s, codes, vc, e2, n_groups)
-    r = vc - mu[codes]
+    w, sw, mu = _weighted_mean(s, grp, vc, e2)
+    r = vc - grp.at(mu)
     wr2 = w * r * r
-    nll = 0.5 * (np.bincount(codes, wr2, n_groups) - np.bincount(codes, np.log(w), n_groups))
-    g = sw - np.bincount(codes, w * wr2, n_groups)
+    nll = 0.5 * (grp.sum(wr2) - grp.sum(np.log(w)))
+    g = sw - grp.sum(w * wr2)
     return mu, sw, nll, g
 
 
@@ -186,13 +218,16 @@ def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False,
     if not (np.isfinite(sigma_max) and sigma_max > 0):
         raise MapError(f"sigma_max must be finite and > 0 km/s, got {sigma_max!r}")
     n_groups = labels.size
-    n = np.bincount(codes, minlength=n_groups)
-    ref = np.bincount(codes, v, n_groups) / n  # centre each group: precision, shift-equivariance
-    vc, e2 = v - ref[codes], e * e
+    if not (codes[1:] >= codes[:-1]).all():  # stars in runs by group (_Groups' fast sums)
+        order = np.argsort(codes, kind="stable")
+        codes, v, e = codes[order], v[order], e[order]
+    grp = _Groups(codes, n_groups)
+    n = grp.counts
+    ref = grp.sum(v) / n  # centre each group: precision, shift-equivariance
+    vc, e2 = v - grp.at(ref), e * e
 
     # per-group grid: the profile changes on the scale sigma ~ e_i, so it starts below min(e)
-    e_min = np.full(n_groups, np.inf)
-    np.minimum.at(e_min, codes, e)
+    e_min = grp.min(e)
     lo = np.log(np.minimum(0.1 * e_min, 1e-3 * sigma_max))
     t = np.arange(N_GRID - 1) / (N_GRID - 2)
     s_grid = np.zeros((n_groups, N_GRID))
@@ -204,7 +239,7 @@ def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False,
     sw_grid = np.empty((n_groups, N_GRID))
     for k in range(N_GRID):
         mu_grid[:, k], sw_grid[:, k], nll_grid[:, k], g_grid[:, k] = _profile(
-            s_grid[codes, k], codes, vc, e2, n_groups)
+            grp.at(s_grid[:, k]), grp, vc, e2)
 
     # interior candidate: the sign change (- to +) of g with the lowest NLL at its ends
     change = (g_grid[:, :-1] < 0) & (g_grid[:, 1:] >= 0)
@@ -212,9 +247,9 @@ def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False,
     k_best = np.argmin(ends, axis=1)
     has_root = change[np.arange(n_groups), k_best]
     every = np.arange(n_groups)
-    s_root = _group_roots(lambda s: _profile(s[codes], codes, vc, e2, n_groups)[3], has_root,
+    s_root = _group_roots(lambda s: _profile(grp.at(s), grp, vc, e2)[3], has_root,
                           s_grid[every, k_best], s_grid[every, k_best + 1], n_groups)
-    nll_root = _profile(np.nan_to_num(s_root)[codes], codes, vc, e2, n_groups)[2]
+    nll_root = _profile(grp.at(np.nan_to_num(s_root)), grp, vc, e2)[2]
 
     # candidates: sigma = 0 (if g(0) >= 0), interior root, sigma_max (if g(sigma_max) < 0)
     cand_s = np.column_stack([np.zeros(n_groups), s_root, s_grid[:, -1]])
@@ -223,7 +258,7 @@ def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False,
                                 np.where(g_grid[:, -1] < 0, nll_grid[:, -1], np.inf)])
     choice = np.argmin(cand_nll, axis=1)  # ties: smaller sigma
     s_hat = cand_s[np.arange(n_groups), choice]
-    mu_c, sw, _, _ = _profile(s_hat[codes], codes, vc, e2, n_groups)
+    mu_c, sw, _, _ = _profile(grp.at(s_hat), grp, vc, e2)
     sigma = np.sqrt(s_hat)
     out = pd.DataFrame({"n_stars": n.astype(np.int64), "mu": ref + mu_c, "sigma": sigma,
                         "mu_err_fisher": 1.0 / np.sqrt(sw),  # Fisher information of mu
@@ -234,13 +269,13 @@ def grouped_mle(group, v, e, sigma_max: float = 300.0, boundary: bool = False,
         out["sigma_at_boundary"] = choice != 1  # candidate 0 (sigma = 0) or 2 (sigma_max)
     if intervals:
         # centred on the REML-weighted mean (the interval's own centre), not the ML mu
-        mu_h, se, half = hksj_interval(codes, vc, e2, reml_sigma2(codes, vc, e2, n_groups,
-                                                                  sigma_max), n_groups)
+        mu_h, se, half = hksj_interval(grp, vc, e2, reml_sigma2(grp, vc, e2, n_groups,
+                                                                sigma_max), n_groups)
         out["mu_err_hksj"] = se
         for lev, h in zip((68, 95), half):
             out[f"mu_lo{lev}"] = ref + mu_h - h
             out[f"mu_hi{lev}"] = ref + mu_h + h
-        lo, hi = q_profile_interval(codes, vc, e2, n_groups, 0.68, sigma_max)
+        lo, hi = q_profile_interval(grp, vc, e2, n_groups, 0.68, sigma_max)
         out["sigma_lo68"], out["sigma_hi68"] = lo, hi
     return out
 
@@ -279,11 +314,13 @@ def reml_sigma2(codes, vc, e2, n_groups, sigma_max: float = 300.0):
     sigma_max^2 if g_R(sigma_max^2) < 0, else 0 if g_R(0) >= 0, else the root of g_R in sigma
     on [0, sigma_max] (:func:`_group_roots`).
     """
+    grp = _Groups.of(codes, n_groups)
+
     def g_reml(sig):
-        s = (sig * sig)[codes]
+        s = grp.at(sig * sig)
         w = 1.0 / (s + e2)
-        _, sw, _, g = _profile(s, codes, vc, e2, n_groups)
-        return g - np.bincount(codes, w * w, n_groups) / sw
+        _, sw, _, g = _profile(s, grp, vc, e2)
+        return g - grp.sum(w * w) / sw
 
     at_zero = g_reml(np.zeros(n_groups)) >= 0
     at_max = g_reml(np.full(n_groups, float(sigma_max))) < 0
@@ -309,14 +346,14 @@ def hksj_interval(codes, vc, e2, s_hat, n_groups, levels=(0.68, 0.95)):
     errors n_eff = N: the exact Student-t interval. N = 1: NaN. Returns (mu, SE, [half-width
     per level]); mu centred like ``vc``.
     """
-    mu, sw, _, _ = _profile(s_hat[codes], codes, vc, e2, n_groups)
-    w = 1.0 / (s_hat[codes] + e2)
-    n = np.bincount(codes, minlength=n_groups)
-    q = (np.bincount(codes, w * (vc - mu[codes]) ** 2, n_groups)
-         / np.where(n > 1, n - 1, np.nan))
+    grp = _Groups.of(codes, n_groups)
+    mu, sw, _, _ = _profile(grp.at(s_hat), grp, vc, e2)
+    w = 1.0 / (grp.at(s_hat) + e2)
+    n = grp.counts
+    q = grp.sum(w * (vc - grp.at(mu)) ** 2) / np.where(n > 1, n - 1, np.nan)
     se = np.sqrt(q / sw)
     # Student t with the Kish effective number of stars (sum w)^2 / sum w^2 less one
-    kish = sw**2 / np.bincount(codes, w * w, n_groups)
+    kish = sw**2 / grp.sum(w * w)
     dof = np.where(n > 1, np.maximum(kish - 1.0, 1.0), np.nan)
     from scipy import special
     return mu, se, [special.stdtrit(dof, 0.5 + 0.5 * lev) * se for lev in levels]  # t quantile
@@ -331,14 +368,15 @@ def q_profile_interval(codes, vc, e2, n_groups, level: float = 0.68, sigma_max: 
     when Q(0) is already below its quantile, and sigma_max when Q(sigma_max^2) is still above
     (a limit); else the root in sigma on [0, sigma_max] (:func:`_group_roots`). N = 1: NaN.
     """
-    n = np.bincount(codes, minlength=n_groups)
+    grp = _Groups.of(codes, n_groups)
+    n = grp.counts
     dof = np.where(n > 1, n - 1, np.nan)
     a = 1.0 - level
 
     def q_of(sig):
-        s = (sig * sig)[codes]
-        mu = _weighted_mean(s, codes, vc, e2, n_groups)[2]
-        return np.bincount(codes, (vc - mu[codes]) ** 2 / (s + e2), n_groups)
+        s = grp.at(sig * sig)
+        mu = _weighted_mean(s, grp, vc, e2)[2]
+        return grp.sum((vc - grp.at(mu)) ** 2 / (s + e2))
 
     out = []
     from scipy import special

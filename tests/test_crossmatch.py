@@ -325,7 +325,8 @@ def test_mock_targets_join_the_mocks_files_and_name_a_missing_column(mock_run):
     assert len(targets) == len(truth) and targets["source_id"].is_unique
     assert targets.columns.tolist() == ["source_id", *side.MOCK_D23_GAIA_UNITS]
     gaia = targets.drop(columns=["j_m", "h_m", "ks_m", "r_med_photogeo"])
-    tmass, dist = targets[["source_id", "j_m", "h_m", "ks_m"]], targets[["source_id", "r_med_photogeo"]]
+    tmass = targets[["source_id", "j_m", "h_m", "ks_m"]]
+    dist = targets[["source_id", "r_med_photogeo"]]
     pd.testing.assert_frame_equal(side.mock_targets(gaia, tmass.iloc[::-1], dist), targets)
     with pytest.raises(cx.CrossmatchError, match="2MASS.*ks_m"):
         side.mock_targets(gaia, tmass.drop(columns="ks_m"), dist)

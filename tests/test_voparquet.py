@@ -184,6 +184,7 @@ FITS_ASTROPY = {
     "bool": pd.DataFrame({"ok": [True, False]}),
     "unsigned": pd.DataFrame({"n": np.array([1, 2], "u4")}),
     "int8": pd.DataFrame({"n": np.array([1, 2], "i1")}),
+    "float16": pd.DataFrame({"x": np.array([1.5, 2], "f2")}),
     "text with a gap": pd.DataFrame({"s": _text(["a", None])}),
     "object text": pd.DataFrame({"s": pd.Series(["a", "bc"], dtype=object)}),
     "no rows": _FITS_BASE.iloc[:0],

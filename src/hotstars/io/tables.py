@@ -356,24 +356,26 @@ def _ascii_bytes(col: pd.Series) -> np.ndarray | None:
     return out.view(f"S{out.shape[1]}").ravel()
 
 
+_FITS_NUMBERS = ("f4", "f8", "i2", "i4", "i8")  # FITS E, D, I, J, K: the rows' bytes as they are
+
+
 def _write_fits_plain(df: pd.DataFrame, path: Path, units: Mapping[str, str] | None,
                       meta: Mapping) -> bool:
     """FITS of plain columns (floats, 16–64-bit integers, gap-free ASCII text) without astropy's
     column-by-column conversion of the rows (~5 s for the 1.4 million rows of a full mock
     spAll): the header is astropy's for the table's first row with NAXIS2 set to the row count,
     the data are the rows as big-endian records, zero-padded to the 2880-byte FITS block (FITS
-    Standard 4.0, Sec. 7.3) — astropy's own file, byte for byte (tests/test_io.py). False (and
-    nothing written) for anything else: astropy's writer then handles it."""
+    Standard 4.0, Sec. 7.3) — astropy's own file, byte for byte (tests/test_voparquet.py).
+    False (and nothing written) for anything else: astropy's writer then handles it."""
     if not len(df) or not df.columns.is_unique or not all(isinstance(c, str) for c in df.columns):
         return False
     fields = {}
     for name, col in df.items():
-        if isinstance(col.dtype, np.dtype) and (col.dtype.kind == "f" or col.dtype.kind == "i"
-                                                and col.dtype.itemsize > 1):
+        if isinstance(col.dtype, np.dtype) and col.dtype.str[1:] in _FITS_NUMBERS:
             fields[name] = col.to_numpy().astype(col.dtype.newbyteorder(">"), copy=False)
         elif (text := _ascii_bytes(col)) is not None:
             fields[name] = text
-        else:  # bool ('L': T/F), unsigned and 8-bit integers (TZERO), gaps: astropy's conversion
+        else:  # bool ('L': T/F), unsigned and 8-bit integers (TZERO), float16, gaps: astropy's
             return False
     records = np.empty(len(df), [(name, a.dtype) for name, a in fields.items()])
     for name, a in fields.items():
@@ -381,7 +383,8 @@ def _write_fits_plain(df: pd.DataFrame, path: Path, units: Mapping[str, str] | N
     from astropy.io import fits
     from astropy.table import Table
     first = Table({name: (a[:1].astype(f"U{a.dtype.itemsize}") if a.dtype.kind == "S"
-                          else a[:1].astype(a.dtype.newbyteorder("="))) for name, a in fields.items()})
+                          else a[:1].astype(a.dtype.newbyteorder("=")))
+                   for name, a in fields.items()})
     first = _annotated(first, units, meta)
     _fits_meta(first)
     header = fits.table_to_hdu(first, character_as_bytes=True).header

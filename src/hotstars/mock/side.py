@@ -100,7 +100,8 @@ def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.Da
                          field_batch: int = 100_000, threads: int = 1) -> dict[str, pd.DataFrame]:
     """ALS-III-like and D23-like catalogues of the mock survey, in their published formats.
 
-    ``targets``: the mock's targets with Gaia, 2MASS and Bailer-Jones columns (:func:`mock_targets`);
+    ``targets``: the mock's targets with Gaia, 2MASS and Bailer-Jones columns
+    (:func:`mock_targets`);
     ``truth``: the mock truth (source_id, teff); ``grid``, ``frame`` (the mock's true frame),
     ``physics`` (config mock.physics), ``threads``: as for
     :func:`hotstars.mock.survey.simulate_survey`.

@@ -235,9 +235,14 @@ def repeated_summary(spectra: pd.DataFrame) -> str:
 
 
 def observatory(values) -> pd.Series:
-    """spAll OBS ('APO', 'LCO') from either OBS or Astra's telescope ('apo25m', 'lco25m')."""
-    text = pd.Series(values, copy=False).astype(str).str.strip()
-    return text.str.lower().map(OBSERVATORIES).fillna(text.str.upper())
+    """spAll OBS ('APO', 'LCO') from either OBS or Astra's telescope ('apo25m', 'lco25m').
+
+    Worked out once per distinct value (a survey file has a handful in a million rows)."""
+    values = pd.Series(values, copy=False)
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    text = pd.Series(distinct, copy=False).astype(str).str.strip()
+    per_value = text.str.lower().map(OBSERVATORIES).fillna(text.str.upper())
+    return pd.Series(per_value.to_numpy()[codes], index=values.index, dtype=per_value.dtype)
 
 
 def resolve_repeated(df: pd.DataFrame, key: list[str], snr: str | None, rule: str,

@@ -646,20 +646,32 @@ def _str(value) -> str:
 
 
 def _text(values) -> np.ndarray:
-    """Any array of bytes/str/None/NaN -> object array of stripped str (missing -> '')."""
+    """Any array of bytes/str/None/NaN -> object array of stripped str (missing -> '').
+
+    Fixed-width text (FITS, numpy) is converted once per distinct value: a survey's text
+    columns (programme, carton, observatory, reduction) hold a handful in a million rows."""
     mask = np.ma.getmaskarray(values)
     data = np.asarray(np.ma.getdata(values))  # plain ndarray (FITS gives a chararray)
+    if data.dtype.kind in "SU" and data.size > 1000:  # pandas' hash table: no sort
+        codes, distinct = pd.factorize(data.ravel())
+        out = _stripped(np.asarray(distinct, dtype=data.dtype))[codes]
+    else:
+        out = _stripped(data)
+    out[mask] = ""
+    return out
+
+
+def _stripped(data: np.ndarray) -> np.ndarray:
+    """:func:`_text` of a plain array without a mask."""
     if data.dtype.kind == "S":
         if (np.ascontiguousarray(data).view(np.uint8) < 128).all():  # ASCII: a plain cast
             data = data.astype(f"U{max(data.dtype.itemsize, 1)}")
         else:
             data = np.char.decode(data, "utf-8", "replace")
     if data.dtype.kind == "U":
-        out = np.strings.strip(data).astype(object)
-    else:  # object arrays (Parquet/CSV text): None and NaN are missing
-        out = np.array([_str(v) for v in data.tolist()], dtype=object)
-    out[mask] = ""
-    return out
+        return np.strings.strip(data).astype(object)
+    # object arrays (Parquet/CSV text): None and NaN are missing
+    return np.array([_str(v) for v in data.tolist()], dtype=object)
 
 
 def _folded(values) -> np.ndarray:

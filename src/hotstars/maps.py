@@ -347,8 +347,9 @@ def hksj_interval(codes, vc, e2, s_hat, n_groups, levels=(0.68, 0.95)):
     per level]); mu centred like ``vc``.
     """
     grp = _Groups.of(codes, n_groups)
-    mu, sw, _, _ = _profile(grp.at(s_hat), grp, vc, e2)
-    w = 1.0 / (grp.at(s_hat) + e2)
+    s = grp.at(s_hat)
+    mu, sw, _, _ = _profile(s, grp, vc, e2)
+    w = 1.0 / (s + e2)
     n = grp.counts
     q = grp.sum(w * (vc - grp.at(mu)) ** 2) / np.where(n > 1, n - 1, np.nan)
     se = np.sqrt(q / sw)

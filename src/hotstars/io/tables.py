@@ -372,18 +372,18 @@ def _write_fits_plain(df: pd.DataFrame, path: Path, units: Mapping[str, str] | N
     fields = {}
     for name, col in df.items():
         if isinstance(col.dtype, np.dtype) and col.dtype.str[1:] in _FITS_NUMBERS:
-            fields[name] = col.to_numpy().astype(col.dtype.newbyteorder(">"), copy=False)
+            fields[name] = col.to_numpy()  # made big-endian by the copy into the records
         elif (text := _ascii_bytes(col)) is not None:
             fields[name] = text
         else:  # bool ('L': T/F), unsigned and 8-bit integers (TZERO), float16, gaps: astropy's
             return False
-    records = np.empty(len(df), [(name, a.dtype) for name, a in fields.items()])
+    records = np.empty(len(df), [(name, a.dtype if a.dtype.kind == "S"
+                                  else a.dtype.newbyteorder(">")) for name, a in fields.items()])
     for name, a in fields.items():
         records[name] = a
     from astropy.io import fits
     from astropy.table import Table
-    first = Table({name: (a[:1].astype(f"U{a.dtype.itemsize}") if a.dtype.kind == "S"
-                          else a[:1].astype(a.dtype.newbyteorder("=")))
+    first = Table({name: a[:1].astype(f"U{a.dtype.itemsize}") if a.dtype.kind == "S" else a[:1]
                    for name, a in fields.items()})
     first = _annotated(first, units, meta)
     _fits_meta(first)

@@ -78,16 +78,14 @@ def mock_targets(gaia: pd.DataFrame, tmass: pd.DataFrame, distances: pd.DataFram
     """The mock survey's targets with the columns :func:`mock_side_catalogues` uses: its Gaia,
     2MASS and Bailer-Jones tables (:func:`hotstars.mock.survey.simulate_survey`) joined on
     source_id (one row each), in the Gaia table's order."""
-    parts = {"Gaia": (gaia, [c for c in _GAIA_COLUMNS if c not in _TMASS + _DISTANCE]),
-             "2MASS": (tmass, ["source_id", *_TMASS]),
-             "Bailer-Jones": (distances, ["source_id", *_DISTANCE])}
-    for what, (df, cols) in parts.items():
+    gaia_cols = [c for c in _GAIA_COLUMNS if c not in _TMASS + _DISTANCE]
+    tmass_cols, distance_cols = ["source_id", *_TMASS], ["source_id", *_DISTANCE]
+    for df, cols, what in ((gaia, gaia_cols, "Gaia"), (tmass, tmass_cols, "2MASS"),
+                           (distances, distance_cols, "Bailer-Jones")):
         require_columns(df, cols, f"mock side catalogues: {what} table", CrossmatchError)
-    out = gaia[parts["Gaia"][1]]
-    for what in ("2MASS", "Bailer-Jones"):
-        df, cols = parts[what]
-        out = out.merge(df[cols], on="source_id", validate="one_to_one")
-    return out[_GAIA_COLUMNS]
+    return (gaia[gaia_cols]
+            .merge(tmass[tmass_cols], on="source_id", validate="one_to_one")
+            .merge(distances[distance_cols], on="source_id", validate="one_to_one"))[_GAIA_COLUMNS]
 
 
 def mock_side_catalogues(targets: pd.DataFrame, truth: pd.DataFrame, grid: pd.DataFrame,

@@ -5,7 +5,13 @@ Each benchmark script that checks a target records its figures with :func:`recor
 re-renders the table between the markers ``<!-- targets:start -->`` and ``<!-- targets:end -->``
 in README.md. Run this script alone to re-render the table from the recorded files:
 
-    python benchmarks/targets.py
+    python benchmarks/targets.py            # re-render the table
+    python benchmarks/targets.py --machine  # this machine's reference timings only
+
+Every record carries the machine's reference timings (:func:`machine_reference`), so that
+figures measured on different machines (or on one shared machine on a busy day) can be put
+side by side: a job's import floor (a fresh interpreter importing pandas, pyarrow's Parquet
+and a matplotlib figure, as every workflow job does) and a single-core pure-Python loop.
 """
 
 from __future__ import annotations
@@ -15,6 +21,10 @@ import datetime
 import json
 import os
 import platform
+import statistics
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,12 +43,51 @@ def row(measure: str, value: float, limit: float, unit: str, fmt: str = "{:.1f}"
             "met": bool(met)}
 
 
-def record(script: str, command: str, rows: list[dict], readme: Path = ROOT / "README.md") -> None:
-    """Save ``rows`` (from :func:`row`) of benchmark ``script`` run as ``command``; re-render
-    the README table."""
+#: what a workflow job imports before its own work (Python, pandas, Parquet, a figure)
+JOB_IMPORTS = "import pandas, pyarrow.parquet, matplotlib.figure"
+LOOP_N = 5_000_000
+
+
+def _loop(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def machine_reference(repeats: int = 3) -> dict:
+    """This machine's speed, median of ``repeats``: ``imports_s``, a fresh interpreter doing
+    :data:`JOB_IMPORTS` (the floor of every job); ``loop_s``, :data:`LOOP_N` iterations of a
+    pure-Python loop on one core. Both measured now, so run it on an otherwise idle machine."""
+    imports, loops = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", JOB_IMPORTS], check=True)
+        imports.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        _loop(LOOP_N)
+        loops.append(time.perf_counter() - t0)
+    return {"imports_s": round(statistics.median(imports), 3),
+            "loop_s": round(statistics.median(loops), 3)}
+
+
+def machine_text(result: dict) -> str:
+    """"x86_64, 2 CPUs" and, where recorded, the reference timings."""
+    ref = result.get("reference")
+    if not ref:
+        return result["machine"]
+    return f"{result['machine']}; job imports {ref['imports_s']:.2f} s, loop {ref['loop_s']:.2f} s"
+
+
+def record(script: str, command: str, rows: list[dict], readme: Path = ROOT / "README.md",
+           reference: dict | None = None) -> None:
+    """Save ``rows`` (from :func:`row`) of benchmark ``script`` run as ``command``, with the
+    machine's reference timings (``reference``, else measured now: see
+    :func:`machine_reference`); re-render the README table."""
     RESULTS.mkdir(exist_ok=True)
     out = {"script": script, "command": command, "date": str(datetime.date.today()),
-           "machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "rows": rows}
+           "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+           "reference": reference or machine_reference(), "rows": rows}
     (RESULTS / f"{script}.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     render(readme)
 
@@ -52,7 +101,7 @@ def table() -> str:
         for r in result["rows"]:
             lines.append(f"| {r['measure']} | {r['limit_text']} {r['unit']} | {r['text']} {r['unit']} "
                          f"| {'yes' if r['met'] else '**no**'} | `{result['command']}` "
-                         f"({result['date']}, {result['machine']}) |")
+                         f"({result['date']}, {machine_text(result)}) |")
     return "\n".join(lines)
 
 
@@ -68,6 +117,11 @@ def render(readme: Path = ROOT / "README.md") -> None:
 
 
 if __name__ == "__main__":
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
-    render()
-    print(table())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--machine", action="store_true",
+                        help="print this machine's reference timings only")
+    if parser.parse_args().machine:
+        print(json.dumps(machine_reference()))
+    else:
+        render()
+        print(table())

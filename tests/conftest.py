@@ -26,7 +26,7 @@ from workflow_utils import copy_workflow, snakemake
 #: take seconds each): the order in which the modules are handed to the workers
 MODULE_SECONDS = {
     "test_cluster.py": 420,
-    "test_reliability.py": 430,
+    "test_reliability.py": 200,
     "test_envs.py": 290,
     "test_archive_workflow.py": 110,
     "test_bad_inputs.py": 160,

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
@@ -132,7 +131,10 @@ def savefig(fig: Figure, path: str | os.PathLike, dpi: float = 150) -> None:
         with paper_style(), atomic_path(path) as tmp:
             fig.savefig(tmp, format=suffix[1:], dpi=dpi, metadata=metadata)
     finally:
-        plt.close(fig)  # frees a pyplot-managed figure; a no-op for a bare Figure
+        if fig.canvas.manager is not None:  # a pyplot figure: pyplot forgets it (a bare Figure,
+            import matplotlib.pyplot as plt  # as every figure function makes, needs no pyplot)
+
+            plt.close(fig)
 
 
 #: Start of a placeholder figure's text and PNG "Description" (:func:`placeholder_figure`).

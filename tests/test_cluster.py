@@ -12,8 +12,9 @@ through the SLURM executor plugin.
   sacct reports its state, srun execs the job step): at most 15 sbatch jobs, one per age shard;
   each with --mem, -t, -p and -A, a group job's memory the largest of its members' and its wall
   time their sum (they run one after another); every job ran as a job step, and the products
-  equal those of the ordinary run (`run_dir`). ~5 min on 2 cores (plus the session's `run_dir`),
-  most of it the four group jobs one after another (each dependent on the one before).
+  equal those of the ordinary run (`run_dir`); maps and comparisons ran side by side. ~4 min on
+  2 cores (plus the session's `run_dir`), most of it the group jobs: sample, then maps beside
+  comparisons (and the age shards), then results.
 """
 
 import os
@@ -154,8 +155,11 @@ def slurm_dry_run(tmp_path_factory):
         proc = snakemake(workdir, "-n", "--workflow-profile", "profiles/slurm")
     listed = {line.split()[0] for line in snakemake(workdir, "--list-rules").stdout.splitlines()
               if line.strip()}
+    graph = snakemake(workdir, "--rulegraph").stdout  # dot: `N[label = "rule"...]`, `A -> B`
+    names = dict(re.findall(r'^\s*(\d+)\[label = "(\w+)"', graph, re.M))
+    edges = {(names[a], names[b]) for a, b in re.findall(r"^\s*(\d+) -> (\d+)", graph, re.M)}
     return {"text": proc.stdout + proc.stderr, "calls": calls, "listed": listed,
-            "plan": planned_jobs(workdir)}
+            "plan": planned_jobs(workdir), "edges": edges}
 
 
 def test_every_slurm_job_has_its_measured_resources(slurm_dry_run):
@@ -187,6 +191,18 @@ def test_dry_run_plans_the_group_jobs_and_single_age_shards(slurm_dry_run):
         assert group == groups.get(rule), f"{rule} planned in group {group}"
     shards = [rule for group, rule, _ in jobs if rule == SHARDED and group is None]
     assert len(shards) == slurm_dry_run["plan"][SHARDED] == 4  # ages.shards of config.yaml
+
+
+def test_the_groups_beside_the_ages_need_only_the_sample(slurm_dry_run):
+    """maps and comparisons run side by side after sample: a member of one needing a member
+    of the other would make the whole group job wait for the other's."""
+    groups = profile()["groups"]
+    edges = slurm_dry_run["edges"]
+    assert ("build_maps", "fig13_apogee") in edges and len(edges) > 50
+    assert {groups.get(a) for a, b in edges if b == "summary"} >= GROUPS - {"results"}
+    for a, b in edges:
+        if groups.get(b) in ("maps", "comparisons"):
+            assert groups.get(a) in ("sample", groups[b]), f"{a} ({groups.get(a)}) -> {b} ({groups[b]})"
 
 
 def test_every_rule_of_every_mode_has_measured_resources(slurm_dry_run):
@@ -301,6 +317,15 @@ def test_a_run_is_a_few_sbatch_jobs_one_per_age_shard(slurm_run):
         if job["rules"] != [SHARDED]:
             assert len({groups[rule] for rule in job["rules"]}) == 1, job["rules"]
     assert len(first) == 4 + len(GROUPS)
+    # maps and comparisons (each needing only sample) ran side by side
+    span = {}
+    for call, job in zip(calls, jobs):
+        ran = {groups.get(rule) for rule in job["rules"]}
+        if job["attempt"] == 1 and ran <= {"maps", "comparisons"}:
+            times = next(j for j in slurm_standin.jobs(state) if j["id"] == call["id"])
+            span[ran.pop()] = (times["started"], times["ended"])
+    (a0, a1), (b0, b1) = span["maps"], span["comparisons"]
+    assert a0 < b1 and b0 < a1, span
 
 
 @pytest.mark.workflow

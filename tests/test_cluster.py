@@ -29,7 +29,7 @@ import pytest
 import slurm_standin
 import yaml
 from standins import write_standins, write_traps
-from workflow_utils import RUN, ROOT, copy_workflow, planned_jobs, snakemake
+from workflow_utils import RUN, ROOT, copy_workflow, planned_jobs, rule_edges, snakemake
 
 from hotstars.io import hashing
 
@@ -155,9 +155,7 @@ def slurm_dry_run(tmp_path_factory):
         proc = snakemake(workdir, "-n", "--workflow-profile", "profiles/slurm")
     listed = {line.split()[0] for line in snakemake(workdir, "--list-rules").stdout.splitlines()
               if line.strip()}
-    graph = snakemake(workdir, "--rulegraph").stdout  # dot: `N[label = "rule"...]`, `A -> B`
-    names = dict(re.findall(r'^\s*(\d+)\[label = "(\w+)"', graph, re.M))
-    edges = {(names[a], names[b]) for a, b in re.findall(r"^\s*(\d+) -> (\d+)", graph, re.M)}
+    edges = rule_edges(snakemake(workdir, "--rulegraph").stdout)
     return {"text": proc.stdout + proc.stderr, "calls": calls, "listed": listed,
             "plan": planned_jobs(workdir), "edges": edges}
 
@@ -305,8 +303,8 @@ def test_a_run_is_a_few_sbatch_jobs_one_per_age_shard(slurm_run):
     assert Counter(rule for job in first for rule in job["rules"]) == \
         {rule: n for rule, n in plan.items() if rule != "all"}
     retried = {t for job in jobs if job["attempt"] > 1 for t in job["targets"]}
-    exit_codes = {job["id"]: job["exit_code"] for job in slurm_standin.jobs(state)}
-    failed = {t for call, job in zip(calls, jobs) if exit_codes[call["id"]] != 0
+    ran = {job["id"]: job for job in slurm_standin.jobs(state)}  # times and exit codes
+    failed = {t for call, job in zip(calls, jobs) if ran[call["id"]]["exit_code"] != 0
               for t in job["targets"]}
     assert retried <= failed, "resubmitted jobs that had not failed"
     # the age shards: one sbatch job each, nothing else in it
@@ -320,10 +318,9 @@ def test_a_run_is_a_few_sbatch_jobs_one_per_age_shard(slurm_run):
     # maps and comparisons (each needing only sample) ran side by side
     span = {}
     for call, job in zip(calls, jobs):
-        ran = {groups.get(rule) for rule in job["rules"]}
-        if job["attempt"] == 1 and ran <= {"maps", "comparisons"}:
-            times = next(j for j in slurm_standin.jobs(state) if j["id"] == call["id"])
-            span[ran.pop()] = (times["started"], times["ended"])
+        group = {groups.get(rule) for rule in job["rules"]}
+        if job["attempt"] == 1 and group <= {"maps", "comparisons"}:
+            span[group.pop()] = (ran[call["id"]]["started"], ran[call["id"]]["ended"])
     (a0, a1), (b0, b1) = span["maps"], span["comparisons"]
     assert a0 < b1 and b0 < a1, span
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from types import SimpleNamespace
 import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
-from workflow_utils import ROOT
+from workflow_utils import ROOT, rule_edges
 
 from hotstars.io import hashing
 from hotstars.workflow import environments
@@ -191,10 +190,9 @@ def downstream(workdir: Path, python: Path, rules: list[str]) -> set[str]:
     proc = subprocess.run([str(python), "-m", "snakemake", "--rulegraph"], cwd=workdir,
                           env=clean_env(python.parent), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    names = dict(re.findall(r'^\s*(\d+)\[label = "(\w+)"', proc.stdout, re.M))
     children = {}
-    for a, b in re.findall(r"^\s*(\d+) -> (\d+)", proc.stdout, re.M):
-        children.setdefault(names[a], set()).add(names[b])
+    for a, b in rule_edges(proc.stdout):
+        children.setdefault(a, set()).add(b)
     found, todo = set(), list(rules)
     while todo:
         for child in children.get(todo.pop(), ()):

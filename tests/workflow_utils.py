@@ -57,6 +57,13 @@ def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 1800
     return proc
 
 
+def rule_edges(dot: str) -> set[tuple[str, str]]:
+    """The (rule, dependent rule) pairs of ``snakemake --rulegraph`` output (dot:
+    ``N[label = "rule", ...]`` nodes, ``A -> B`` edges)."""
+    names = dict(re.findall(r'^\s*(\d+)\[label = "(\w+)"', dot, re.M))
+    return {(names[a], names[b]) for a, b in re.findall(r"^\s*(\d+) -> (\d+)", dot, re.M)}
+
+
 def planned_jobs(workdir: Path, *args: str) -> dict[str, int]:
     """{rule: job count} that a dry-run plans ({} when there is nothing to be done)."""
     proc = snakemake(workdir, "-n", *args)

@@ -2,9 +2,13 @@
 
 Clones this repository (committed state only) into a temporary folder, runs `bash .ci/run`
 there (a fresh virtual environment, the lint and the whole test suite) and reports the wall
-time and pytest's last line. Target: <= 5 min on 2 cores; the script exits non-zero when it is
-missed or CI fails. `--write-readme` records the figure for the README's target table
-(benchmarks/targets.py). Usage:
+time, the CPU time of everything it ran and pytest's last line. With HOTSTARS_TEST_CPU set for
+the run (tests/cpu_log.py), every test's CPU time is logged: the script sums it by test module,
+so that the table shows where the suite's CPU goes (on 2 cores the suite keeps both busy: its
+wall time is about its CPU time over 2). Target: <= 5 min on 2 cores; the script exits non-zero
+when it is missed or CI fails. `--write-readme` records the figure for the README's target table
+(benchmarks/targets.py) and rewrites the per-module table between `<!-- ci-cpu:start -->` and
+`<!-- ci-cpu:end -->`. Usage:
 
     python benchmarks/ci.py [--write-readme] [--keep DIR]   # DIR/ci.log: the whole output
 """
@@ -12,6 +16,9 @@ missed or CI fails. `--write-readme` records the figure for the README's target 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -22,6 +29,45 @@ import targets  # this folder
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 5 * 60
+CPU_MARKERS = ("<!-- ci-cpu:start -->", "<!-- ci-cpu:end -->")
+SHOWN = 10  # modules shown by name; the rest are one row
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished child processes and theirs."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def by_module(lines: list[dict]) -> list[dict]:
+    """Per test module: tests, CPU seconds and the sum of the tests' wall seconds, most CPU first."""
+    out: dict[str, dict] = {}
+    for line in lines:
+        row = out.setdefault(line["module"], {"module": line["module"], "tests": 0,
+                                              "cpu_s": 0.0, "wall_s": 0.0})
+        row["tests"] += 1
+        row["cpu_s"] += line["cpu_s"]
+        row["wall_s"] += line["wall_s"]
+    return sorted(out.values(), key=lambda r: (-r["cpu_s"], r["module"]))
+
+
+def cpu_markdown(modules: list[dict], total_cpu_s: float, wall_s: float) -> str:
+    """The README table: the modules with the most CPU, the rest, and what ran outside the tests."""
+    shown, rest = modules[:SHOWN], modules[SHOWN:]
+    rows = [(f"`{m['module']}`", m["tests"], m["cpu_s"], m["wall_s"]) for m in shown]
+    if rest:
+        rows.append((f"the other {len(rest)} modules", sum(m["tests"] for m in rest),
+                     sum(m["cpu_s"] for m in rest), sum(m["wall_s"] for m in rest)))
+    outside = total_cpu_s - sum(m["cpu_s"] for m in modules)
+    lines = [f"`bash .ci/run` on a clean clone: {wall_s / 60:.1f} min wall, {total_cpu_s / 60:.1f} "
+             f"min of CPU; measured {time.strftime('%Y-%m-%d')} by `python benchmarks/ci.py "
+             "--write-readme`.", "",
+             "| test module | tests | CPU (s) | share | tests' wall (s) |", "|---|---:|---:|---:|---:|"]
+    lines += [f"| {name} | {n} | {cpu:,.0f} | {cpu / total_cpu_s:.0%} | {wall:,.0f} |"
+              for name, n, cpu, wall in rows]
+    lines.append(f"| outside the tests (install, lint, collection, xdist) | – | {outside:,.0f} | "
+                 f"{outside / total_cpu_s:.0%} | – |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -32,17 +78,27 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         clone = args.keep or Path(tmp) / "clone"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-        t0 = time.perf_counter()
-        proc = subprocess.run(["bash", ".ci/run"], cwd=clone, capture_output=True, text=True)
-        seconds = time.perf_counter() - t0
+        cpu_log = clone / "test_cpu.jsonl"
+        cpu0, t0 = children_cpu(), time.perf_counter()
+        proc = subprocess.run(["bash", ".ci/run"], cwd=clone, capture_output=True, text=True,
+                              env=dict(os.environ, HOTSTARS_TEST_CPU=str(cpu_log)))
+        seconds, cpu_s = time.perf_counter() - t0, children_cpu() - cpu0
         (clone / "ci.log").write_text(proc.stdout + proc.stderr)  # kept with --keep
+        modules = by_module([json.loads(line) for line in cpu_log.read_text().splitlines()]
+                            if cpu_log.exists() else [])
     slowest = proc.stdout[proc.stdout.find("slowest"):].split("\n=")[0] if "slowest" in proc.stdout else ""
     print(slowest)
     tail = [line for line in proc.stdout.splitlines() if line.strip()][-1:] or ["(no output)"]
-    print(f"`bash .ci/run` on a clean clone: {seconds:.0f} s, exit {proc.returncode}: {tail[0]}")
+    print(f"`bash .ci/run` on a clean clone: {seconds:.0f} s, {cpu_s:.0f} s of CPU, "
+          f"exit {proc.returncode}: {tail[0]}")
     if proc.returncode != 0:
         sys.exit(proc.stdout[-3000:] + proc.stderr[-3000:])
+    if not modules:
+        sys.exit("no test logged its CPU time (tests/cpu_log.py, HOTSTARS_TEST_CPU)")
+    table = cpu_markdown(modules, cpu_s, seconds)
+    print(table)
     if args.write_readme:
+        targets.replace_block(ROOT / "README.md", CPU_MARKERS, table)
         targets.record("ci", "python benchmarks/ci.py --write-readme",
                        [targets.row("CI: `bash .ci/run` on a clean clone", seconds / 60,
                                     TARGET_S / 60, "min", "{:.1f}")])

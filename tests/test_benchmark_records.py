@@ -1,6 +1,9 @@
-"""benchmarks/targets.py: the recorded figures, the machine they were measured on, the README table."""
+"""benchmarks/targets.py and ci.py: the recorded figures, the machine they were measured on, the
+README tables; tests/cpu_log.py: the CPU time each test logs for ci.py."""
 
 import json
+import os
+import subprocess
 import sys
 
 from workflow_utils import ROOT
@@ -36,3 +39,44 @@ def test_machine_reference_times_the_job_imports_and_the_loop():
     assert set(ref) == {"imports_s", "loop_s"}
     # an interpreter importing pandas, pyarrow and matplotlib takes a measurable time
     assert 0.05 < ref["imports_s"] < 60 and 0.0 < ref["loop_s"] < 60
+
+
+def test_each_test_logs_its_cpu_time_its_child_processes_included(tmp_path):
+    """tests/cpu_log.py: a test that runs a CPU-bound child process is charged its CPU time."""
+    (tmp_path / "test_burn.py").write_text(
+        "import subprocess, sys\n\n"
+        "def test_child():\n"
+        "    subprocess.run([sys.executable, '-c', "
+        "'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 0.4: pass'],"
+        " check=True)\n\n"
+        "def test_idle():\n"
+        "    pass\n")
+    log = tmp_path / "cpu.jsonl"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-c", "/dev/null", "-p", "cpu_log",
+         "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path / "test_burn.py")],
+        cwd=tmp_path, capture_output=True, text=True,
+        env=dict(env, HOTSTARS_TEST_CPU=str(log), PYTHONPATH=str(ROOT / "tests")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = {json.loads(line)["test"].split("::")[-1]: json.loads(line)
+             for line in log.read_text().splitlines()}
+    assert set(lines) == {"test_child", "test_idle"}
+    assert lines["test_child"]["module"] == "test_burn.py"
+    assert lines["test_child"]["cpu_s"] >= 0.4 > lines["test_idle"]["cpu_s"]
+
+
+def test_ci_sums_the_cpu_log_by_module_and_shows_the_rest_and_the_outside():
+    import ci
+
+    lines = [{"module": f"test_{m}.py", "test": f"t{i}", "cpu_s": c, "wall_s": 2 * c}
+             for i, (m, c) in enumerate([("a", 1.0), ("b", 30.0), ("a", 4.0)]
+                                        + [(f"x{k}", 0.5) for k in range(ci.SHOWN)])]
+    modules = ci.by_module(lines)
+    assert [m["module"] for m in modules[:2]] == ["test_b.py", "test_a.py"]
+    assert modules[1] == {"module": "test_a.py", "tests": 2, "cpu_s": 5.0, "wall_s": 10.0}
+    table = ci.cpu_markdown(modules, total_cpu_s=100.0, wall_s=600.0).splitlines()
+    assert table[0].startswith("`bash .ci/run` on a clean clone: 10.0 min wall, 1.7 min of CPU")
+    assert "| `test_b.py` | 1 | 30 | 30% | 60 |" in table
+    assert "| the other 2 modules | 2 | 1 | 1% | 2 |" in table  # SHOWN by name, then the rest
+    assert table[-1].startswith("| outside the tests") and "| 60 | 60% |" in table[-1]

@@ -20,7 +20,8 @@ import traceback
 from pathlib import Path
 
 import pytest
-from cpu_log import pytest_runtest_protocol  # noqa: F401 (HOTSTARS_TEST_CPU: CPU per test)
+from cpu_log import (  # noqa: F401 (HOTSTARS_TEST_CPU: each test's CPU time)
+    pytest_runtest_protocol, pytest_unconfigure)
 from workflow_utils import copy_workflow, snakemake
 
 #: approximate seconds of the slow modules run alone on 2 cores (pytest --durations; the rest

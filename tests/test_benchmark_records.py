@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import cpu_log
 from workflow_utils import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -42,13 +43,17 @@ def test_machine_reference_times_the_job_imports_and_the_loop():
 
 
 def test_each_test_logs_its_cpu_time_its_child_processes_included(tmp_path):
-    """tests/cpu_log.py: a test that runs a CPU-bound child process is charged its CPU time."""
+    """tests/cpu_log.py: a test is charged the CPU time of the processes it starts; counted by
+    cgroup (where it can make one), also that of a process that detaches from it."""
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.4: pass"
     (tmp_path / "test_burn.py").write_text(
-        "import subprocess, sys\n\n"
+        "import subprocess, sys, time\n\n"
+        f"BURN = {burn!r}\n\n"
         "def test_child():\n"
-        "    subprocess.run([sys.executable, '-c', "
-        "'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 0.4: pass'],"
-        " check=True)\n\n"
+        "    subprocess.run([sys.executable, '-c', BURN], check=True)\n\n"
+        "def test_detached():\n"  # the shell ends at once; its child runs on, orphaned
+        "    subprocess.run(f'{sys.executable} -c \"{BURN}\" > /dev/null 2>&1 &', shell=True)\n"
+        "    time.sleep(1.5)\n\n"
         "def test_idle():\n"
         "    pass\n")
     log = tmp_path / "cpu.jsonl"
@@ -61,9 +66,13 @@ def test_each_test_logs_its_cpu_time_its_child_processes_included(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = {json.loads(line)["test"].split("::")[-1]: json.loads(line)
              for line in log.read_text().splitlines()}
-    assert set(lines) == {"test_child", "test_idle"}
+    assert set(lines) == {"test_child", "test_detached", "test_idle"}
     assert lines["test_child"]["module"] == "test_burn.py"
     assert lines["test_child"]["cpu_s"] >= 0.4 > lines["test_idle"]["cpu_s"]
+    if lines["test_child"]["counted"] == "cgroup":  # getrusage cannot see the detached process
+        assert lines["test_detached"]["cpu_s"] >= 0.4
+    here = cpu_log._current_cgroup()  # the test run's cgroup is removed when it ends
+    assert here is None or not list(here.glob("hotstars-cpu-*"))
 
 
 def test_ci_sums_the_cpu_log_by_module_and_shows_the_rest_and_the_outside():
@@ -75,8 +84,9 @@ def test_ci_sums_the_cpu_log_by_module_and_shows_the_rest_and_the_outside():
     modules = ci.by_module(lines)
     assert [m["module"] for m in modules[:2]] == ["test_b.py", "test_a.py"]
     assert modules[1] == {"module": "test_a.py", "tests": 2, "cpu_s": 5.0, "wall_s": 10.0}
-    table = ci.cpu_markdown(modules, total_cpu_s=100.0, wall_s=600.0).splitlines()
-    assert table[0].startswith("`bash .ci/run` on a clean clone: 10.0 min wall, 1.7 min of CPU")
+    table = ci.cpu_markdown(modules, total_cpu_s=100.0, wall_s=600.0, counted="cgroup").splitlines()
+    assert table[0].startswith("`bash .ci/run` on a clean clone: 10.0 min wall, 1.7 min of CPU "
+                               "(counted by cgroup: every process the tests started)")
     assert "| `test_b.py` | 1 | 30 | 30% | 60 |" in table
     assert "| the other 2 modules | 2 | 1 | 1% | 2 |" in table  # SHOWN by name, then the rest
     assert table[-1].startswith("| outside the tests") and "| 60 | 60% |" in table[-1]

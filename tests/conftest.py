@@ -30,7 +30,7 @@ MODULE_SECONDS = {
     "test_cluster.py": 420,
     "test_reliability.py": 200,
     "test_envs.py": 290,
-    "test_archive_workflow.py": 110,
+    "test_archive_workflow.py": 75,
     "test_bad_inputs.py": 160,
     "test_readme.py": 85,
     "test_optional_products.py": 55,

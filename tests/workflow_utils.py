@@ -64,6 +64,21 @@ def rule_edges(dot: str) -> set[tuple[str, str]]:
     return {(names[a], names[b]) for a, b in re.findall(r"^\s*(\d+) -> (\d+)", dot, re.M)}
 
 
+def file_readers(workdir: Path, paths, *args: str) -> dict[str, set[str]]:
+    """{path: the rules with it among their inputs}, from Snakemake's file graph (`--filegraph`)
+    of the run ``args`` describe; ``paths`` relative to ``workdir`` or absolute, as the config
+    gives them."""
+    dot = snakemake(workdir, "--filegraph", *args).stdout
+    readers = {str(p): set() for p in paths}
+    for node in re.split(r"\n\d+ \[ shape=none", dot)[1:]:
+        rule = re.search(r'<font point-size="18">([^<]+)</font>', node).group(1)
+        inputs = node.split("input</font>", 1)[-1].split("output &rarr;</font>", 1)[0]
+        for path in re.findall(r'<font face="monospace">([^<]+)</font>', inputs):
+            if path in readers:
+                readers[path].add(rule)
+    return readers
+
+
 def planned_jobs(workdir: Path, *args: str) -> dict[str, int]:
     """{rule: job count} that a dry-run plans ({} when there is nothing to be done)."""
     proc = snakemake(workdir, "-n", *args)

@@ -59,13 +59,13 @@ def _current_cgroup() -> Path | None:
 class CpuMeter:
     """CPU seconds used so far by this process and everything it started (see the module doc).
 
-    ``CpuMeter(own_cgroup=True)`` moves the process into a new cgroup below its own when it can;
-    :meth:`close` moves it back and removes that cgroup."""
+    Made, it moves the process into a new cgroup below its own when it can; :meth:`close`
+    moves it back and removes that cgroup."""
 
-    def __init__(self, own_cgroup: bool = True):
+    def __init__(self):
         self.cgroup: Path | None = None
         self._parent: Path | None = None
-        parent = _current_cgroup() if own_cgroup else None
+        parent = _current_cgroup()
         if parent is not None:
             folder = parent / f"hotstars-cpu-{os.getpid()}"
             try:

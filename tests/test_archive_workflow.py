@@ -84,6 +84,18 @@ def content(path: Path):
     return path.read_bytes()
 
 
+def test_file_readers_names_the_rules_that_read_a_file(tmp_path):
+    """workflow_utils.file_readers, on which the DR19 test's premise rests, read from a toy
+    workflow's file graph: the rules reading each file, none for a file no rule reads, and a
+    rule without inputs (its node has no input header) reading none of its outputs."""
+    (tmp_path / "Snakefile").write_text(
+        'rule all:\n    input: "b.txt"\n'
+        'rule a:\n    output: "a.txt"\n    shell: "touch {output}"\n'
+        'rule b:\n    input: "a.txt"\n    output: "b.txt"\n    shell: "cp {input} {output}"\n')
+    assert file_readers(tmp_path, ["a.txt", "b.txt", "c.txt"]) == {
+        "a.txt": {"b"}, "b.txt": {"all"}, "c.txt": set()}
+
+
 @pytest.mark.workflow
 def test_a_dr19_run_from_a_config_alone_equals_the_run_on_the_files(services, tmp_path):
     sas, tap, inputs = services

@@ -72,7 +72,9 @@ def file_readers(workdir: Path, paths, *args: str) -> dict[str, set[str]]:
     readers = {str(p): set() for p in paths}
     for node in re.split(r"\n\d+ \[ shape=none", dot)[1:]:
         rule = re.search(r'<font point-size="18">([^<]+)</font>', node).group(1)
-        inputs = node.split("input</font>", 1)[-1].split("output &rarr;</font>", 1)[0]
+        if "input</font>" not in node:  # a rule without inputs has no input header
+            continue
+        inputs = node.split("input</font>", 1)[1].split("output &rarr;</font>", 1)[0]
         for path in re.findall(r'<font face="monospace">([^<]+)</font>', inputs):
             if path in readers:
                 readers[path].add(rule)

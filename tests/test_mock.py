@@ -536,6 +536,10 @@ def test_parameters_and_bad_input(grid):
         mock.MockParams.from_overrides({"binary_fraction": 1.5})
     with pytest.raises(mock.MockError, match="observational_noise"):
         mock.MockParams.from_overrides({"observational_noise": "no"})
+    with pytest.raises(mock.MockError, match=r"ext_ks = -0.1 \(expected >= 0"):
+        mock.MockParams.from_overrides({"ext_ks": -0.1})  # extinction only dims
+    with pytest.raises(mock.MockError, match="av_per_kpc"):
+        mock.MockParams.from_overrides({"av_per_kpc": -1.0})
     with pytest.raises(mock.MockError, match="M_Ks"):
         mock.simulate_survey(grid.drop(columns="M_Ks"), 10, 1, FRAME)
     with pytest.raises(mock.MockError, match="n_targets"):

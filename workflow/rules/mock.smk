@@ -85,7 +85,7 @@ rule simulate_side_catalogues:
         logs("simulate_side_catalogues.log"),
     benchmark:
         benchmarks("simulate_side_catalogues.tsv")
-    threads: MOCK_THREADS
+    threads: SIDE_THREADS
     priority: CRITICAL_PATH
     resources:
         mem_mb=3000,

@@ -208,6 +208,8 @@ class MockParams:
                     "evolved_a_boost", "vr_r_ref_kpc", "gaia_rv_epochs", "field_completion")
         bad += [f"{k} = {getattr(self, k)} (expected > 0)" for k in positive
                 if not getattr(self, k) > 0]
+        bad += [f"{k} = {getattr(self, k)} (expected >= 0: extinction only dims)" for k in
+                ("av_per_kpc", "ext_g", "ext_j", "ext_h", "ext_ks") if not getattr(self, k) >= 0]
         if not 0 < self.clump_age_min_myr < self.clump_age_max_myr:
             bad.append(f"clump_age_min_myr, clump_age_max_myr = {self.clump_age_min_myr}, "
                        f"{self.clump_age_max_myr} (expected 0 < min < max)")
@@ -505,7 +507,7 @@ class _IsochroneSampler:
         idx[k, pick] = row
         w[k, pick] = np.maximum(w[k, pick], 1e-12)  # the base isochrone counts even at weight ~0
         w = w / w.sum(axis=1, keepdims=True)
-        return _Interpolated(self.values, idx, w)
+        return _Interpolated(self.values, np.ascontiguousarray(idx.T), np.ascontiguousarray(w.T))
 
     def companion(self, iso, mass):
         """Rows of the unevolved point of isochrone ``iso`` nearest below-or-at ``mass``."""
@@ -526,14 +528,18 @@ def isochrone_sampler(grid: pd.DataFrame, params: MockParams | Mapping | None = 
 
 class _Interpolated(Mapping):
     """{column: Σ_k w_k v[idx_k]} per star, each column computed when first read (most drawn
-    stars are dropped on M_G alone); ``subset(mask)`` keeps some stars."""
+    stars are dropped on M_G alone); ``subset(mask)`` keeps some stars. ``idx``, ``w``: (4, n),
+    the four isochrones' rows and weights: a sum of rows, twice as fast as one along each row,
+    with the same additions in the same order ((w0 v0 + w1 v1) + w2 v2) + w3 v3."""
 
     def __init__(self, values, idx, w):
         self._values, self._idx, self._w, self._done = values, idx, w, {}
 
     def __getitem__(self, column):
         if column not in self._done:
-            self._done[column] = (self._w * self._values[column][self._idx]).sum(axis=1)
+            v = self._values[column].take(self._idx)
+            v *= self._w
+            self._done[column] = v[0] + v[1] + v[2] + v[3]
         return self._done[column]
 
     def __iter__(self):
@@ -543,7 +549,7 @@ class _Interpolated(Mapping):
         return len(self._values)
 
     def subset(self, mask):
-        return _Interpolated(self._values, self._idx[mask], self._w[mask])
+        return _Interpolated(self._values, self._idx[:, mask], self._w[:, mask])
 
 
 def _exp_disc_xy(rng, n, rd, sun, d_max):

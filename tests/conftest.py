@@ -35,7 +35,7 @@ MODULE_SECONDS = {
     "test_readme.py": 85,
     "test_optional_products.py": 55,
     "test_runs.py": 45,
-    "test_workflow.py": 35,
+    "test_workflow.py": 40,
     "test_real_data.py": 30,
 }
 

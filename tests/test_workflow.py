@@ -4,6 +4,7 @@ One full run of the default (small) mock per test session (fixture `run_dir` in 
 """
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -61,6 +62,26 @@ def test_full_dag_dry_run(fresh_dir):
     assert set(jobs) == ALL_RULES
     assert jobs["compute_ages"] == SHARDS and jobs["cluster_validation"] == 2
     assert all(n == 1 for rule, n in jobs.items() if rule not in ("compute_ages", "cluster_validation"))
+
+
+def _dry_run_threads(workdir, *args) -> dict[str, int]:
+    """{rule: threads} of the jobs a dry run plans (Snakemake prints threads above 1 only)."""
+    proc = snakemake(workdir, "-n", *args)
+    blocks = re.split(r"\n(?=(?:local)?rule \w+:)", proc.stdout + proc.stderr)
+    return {m.group(1): int(t.group(1)) if (t := re.search(r"\n\s+threads: (\d+)", b)) else 1
+            for b in blocks if (m := re.match(r"(?:local)?rule (\w+):", b))}
+
+
+@pytest.mark.parametrize("cores, survey, side", [(2, 2, 1), (3, 3, 2), (8, 4, 4), (1, 1, 1)])
+def test_side_catalogues_leave_a_core_to_ingest(fresh_dir, tmp_path, cores, survey, side):
+    """The mock's draws take up to mock.presets.<preset>.threads (4 by default) of --cores; the
+    side catalogues one core fewer, so that ingest, which does not wait for them, runs beside
+    them on a small machine."""
+    overlay = tmp_path / "paper.yaml"
+    overlay.write_text("mock:\n  preset: paper\n")
+    threads = _dry_run_threads(fresh_dir, "--cores", str(cores), "simulate_side_catalogues",
+                               "--configfile", "config/config.yaml", str(overlay))
+    assert threads["simulate_survey"] == survey and threads["simulate_side_catalogues"] == side
 
 
 @pytest.mark.parametrize("overlay, words", [

@@ -44,7 +44,7 @@ MOCK_THREADS = config["mock"]["presets"][config["mock"]["preset"]]["threads"]
 
 
 def _local_cores():
-    """--cores of a local run; None where Snakemake has none (a cluster executor, a dry run)."""
+    """The run's --cores (a profile's included); None when Snakemake was given none."""
     try:
         return workflow.cores
     except WorkflowError:

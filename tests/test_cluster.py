@@ -29,7 +29,8 @@ import pytest
 import slurm_standin
 import yaml
 from standins import write_standins, write_traps
-from workflow_utils import RUN, ROOT, copy_workflow, planned_jobs, rule_edges, snakemake
+from workflow_utils import (RUN, ROOT, copy_workflow, dry_run_blocks, planned_jobs, rule_edges,
+                            snakemake)
 
 from hotstars.io import hashing
 
@@ -127,19 +128,12 @@ def test_regenerating_set_resources_keeps_the_groups(tmp_path, monkeypatch):
 # --- dry-run -----------------------------------------------------------------------------------
 
 def dry_run_jobs(text: str) -> list[tuple[str | None, str, dict]]:
-    """[(group or None, rule, {resource: value})] of the jobs a dry-run prints; a group job's
-    members follow its `Group job NAME` line, indented."""
-    jobs, group = [], None
-    starts = r"^(?=[ \t]*(?:local)?rule \w+:|.*Group job \w+)"  # a job, a group job
-    for block in re.split(starts, text, flags=re.M)[1:]:
-        header = re.match(r".*Group job (\w+)", block)
-        if header:
-            group = header.group(1)
-            continue
-        indent, rule = re.match(r"([ \t]*)(?:local)?rule (\w+):", block).groups()
+    """[(group or None, rule, {resource: value})] of the jobs a dry-run prints."""
+    jobs = []
+    for group, rule, block in dry_run_blocks(text):
         line = re.search(r"^\s+resources: (.*)$", block, re.M)
         resources = dict(item.split("=", 1) for item in line.group(1).split(", ")) if line else {}
-        jobs.append((group if indent else None, rule, resources))
+        jobs.append((group, rule, resources))
     return jobs
 
 

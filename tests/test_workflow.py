@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from astropy.table import Table
-from workflow_utils import RUN, ROOT, copy_workflow, planned_jobs, snakemake
+from workflow_utils import RUN, ROOT, copy_workflow, dry_run_blocks, planned_jobs, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -67,9 +67,8 @@ def test_full_dag_dry_run(fresh_dir):
 def _dry_run_threads(workdir, *args) -> dict[str, int]:
     """{rule: threads} of the jobs a dry run plans (Snakemake prints threads above 1 only)."""
     proc = snakemake(workdir, "-n", *args)
-    blocks = re.split(r"\n(?=(?:local)?rule \w+:)", proc.stdout + proc.stderr)
-    return {m.group(1): int(t.group(1)) if (t := re.search(r"\n\s+threads: (\d+)", b)) else 1
-            for b in blocks if (m := re.match(r"(?:local)?rule (\w+):", b))}
+    return {rule: int(t.group(1)) if (t := re.search(r"^\s+threads: (\d+)$", block, re.M)) else 1
+            for _, rule, block in dry_run_blocks(proc.stdout + proc.stderr)}
 
 
 @pytest.mark.parametrize("cores, survey, side", [(2, 2, 1), (3, 3, 2), (8, 4, 4), (1, 1, 1)])

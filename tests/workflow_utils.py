@@ -81,6 +81,21 @@ def file_readers(workdir: Path, paths, *args: str) -> dict[str, set[str]]:
     return readers
 
 
+def dry_run_blocks(text: str) -> list[tuple[str | None, str, str]]:
+    """[(group or None, rule, the job's lines)] of the jobs a dry run prints; a group job's
+    members follow its `Group job NAME` line, indented."""
+    jobs, group = [], None
+    starts = r"^(?=[ \t]*(?:local)?rule \w+:|.*Group job \w+)"  # a job, a group job
+    for block in re.split(starts, text, flags=re.M)[1:]:
+        header = re.match(r".*Group job (\w+)", block)
+        if header:
+            group = header.group(1)
+            continue
+        indent, rule = re.match(r"([ \t]*)(?:local)?rule (\w+):", block).groups()
+        jobs.append((group if indent else None, rule, block))
+    return jobs
+
+
 def planned_jobs(workdir: Path, *args: str) -> dict[str, int]:
     """{rule: job count} that a dry-run plans ({} when there is nothing to be done)."""
     proc = snakemake(workdir, "-n", *args)

@@ -43,7 +43,7 @@ CRITICAL_PATH = 10
 MOCK_THREADS = config["mock"]["presets"][config["mock"]["preset"]]["threads"]
 
 
-def _local_cores():
+def _given_cores():
     """The run's --cores (a profile's included); None when Snakemake was given none."""
     try:
         return workflow.cores
@@ -51,10 +51,11 @@ def _local_cores():
         return None
 
 
-# The side catalogues draw on one core fewer than a local run has, so that ingest (which does
-# not wait for them) runs beside them: at --cores 2 their second thread gained 6 s of their
-# ~30 s (their batches' tails are serial) but held ingest's 13 s back (full preset).
-SIDE_THREADS = max(1, min(MOCK_THREADS, (_local_cores() or MOCK_THREADS + 1) - 1))
+# The side catalogues draw on one core fewer than the run has, so that ingest (which does not
+# wait for them) runs beside them: at --cores 2 their second thread gained 6 s of their ~30 s
+# (their batches' tails are serial) but held ingest's 13 s back (full preset).
+_CORES = _given_cores()
+SIDE_THREADS = MOCK_THREADS if _CORES is None else max(1, min(MOCK_THREADS, _CORES - 1))
 
 
 def results(path):

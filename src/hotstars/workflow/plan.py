@@ -33,6 +33,7 @@ from typing import Mapping
 
 from hotstars.errors import HotstarsError
 from hotstars.io import realdata
+from hotstars.mock.params import MockError, MockParams
 
 __all__ = ["PlanError", "Component", "COMPONENTS", "SURVEY_INPUTS", "CLUSTER_CATALOGUES",
            "RunPlan"]
@@ -167,8 +168,6 @@ class RunPlan:
 
     def _check_mock(self) -> None:
         """A typo'd or mistyped mock.physics override or preset stops the run before any job."""
-        from hotstars.mock.survey import MockError, MockParams
-
         mock = self.config["mock"]
         if mock["preset"] not in mock["presets"]:
             raise PlanError(f"config mock.preset: {mock['preset']!r} is not one of "

@@ -20,6 +20,7 @@ import traceback
 from pathlib import Path
 
 import pytest
+import slurm_plugin as slurm_plugin_folder
 from cpu_log import (  # noqa: F401 (HOTSTARS_TEST_CPU: each test's CPU time)
     pytest_runtest_protocol, pytest_unconfigure)
 from workflow_utils import copy_workflow, snakemake
@@ -102,3 +103,15 @@ def run_dir(small_mock_run, tmp_path_factory):
     # this worker's own copy (symlinks as links, times kept: a dry-run in it has nothing to do)
     return Path(shutil.copytree(small_mock_run, tmp_path_factory.mktemp("workflow") / "workflow",
                                 symlinks=True))
+
+
+@pytest.fixture(scope="session")
+def slurm_plugin(tmp_path_factory) -> Path | None:
+    """The folder holding Snakemake's SLURM executor plugin (tests/slurm_plugin.py), installed
+    once per session for the tests that run the SLURM profile (put it first on PYTHONPATH);
+    None where this environment has the plugin installed."""
+    if slurm_plugin_folder.installed_here():
+        return None
+    if not _xdist_worker():
+        return slurm_plugin_folder.install(tmp_path_factory.mktemp("slurm_plugin"))
+    return shared_once(tmp_path_factory, "slurm_plugin", slurm_plugin_folder.install)

@@ -28,6 +28,7 @@ from collections import Counter
 import pytest
 import slurm_standin
 import yaml
+from slurm_plugin import pythonpath
 from standins import write_standins, write_traps
 from workflow_utils import (RUN, ROOT, copy_workflow, dry_run_blocks, planned_jobs, rule_edges,
                             snakemake)
@@ -45,6 +46,13 @@ PARTITION, ACCOUNT = "testpart", "testacct"
 MAX_SBATCH = 15
 # the commands that submit or cancel (the plugin may query sinfo, sacct, scontrol at start-up)
 SLURM_SUBMIT = ("sbatch", "srun", "salloc", "scancel")
+
+
+def with_plugin(mp: pytest.MonkeyPatch, folder) -> None:
+    """The SLURM plugin's folder (conftest's `slurm_plugin`) first on PYTHONPATH, if it has one."""
+    path = pythonpath(folder, os.environ.get("PYTHONPATH"))
+    if path:
+        mp.setenv("PYTHONPATH", path)
 
 
 def profile():
@@ -138,7 +146,7 @@ def dry_run_jobs(text: str) -> list[tuple[str | None, str, dict]]:
 
 
 @pytest.fixture(scope="module")
-def slurm_dry_run(tmp_path_factory):
+def slurm_dry_run(tmp_path_factory, slurm_plugin):
     """`snakemake -n --workflow-profile profiles/slurm` in a fresh copy, sbatch & co. trapped."""
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm"))
     fake_bin = tmp_path_factory.mktemp("fake_slurm")
@@ -146,6 +154,7 @@ def slurm_dry_run(tmp_path_factory):
     calls = write_traps(fake_bin, SLURM_SUBMIT)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PATH", f"{fake_bin}:{os.environ['PATH']}")
+        with_plugin(mp, slurm_plugin)
         proc = snakemake(workdir, "-n", "--workflow-profile", "profiles/slurm")
     listed = {line.split()[0] for line in snakemake(workdir, "--list-rules").stdout.splitlines()
               if line.strip()}
@@ -260,7 +269,7 @@ main()
 
 
 @pytest.fixture(scope="module")
-def slurm_run(tmp_path_factory):
+def slurm_run(tmp_path_factory, slurm_plugin):
     """The small mock through snakemake-executor-plugin-slurm and stand-in SLURM commands."""
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm_run"))
     slurm_profile_copy(workdir, PARTITION, ACCOUNT)
@@ -273,6 +282,7 @@ def slurm_run(tmp_path_factory):
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
             mp.delenv("SLURM_JOB_ID", raising=False)
+            with_plugin(mp, slurm_plugin)
             proc = snakemake(workdir, "--workflow-profile", "profiles/slurm",
                              "--slurm-init-seconds-before-status-checks", "1",
                              "--slurm-keep-successful-logs", timeout=1800,

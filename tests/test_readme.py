@@ -387,11 +387,13 @@ def put_data(workdir: Path, command: str, how: str) -> None:
     assert made or how == "as_run", f"`{command}` reads no data file: a mock run? (check RULES)"
 
 
-def shell(script: str, workdir: Path, path: list[Path], timeout: int
-          ) -> subprocess.CompletedProcess:
+def shell(script: str, workdir: Path, path: list[Path], timeout: int,
+          pythonpath: list[Path] = ()) -> subprocess.CompletedProcess:
+    """Run ``script`` in bash in ``workdir``: ``path`` first on PATH, the copy's src (and
+    ``pythonpath``, e.g. the SLURM plugin's folder) first on PYTHONPATH."""
     env = dict(os.environ, PYTHONHASHSEED="0",
                PATH=os.pathsep.join([*map(str, path), os.environ["PATH"]]),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(workdir / "src"),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(workdir / "src"), *map(str, pythonpath),
                                                         os.environ.get("PYTHONPATH")])))
     return subprocess.run(["bash", "-o", "pipefail", "-c", script], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=timeout)
@@ -450,12 +452,15 @@ def test_readme_command(command, request, shims, tmp_path):
     if rule.standins:
         write_standins(tmp_path / "standins", rule.standins)
         path.append(tmp_path / "standins")
+    pythonpath = []
     if rule.slurm:
         calls = write_traps(tmp_path / "fake_slurm", SLURM_SUBMIT)  # submit nothing
         path.append(tmp_path / "fake_slurm")
+        plugin = request.getfixturevalue("slurm_plugin")  # tests/slurm_plugin.py
+        pythonpath += [plugin] if plugin else []
 
     here = as_here(text, rule.how)
-    proc = shell(here, workdir, path, timeout=1800)
+    proc = shell(here, workdir, path, timeout=1800, pythonpath=pythonpath)
     output = proc.stdout + proc.stderr
     where = f"{rule.how}, {rule.where} copy" + (f", data {rule.data}" if rule.data else "")
     assert proc.returncode == 0, (

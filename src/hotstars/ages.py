@@ -16,9 +16,9 @@ Two implementations of the same sum:
 - :func:`posteriors`: the fast path. For each star it visits only the points near its χ² ≤ w²
   ellipsoid (w = ``window_sigma``), found without scanning the grid: the points are sorted by
   (log g cell, M_K cell, log Teff) and, for every (log g, M_K) cell the ellipsoid reaches, the
-  log Teff range it allows there is one ``searchsorted`` away. Each star's points are gathered in
-  batches of at most ``chunk`` star-point pairs (memory bounded whatever the number of stars),
-  then χ², ξ dm L and a ``np.bincount`` per isochrone.
+  log Teff range it allows there is one ``searchsorted`` away. Each star's ranges are gathered
+  (concatenated slices) in pieces of at most ``chunk`` points or one range (memory bounded
+  whatever the number of stars or the window's size), then χ², ξ dm L and a sum per isochrone.
 
 **Window and accuracy.** Every point left out lies outside the star's χ² ≤ w² ellipsoid, so its
 term is < e^(−w²/2) ψ φ ξ dm. The share of the posterior left out is therefore
@@ -38,8 +38,8 @@ or a sentinel such as 99.99 made NaN by the reader - is one such star, counted b
 fast path sees all of its points); 0 = ok. Flagged stars have NaN posteriors and ages.
 ``n_isochrone_points`` counts the points with χ² ≤ w².
 
-**Results do not depend on sharding or batching**: the points visited for a star, their order and
-the sums depend on that star only (``np.bincount`` adds sequentially).
+**Results do not depend on sharding or** ``chunk``: the points visited for a star, their order and
+the sums depend on that star only (``np.add.at`` adds sequentially, piece after piece).
 """
 
 from __future__ import annotations
@@ -452,9 +452,11 @@ def _window_sums(stars: np.ndarray, w_star: np.ndarray, x, inv, r_gal, grid: Pre
     """Fill g[stars] (Eq. 14) from the points in windows of ``w_star`` σ, and n_points[stars] with
     the χ² ≤ w² counts.
 
-    Stars in blocks of :data:`_STAR_BLOCK` (window enumeration), then batches of at most
-    ``chunk`` star-point pairs (the flat point indices), then one star at a time (its points
-    gathered, χ², ξ dm L, a bincount per isochrone): memory is bounded by ``chunk``.
+    Stars in blocks of :data:`_STAR_BLOCK` (window enumeration), then one star at a time, in
+    pieces of whole ranges with at most ``chunk`` points (or one range): the ranges' points
+    concatenated (slices, no index array), χ², ξ dm L, added per isochrone by ``np.add.at``
+    (sequential, like a ``np.bincount``, and continued piece after piece): memory is bounded by
+    ``chunk`` and the largest cell.
     """
     n_iso = grid.n_iso
     q = (grid.log_teff, grid.log_g, grid.m_ks)
@@ -462,34 +464,36 @@ def _window_sums(stars: np.ndarray, w_star: np.ndarray, x, inv, r_gal, grid: Pre
         block = stars[b0:b0 + _STAR_BLOCK]
         xb, invb = x[block], inv[block]
         star, start, length = _windows(xb, invb, grid, w_star[b0:b0 + _STAR_BLOCK])
-        ranges_end = np.cumsum(np.bincount(star, minlength=block.size))
-        pairs_end = np.cumsum(np.bincount(star, weights=length, minlength=block.size)).astype(np.int64)
+        ranges_end = np.cumsum(np.bincount(star, minlength=block.size)).tolist()
+        lo, hi, n_r = start.tolist(), (start + length).tolist(), length.tolist()
         g_iso = np.zeros((block.size, n_iso))
-        s0 = 0
-        while s0 < block.size:  # batches of whole stars with <= chunk pairs (>= 1 star)
-            p0 = pairs_end[s0 - 1] if s0 else 0
-            s1 = max(int(np.searchsorted(pairs_end, p0 + chunk, "right")), s0 + 1)
-            r0, r1 = (ranges_end[s0 - 1] if s0 else 0), ranges_end[s1 - 1]
-            lens = length[r0:r1]
-            idx = np.repeat(start[r0:r1] - (np.cumsum(lens) - lens), lens) + np.arange(lens.sum())
-            for s in range(s0, s1):  # Eq. 11, the same floating-point operations as the reference
-                ii = idx[(pairs_end[s - 1] if s else 0) - p0:pairs_end[s] - p0]
-                chi2 = q[0].take(ii)
+        counts = np.zeros(block.size, np.int64)
+        r0 = 0
+        for s, r_end in enumerate(ranges_end):
+            while r0 < r_end:  # a piece: ranges r0..r1-1 of star s
+                r1, size = r0 + 1, n_r[r0]
+                while r1 < r_end and size + n_r[r1] <= chunk:
+                    size += n_r[r1]
+                    r1 += 1
+                cut = [slice(lo[r], hi[r]) for r in range(r0, r1)]
+                r0 = r1
+                # Eq. 11, the same floating-point operations as the reference
+                chi2 = np.concatenate([q[0][c] for c in cut])
                 chi2 -= xb[s, 0]
                 chi2 *= invb[s, 0]
                 chi2 *= chi2
                 for d in (1, 2):
-                    z = q[d].take(ii)
+                    z = np.concatenate([q[d][c] for c in cut])
                     z -= xb[s, d]
                     z *= invb[s, d]
                     z *= z
                     chi2 += z
-                n_points[block[s]] = np.count_nonzero(chi2 <= w * w)
+                counts[s] += np.count_nonzero(chi2 <= w * w)
                 chi2 *= -0.5
-                chi2 += log_w.take(ii)
+                chi2 += np.concatenate([log_w[c] for c in cut])
                 np.exp(chi2, out=chi2)  # ξ(m) dm L
-                g_iso[s] = np.bincount(grid.iso.take(ii), weights=chi2, minlength=n_iso)
-            s0 = s1
+                np.add.at(g_iso[s], np.concatenate([grid.iso[c] for c in cut]), chi2)
+        n_points[block] = counts
         g[block] = _sum_over_feh(g_iso, r_gal[block], grid.feh_axis, priors)
 
 
@@ -499,7 +503,7 @@ def posteriors(inputs: pd.DataFrame, prepared: PreparedGrid, priors: AgePriors,
 
     ``inputs``: an :func:`age_inputs` table; ``prepared``: :func:`prepare_grid`. Only the points
     inside each star's window (``window_sigma`` σ; module docstring) are evaluated; ``chunk``
-    bounds the star-point pairs per batch (8 bytes each). Memory: the prepared grid (~40 MB for
+    bounds the points gathered at once (~30 bytes each). Memory: the prepared grid (~40 MB for
     the paper's grid), ~10 MB of work arrays and P (8 n_age bytes per star).
     The left-out share of each posterior is < :data:`NEGLECT_MAX` (module docstring), so P
     equals :func:`posteriors_reference` to < 1e−10.

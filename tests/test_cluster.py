@@ -7,7 +7,8 @@ through the SLURM executor plugin.
 - The profile is dry-run with snakemake-executor-plugin-slurm (no SLURM command called): every
   job has its measured memory and wall time, partition and account; the jobs come in the groups
   sample, comparisons, maps and results, and the age shards (compute_ages) in none.
-- The whole small mock runs through snakemake-executor-plugin-slurm itself, with stand-in SLURM
+- The whole small mock runs through snakemake-executor-plugin-slurm itself (conftest's
+  `slurm_plugin`: pyproject's `slurm` extra in a folder of its own), with stand-in SLURM
   commands on PATH (tests/slurm_standin.py: sbatch starts each job as a detached local process,
   sacct reports its state, srun execs the job step): at most 15 sbatch jobs, one per age shard;
   each with --mem, -t, -p and -A, a group job's memory the largest of its members' and its wall

@@ -16,6 +16,7 @@ environment made with `.[slurm]`), nothing is installed and nothing is added to 
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 import tomllib
@@ -73,8 +74,11 @@ def _missing(folder: Path) -> list[str]:
 
 def install(folder: Path) -> Path:
     """Install pyproject's `slurm` extra into ``folder`` (module docstring); returns ``folder``."""
-    todo = slurm_extra()
+    todo, asked = slurm_extra(), set()
     while todo:
+        again = asked.intersection(todo)
+        assert not again, f"pip install --target {folder}: still missing {sorted(again)}"
+        asked.update(todo)
         _pip_target(folder, todo)
         todo = _missing(folder)
     return folder
@@ -82,4 +86,4 @@ def install(folder: Path) -> Path:
 
 def pythonpath(folder: Path | None, current: str | None) -> str | None:
     """PYTHONPATH with ``folder`` (the plugin's, or None: installed here) first."""
-    return ":".join(filter(None, [str(folder) if folder else None, current])) or None
+    return os.pathsep.join(filter(None, [str(folder) if folder else None, current])) or None

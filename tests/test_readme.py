@@ -393,7 +393,8 @@ def shell(script: str, workdir: Path, path: list[Path], timeout: int,
     ``pythonpath``, e.g. the SLURM plugin's folder) first on PYTHONPATH."""
     env = dict(os.environ, PYTHONHASHSEED="0",
                PATH=os.pathsep.join([*map(str, path), os.environ["PATH"]]),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(workdir / "src"), *map(str, pythonpath),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(workdir / "src"),
+                                                        *map(str, pythonpath),
                                                         os.environ.get("PYTHONPATH")])))
     return subprocess.run(["bash", "-o", "pipefail", "-c", script], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=timeout)

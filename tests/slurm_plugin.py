@@ -84,6 +84,6 @@ def install(folder: Path) -> Path:
     return folder
 
 
-def pythonpath(folder: Path | None, current: str | None) -> str | None:
-    """PYTHONPATH with ``folder`` (the plugin's, or None: installed here) first."""
-    return os.pathsep.join(filter(None, [str(folder) if folder else None, current])) or None
+def pythonpath(folder: Path, current: str | None) -> str:
+    """PYTHONPATH with the plugin's ``folder`` first."""
+    return os.pathsep.join(filter(None, [str(folder), current]))

@@ -50,10 +50,10 @@ SLURM_SUBMIT = ("sbatch", "srun", "salloc", "scancel")
 
 
 def with_plugin(mp: pytest.MonkeyPatch, folder) -> None:
-    """The SLURM plugin's folder (conftest's `slurm_plugin`) first on PYTHONPATH, if it has one."""
-    path = pythonpath(folder, os.environ.get("PYTHONPATH"))
-    if path:
-        mp.setenv("PYTHONPATH", path)
+    """The SLURM plugin's folder (conftest's `slurm_plugin`) first on PYTHONPATH, if it has one
+    (None: the plugin is installed in this environment)."""
+    if folder:
+        mp.setenv("PYTHONPATH", pythonpath(folder, os.environ.get("PYTHONPATH")))
 
 
 def profile():

@@ -1,7 +1,7 @@
 """Import cost: the library modules most jobs import must not pull in astropy or scipy at import
 time (each workflow job is a fresh process; these imports cost more than most jobs' work). The
-functions that need them import them where used. Reading the workflow (every `snakemake` call,
-each SLURM job step) imports neither pandas nor pyarrow."""
+functions that need them import them where used. Reading the workflow (the Snakefile, its rules
+and the config checks, at the start of every `snakemake` call) imports neither pandas nor pyarrow."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ ALLOWED = {
     "science": {"io"},
     "mock": {"io", "science"},
     "plots": {"io", "science"},
-    "workflow": {"io", "science", "mock"},
+    "workflow": {"io", "science", "mock", "plots"},  # plots: the figure jobs' writer only
     "cli": {"io", "science"},
 }
 

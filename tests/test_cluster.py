@@ -200,7 +200,7 @@ def test_the_groups_beside_the_ages_need_only_the_sample(slurm_dry_run):
     of the other would make the whole group job wait for the other's."""
     groups = profile()["groups"]
     edges = slurm_dry_run["edges"]
-    assert ("build_maps", "fig13_apogee") in edges and len(edges) > 50
+    assert ("build_maps", "plot_apogee") in edges and len(edges) > 50
     assert {groups.get(a) for a, b in edges if b == "summary"} >= GROUPS - {"results"}
     for a, b in edges:
         if groups.get(b) in ("maps", "comparisons"):

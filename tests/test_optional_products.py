@@ -169,6 +169,14 @@ def run_script(name, tmp_path, monkeypatch, inputs, outputs, **params):
     load_script(name).main(sm)
 
 
+def draw_figure(script, figure, inputs, png):
+    """One figure of a figure script (its function ``figure``) drawn from ``inputs``, written to
+    ``png``."""
+    sm = SimpleNamespace(input=Files(**inputs), params=Files(dpi=60))
+    style.savefig(getattr(load_script(script), figure)(sm, logging.getLogger("hotstars")), png,
+                  dpi=60)
+
+
 def _hss_and_vlos(tmp_path, **overrides):
     spectra, targets = _five(), make_targets(**overrides)
     _, hss, _, _ = selection.select_hss(spectra, targets, CUTS)
@@ -201,8 +209,7 @@ def test_gaia_rv_without_radial_velocities_is_skipped_and_fig5_is_a_placeholder(
     assert Table.read(out["table"]).meta["skipped"] == skipped["reason"]
 
     png = tmp_path / "fig05.png"
-    run_script("fig05_gaia_rv", tmp_path, monkeypatch, {"table": out["table"]}, {"png": str(png)},
-               dpi=60)
+    draw_figure("plot_sample", "fig05_gaia_rv", {"gaia_rv": out["table"]}, png)
     assert _placeholder_text(png) == "not made: " + skipped["reason"]
 
     # the summary: null numbers, the reason beside them and under _skipped
@@ -226,8 +233,7 @@ def test_gaia_rv_with_radial_velocities_is_made(tmp_path, monkeypatch):
     assert numbers["gaia_rv.n_common"] == 4 and "skipped" not in numbers
     assert summary.skipped_from_json(numbers) == {}
     png = tmp_path / "fig05.png"
-    run_script("fig05_gaia_rv", tmp_path, monkeypatch, {"table": out["table"]}, {"png": str(png)},
-               dpi=60)
+    draw_figure("plot_sample", "fig05_gaia_rv", {"gaia_rv": out["table"]}, png)
     assert _placeholder_text(png) == ""  # a real figure
 
 
@@ -243,8 +249,7 @@ def test_esphs_absent_is_skipped_and_fig3_is_a_placeholder(tmp_path, monkeypatch
     assert "ESP-HS teff" in numbers["skipped"]["reason"]
     assert any("Fig. 3" in r.message and "teff_esphs" in r.message for r in caplog.records)
     png = tmp_path / "fig03.png"
-    run_script("fig03_esphs", tmp_path, monkeypatch, {"table": out["table"]}, {"png": str(png)},
-               dpi=60)
+    draw_figure("plot_sample", "fig03_esphs", {"esphs": out["table"]}, png)
     assert _placeholder_text(png) == "not made: " + numbers["skipped"]["reason"]
     assembled = summary.assemble(summary.numbers_from_json(numbers), "test",
                                  summary.skipped_from_json(numbers))
@@ -275,8 +280,7 @@ def test_binaries_without_a_usable_epoch_are_skipped_and_figC1_is_a_placeholder(
     path = tmp_path / "binary_simulation.parquet"
     tables.write_table(sim, path, meta={"skipped": reason})
     png = tmp_path / "figC1.png"
-    run_script("figC1_binaries", tmp_path, monkeypatch, {"table": str(path)}, {"png": str(png)},
-               dpi=60)
+    draw_figure("plot_sample", "figC1_binaries", {"binaries": str(path)}, png)
     assert _placeholder_text(png) == "not made: " + reason
 
 

@@ -1,5 +1,8 @@
 """Tests of the shared figure style, the Galactic-plane furniture and Figs. 1, 2, 4."""
 
+import logging
+from types import SimpleNamespace
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -7,8 +10,10 @@ import pytest
 from matplotlib.collections import QuadMesh
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
+from PIL import Image
 
 from hotstars.plots import sample, style
+from hotstars.workflow import figures, logs
 
 matplotlib.use("Agg")
 
@@ -296,3 +301,35 @@ def test_fig_kiel_empty_and_bad_inputs(flags):
 def test_fig_kiel_other_lines_are_labelled_in_kelvin(flags):
     ax = sample.fig_kiel(flags, [20000.0]).axes[0]
     assert "20,000 K" in {t.get_text().strip() for t in ax.texts}
+
+
+# --- a figure job: several figures, one interpreter ---------------------------------------------
+
+def test_a_figure_job_writes_each_figure_to_the_output_named_after_its_function(tmp_path,
+                                                                                monkeypatch):
+    monkeypatch.setattr(logs, "setup", lambda path, name="hotstars", job=None:
+                        logging.getLogger(name))
+    drawn = []
+
+    def figa(sm, log):
+        drawn.append("figa")
+        return style.placeholder_figure("A", "first")
+
+    def figb(sm, log):
+        drawn.append("figb")
+        return style.placeholder_figure("B", sm.input["reason"])
+
+    out = {"figb": str(tmp_path / "b.png"), "figa": str(tmp_path / "a.png")}
+    sm = SimpleNamespace(input={"reason": "second"}, output=out, params=SimpleNamespace(dpi=40),
+                         log=[str(tmp_path / "job.log")])
+    figures.write_all(sm, (figa, figb))
+    assert drawn == ["figa", "figb"]  # in the script's order, not the outputs'
+    assert Image.open(out["figa"]).text["Description"] == "not made: first"
+    assert Image.open(out["figb"]).text["Description"] == "not made: second"
+    assert Image.open(out["figa"]).info["dpi"] == pytest.approx((40, 40), abs=0.1)
+
+    def broken(sm, log):
+        raise ValueError("no such column")
+
+    with pytest.raises(ValueError, match="no such column"):  # the job fails, naming the error
+        figures.write_all(SimpleNamespace(**{**vars(sm), "output": {"broken": "c.png"}}), (broken,))

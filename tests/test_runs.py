@@ -140,5 +140,5 @@ def test_editing_a_module_reruns_exactly_its_users_and_their_downstream(finished
             assert rule in users and why == f"Updated input files: {path}", (rule, why)
     assert users <= set(jobs)
     if path == "src/hotstars/spiral.py":
-        assert set(jobs) == {"fig07_field", "fig10_contrast", "fig11_young_old", "all"}
+        assert set(jobs) == {"plot_maps", "plot_structure", "all"}  # Figs. 7 (field), 10, 11
     assert planned_jobs(finished) == {}  # content restored: nothing to do (checksums)

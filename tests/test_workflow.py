@@ -14,29 +14,27 @@ from workflow_utils import RUN, ROOT, copy_workflow, dry_run_blocks, planned_job
 
 pytestmark = pytest.mark.workflow
 
-MAPS_DOWNSTREAM = {"build_maps", "fig07_maps", "fig07_field", "fig13_apogee", "figB1_maps", "vr_recovery",
-                   "plot_vr_recovery",
-                   "build_age_maps", "fig08_logage", "fig11_young_old", "injection_recovery",
-                   "contrast_numbers", "fig10_contrast", "mock_comparison_numbers", "summary",
+# figures that share inputs are drawn by one rule (plot_maps: Figs. 6, 7, B.1 and the v_R field;
+# plot_structure: Figs. 8, 10, 11; plot_apogee: Figs. 13, D.1, B.1 APOGEE; plot_sample: Figs. 1-5,
+# C.1; plot_d23: Figs. A.1, A.2)
+MAPS_DOWNSTREAM = {"build_maps", "plot_maps", "plot_apogee", "vr_recovery", "plot_vr_recovery",
+                   "build_age_maps", "plot_structure", "injection_recovery",
+                   "contrast_numbers", "mock_comparison_numbers", "summary",
                    "summary_table", "all"}
 # the comparison galaxies' maps are named after the spaxel size too
-SPAXEL_CHANGE = MAPS_DOWNSTREAM | {"auriga_maps", "apogee_maps", "fig12_auriga", "fig13_apogee",
-                                   "figD1_toomre", "figB1_apogee"}
+SPAXEL_CHANGE = MAPS_DOWNSTREAM | {"auriga_maps", "apogee_maps", "fig12_auriga"}
 # the OB target sample's Δ_Σ (density_contrast) does not depend on the HSS; its own extra does
 # the continuous v_R field uses every window star: not the spaxel size, but the window
-WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "fig06_vphi", "density_contrast_hss",
-                                       "vr_field"}
-AGES_DOWNSTREAM = {"compute_ages", "gather_ages", "build_age_maps", "fig08_logage",
-                   "fig11_young_old", "cluster_validation", "fig09_clusters", "age_recovery",
+WINDOW_DOWNSTREAM = MAPS_DOWNSTREAM | {"flag_vphi_window", "density_contrast_hss", "vr_field"}
+AGES_DOWNSTREAM = {"compute_ages", "gather_ages", "build_age_maps", "plot_structure",
+                   "cluster_validation", "fig09_clusters", "age_recovery",
                    "plot_age_recovery", "injection_recovery", "write_vac", "summary", "summary_table",
                    "all"}
 KINEMATICS_DOWNSTREAM = WINDOW_DOWNSTREAM | AGES_DOWNSTREAM | {"compute_kinematics"}
 SAMPLE_DOWNSTREAM = KINEMATICS_DOWNSTREAM | {"select_hss", "average_vlos", "kinematics_inputs",
-                                             "fig01_sky", "fig02_cutflow", "fig04_kiel",
-                                             "compare_gaia_rv", "compare_esphs", "simulate_binaries",
-                                             "fig03_esphs", "fig05_gaia_rv", "figC1_binaries",
-                                             "crossmatch_als3", "compare_d23", "crossmatch_numbers",
-                                             "figA1_d23_selection", "figA2_d23_plane",
+                                             "plot_sample", "compare_gaia_rv", "compare_esphs",
+                                             "simulate_binaries", "crossmatch_als3", "compare_d23",
+                                             "crossmatch_numbers", "plot_d23",
                                              "cutflow_table", "crossmatch_table"}
 ALL_RULES = SAMPLE_DOWNSTREAM | SPAXEL_CHANGE | {
     "build_isochrone_grid", "simulate_survey", "density_contrast", "ingest",

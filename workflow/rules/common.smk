@@ -81,6 +81,13 @@ def map_file(kind, size=SPAXEL_PC):
     return PLAN.map_file(kind, size)
 
 
+def figure(name, label):
+    """A figure product, results/<run>/figures/<name>.png, in the report under "Figures" with
+    its caption workflow/report/<name>.rst."""
+    return report(results(f"figures/{name}.png"), caption=f"../report/{name}.rst",
+                  category="Figures", labels={"figure": label})
+
+
 def survey_input(key):
     return PLAN.survey_input(key)
 

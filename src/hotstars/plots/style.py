@@ -23,7 +23,7 @@ import os
 import textwrap
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import matplotlib as mpl
 import numpy as np
@@ -161,6 +161,19 @@ def not_made_reason(df: pd.DataFrame, meta: Mapping, name: str) -> str:
     (its metadata), else "<name> has no rows" if ``df`` is empty; "" if the figure can be made."""
     reason = str(meta.get("skipped") or "")
     return reason or (f"{name} has no rows" if df.empty else "")
+
+
+def figure_or_placeholder(label: str, title: str, df: pd.DataFrame, meta: Mapping, name: str,
+                          draw: Callable[[pd.DataFrame], Figure], log=None) -> Figure:
+    """``draw(df)``, or, when :func:`not_made_reason` gives a reason, a placeholder figure
+    "<label>: <title>" that says it (and a warning "<label> not made: <reason>" in ``log``):
+    an optional product's figure is never an error."""
+    reason = not_made_reason(df, meta, name)
+    if not reason:
+        return draw(df)
+    if log is not None:
+        log.warning("%s not made: %s", label, reason)
+    return placeholder_figure(f"{label}: {title}", reason)
 
 
 def format_count(n: int) -> str:

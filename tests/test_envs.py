@@ -227,7 +227,7 @@ def test_fresh_venv_of_the_env_reruns_its_rules(name, run_dir, tmp_path):
     assert listed.returncode == 0, listed.stderr[-3000:]
     own = set(rules_by_env()[f"envs/{name}"])
     rules = sorted(own & set(listed.stdout.split()))
-    assert len(rules) > 10
+    assert len(rules) >= 9  # plotting: the 9 figure rules (22 figures)
     # rerun this environment's rules; rules of other environments downstream of them are left
     omit = sorted(downstream(workdir, python, rules) - own - {"all"})
     before = hashing.product_hashes(workdir)

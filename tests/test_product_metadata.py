@@ -405,7 +405,7 @@ def test_every_product_of_the_run_carries_provenance(run_dir):
     assert len({r["config_sha256"] for r in records.values()}) == 1
     top = RUN
     assert records[f"{top}/vac/ob_vac.fits"]["rule"] == "write_vac"
-    assert records[f"{top}/figures/fig07_maps.png"]["rule"] == "fig07_maps"
+    assert records[f"{top}/figures/fig07_maps.png"]["rule"] == "plot_maps"  # Figs. 6, 7, B.1, field
     assert records[f"{top}/summary.json"]["rule"] == "summary"
     assert f"{top}/kinematics/kinematics.parquet" in {
         i["path"] for i in records[f"{top}/vac/ob_vac.fits"]["inputs"]}

@@ -306,7 +306,8 @@ def test_fig_kiel_other_lines_are_labelled_in_kelvin(flags):
 # --- a figure job: several figures, one interpreter ---------------------------------------------
 
 def test_a_figure_job_writes_each_figure_to_the_output_named_after_its_function(tmp_path,
-                                                                                monkeypatch):
+                                                                                monkeypatch,
+                                                                                caplog):
     monkeypatch.setattr(logs, "setup", lambda path, name="hotstars", job=None:
                         logging.getLogger(name))
     drawn = []
@@ -331,5 +332,9 @@ def test_a_figure_job_writes_each_figure_to_the_output_named_after_its_function(
     def broken(sm, log):
         raise ValueError("no such column")
 
-    with pytest.raises(ValueError, match="no such column"):  # the job fails, naming the error
-        figures.write_all(SimpleNamespace(**{**vars(sm), "output": {"broken": "c.png"}}), (broken,))
+    with caplog.at_level(logging.ERROR), pytest.raises(ValueError, match="no such column"):
+        figures.write_all(SimpleNamespace(**{**vars(sm), "output": {"figa": "a.png",
+                                                                    "broken": "c.png"}}),
+                          (broken, figa))
+    assert [r.getMessage() for r in caplog.records] == ["broken (c.png) not drawn; the error follows"]
+    assert drawn == ["figa", "figb"]  # the job stops at the first figure that fails

@@ -110,12 +110,7 @@ rule fig09_clusters:
         cg20=results("validation/clusters_cg20.parquet"),
         code=imports_of("fig09_clusters"),
     output:
-        png=report(
-            results("figures/fig09_clusters.png"),
-            caption="../report/fig09_clusters.rst",
-            category="Figures",
-            labels={"figure": "Fig. 9"},
-        ),
+        png=figure("fig09_clusters", "Fig. 9"),
     params:
         dpi=config["figures"]["dpi"],
     log:
@@ -140,12 +135,7 @@ rule fig12_auriga:
         old_vR=results(f"comparisons/auriga_old_vR_{SPAXEL_PC}pc.parquet"),
         code=imports_of("fig12_auriga"),
     output:
-        png=report(
-            results("figures/fig12_auriga.png"),
-            caption="../report/fig12_auriga.rst",
-            category="Figures",
-            labels={"figure": "Fig. 12"},
-        ),
+        png=figure("fig12_auriga", "Fig. 12"),
     params:
         dpi=config["figures"]["dpi"],
         spaxel_pc=SPAXEL_PC,

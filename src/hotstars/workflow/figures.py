@@ -19,5 +19,10 @@ def write_all(sm, figures: Iterable[Callable]) -> None:
     log = logs.setup(sm.log[0], job=sm)
     for draw in figures:
         png = sm.output[draw.__name__]
-        style.savefig(draw(sm, log), png, dpi=sm.params.dpi)
+        try:
+            style.savefig(draw(sm, log), png, dpi=sm.params.dpi)
+        except Exception:
+            # the job fails (Snakemake removes all its figures); say which one could not be drawn
+            log.error("%s (%s) not drawn; the error follows", draw.__name__, png)
+            raise
         log.info("wrote %s", png)

@@ -31,21 +31,17 @@ def fig13_apogee(sm, log):
 
 
 def figD1_toomre(sm, log):
-    stars = read_table(sm.input.stars)
-    log.info("Fig. D.1: %d stars (%s)", len(stars), sm.input.stars)
-    return style.figure_or_placeholder(
-        "Fig. D.1", "Toomre diagram of the APOGEE giants", stars, {}, str(sm.input.stars),
-        lambda df: galaxies.fig_toomre(df, v_range_kms=sm.params.toomre_v_kms,
-                                       uw_max_kms=sm.params.toomre_uw_max_kms),
+    return figures.optional(
+        sm.input.stars, "Fig. D.1", "Toomre diagram of the APOGEE giants",
+        lambda stars: galaxies.fig_toomre(stars, v_range_kms=sm.params.toomre_v_kms,
+                                          uw_max_kms=sm.params.toomre_uw_max_kms),
         log)
 
 
 def figB1_apogee(sm, log):
-    vr = read_table(sm.input.vr)
-    log.info("Fig. B.1 (APOGEE): v_R map %d spaxels (%s)", len(vr), sm.input.vr)
-    return style.figure_or_placeholder(
-        "Fig. B.1 (APOGEE)", "APOGEE giants, sigma_R and errors", vr, {}, str(sm.input.vr),
-        lambda df: maps.fig_map_errors(df, r_sun_kpc=sm.params.r_sun_kpc), log)
+    return figures.optional(
+        sm.input.vr, "Fig. B.1 (APOGEE)", "APOGEE giants, sigma_R and errors",
+        lambda vr: maps.fig_map_errors(vr, r_sun_kpc=sm.params.r_sun_kpc), log)
 
 
 FIGURES = (fig13_apogee, figD1_toomre, figB1_apogee)

@@ -5,8 +5,8 @@ Each ``fig*`` function draws one figure from the job's inputs; :func:`main` writ
 (:func:`hotstars.workflow.figures.write_all`).
 """
 
-from hotstars.io.tables import read_meta, read_table
-from hotstars.plots import comparisons, sample, style
+from hotstars.io.tables import read_table
+from hotstars.plots import comparisons, sample
 from hotstars.workflow import figures
 
 
@@ -24,8 +24,8 @@ def fig02_cutflow(sm, log):
 
 
 def fig03_esphs(sm, log):
-    return _optional(sm.input.esphs, "Fig. 3", "BOSS Net against Gaia DR3 ESP-HS",
-                     comparisons.fig_esphs, log)
+    return figures.optional(sm.input.esphs, "Fig. 3", "BOSS Net against Gaia DR3 ESP-HS",
+                            comparisons.fig_esphs, log)
 
 
 def fig04_kiel(sm, log):
@@ -35,19 +35,13 @@ def fig04_kiel(sm, log):
 
 
 def fig05_gaia_rv(sm, log):
-    return _optional(sm.input.gaia_rv, "Fig. 5", "SDSS-V v_los against Gaia DR3 RVs",
-                     comparisons.fig_gaia_rv, log)
+    return figures.optional(sm.input.gaia_rv, "Fig. 5", "SDSS-V v_los against Gaia DR3 RVs",
+                            comparisons.fig_gaia_rv, log)
 
 
 def figC1_binaries(sm, log):
-    return _optional(sm.input.binaries, "Fig. C.1", "simulated single and binary stars",
-                     comparisons.fig_binaries, log)
-
-
-def _optional(path, label, title, draw, log):
-    table = read_table(path)
-    log.info("%s: %d rows (%s)", label, len(table), path)
-    return style.figure_or_placeholder(label, title, table, read_meta(path), str(path), draw, log)
+    return figures.optional(sm.input.binaries, "Fig. C.1", "simulated single and binary stars",
+                            comparisons.fig_binaries, log)
 
 
 FIGURES = (fig01_sky, fig02_cutflow, fig03_esphs, fig04_kiel, fig05_gaia_rv, figC1_binaries)

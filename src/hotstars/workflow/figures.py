@@ -2,13 +2,15 @@
 imports and matplotlib's font and text caches serve them all, ~0.8 s of a fresh job each).
 
 A figure script lists its figures as functions ``fig(sm, log) -> Figure``, each named after its
-output in the rule; :func:`write_all` draws and writes them in that order.
+output in the rule; :func:`write_all` draws and writes them in that order. :func:`optional` is
+the figure of an optional product: the figure, or a placeholder that says why not.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from hotstars.io.tables import read_meta, read_table
 from hotstars.plots import style
 from hotstars.workflow import logs
 
@@ -26,3 +28,12 @@ def write_all(sm, figures: Iterable[Callable]) -> None:
             log.error("%s (%s) not drawn; the error follows", draw.__name__, png)
             raise
         log.info("wrote %s", png)
+
+
+def optional(path, label: str, title: str, draw: Callable, log):
+    """``draw(table)`` of the product at ``path``, or, when it was skipped (its ``skipped``
+    metadata) or has no rows, a placeholder "<label>: <title>" that says why
+    (:func:`hotstars.plots.style.figure_or_placeholder`): never an error."""
+    table = read_table(path)
+    log.info("%s: %d rows (%s)", label, len(table), path)
+    return style.figure_or_placeholder(label, title, table, read_meta(path), str(path), draw, log)

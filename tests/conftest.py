@@ -30,7 +30,6 @@ from workflow_utils import copy_workflow, snakemake
 MODULE_SECONDS = {
     "test_cluster.py": 420,
     "test_reliability.py": 200,
-    "test_envs.py": 290,
     "test_archive_workflow.py": 75,
     "test_bad_inputs.py": 160,
     "test_readme.py": 85,
@@ -38,6 +37,7 @@ MODULE_SECONDS = {
     "test_runs.py": 45,
     "test_workflow.py": 40,
     "test_real_data.py": 30,
+    "test_envs.py": 25,
 }
 
 

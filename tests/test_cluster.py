@@ -7,10 +7,15 @@ through the SLURM executor plugin.
 - The profile is dry-run with snakemake-executor-plugin-slurm (no SLURM command called): every
   job has its measured memory and wall time, partition and account; the jobs come in the groups
   sample, comparisons, maps and results, and the age shards (compute_ages) in none.
-- The whole small mock runs through snakemake-executor-plugin-slurm itself (conftest's
-  `slurm_plugin`: pyproject's `slurm` extra in a folder of its own), with stand-in SLURM
-  commands on PATH (tests/slurm_standin.py: sbatch starts each job as a detached local process,
-  sacct reports its state, srun execs the job step): at most 15 sbatch jobs, one per age shard;
+- The whole small mock runs through snakemake-executor-plugin-slurm itself with the profile as
+  shipped, conda included: Snakemake and pyproject's `slurm` extra in a virtual environment of
+  their own (as on a submit host), stand-in SLURM commands on PATH (tests/slurm_standin.py:
+  sbatch starts each job as a detached local process, sacct reports its state, srun execs the
+  job step) and a stand-in conda that builds each rule's environment from its envs/ file as a
+  fresh virtual environment (tests/standins.py): each environment is built once, holds only its
+  pinned packages, and every job ran in its rule's environment and imported nothing from outside
+  it but Snakemake's own packages (the running half of tests/test_envs.py's check); at most 15
+  sbatch jobs, one per age shard;
   each with --mem, -t, -p and -A, a group job's memory the largest of its members' and its wall
   time their sum (they run one after another); every job ran as a job step, and the products
   equal those of the ordinary run (`run_dir`); maps and comparisons ran side by side. ~4 min on
@@ -21,20 +26,26 @@ through the SLURM executor plugin.
 import os
 import re
 import shlex
-import shutil
+import subprocess
 import sys
 import time
 from collections import Counter
+from importlib import metadata
+from pathlib import Path
 
 import pytest
 import slurm_standin
+import standins
+import venv_tools
 import yaml
-from slurm_plugin import pythonpath
+from slurm_plugin import pythonpath, slurm_extra
 from standins import write_standins, write_traps
 from workflow_utils import (RUN, ROOT, copy_workflow, dry_run_blocks, planned_jobs, rule_edges,
                             snakemake)
 
 from hotstars.io import hashing
+from hotstars.workflow import environments
+from hotstars.workflow.environments import read_environment
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import slurm_resources  # noqa: E402
@@ -74,18 +85,14 @@ def mapping_keys(text: str, key: str) -> list[str]:
     return re.findall(r"^[ \t]+(\w+)[ \t]*:", block.group(1), re.M)
 
 
-def slurm_profile_copy(workdir, partition=None, account=None):
-    """The copy's profiles/slurm without conda (not installable here; a run cannot use the
-    stand-in, tests/standins.py) and, if given, with the test's partition and account."""
+def slurm_profile_copy(workdir, partition, account):
+    """The copy's profiles/slurm with the test's partition and account (conda kept)."""
     path = workdir / "profiles" / "slurm" / "profile.yaml"
     text = path.read_text()
-    if shutil.which("conda") is None:
-        assert text.count("\nsoftware-deployment-method: conda\n") == 1
-        text = text.replace("\nsoftware-deployment-method: conda\n", "\n")
-    if partition:
-        text = text.replace('slurm_partition: "your_partition"', f"slurm_partition: {partition}")
-        text = text.replace('slurm_account: "your_account"', f"slurm_account: {account}")
-        assert f"slurm_account: {account}" in text
+    assert text.count("\nsoftware-deployment-method: conda\n") == 1
+    text = text.replace('slurm_partition: "your_partition"', f"slurm_partition: {partition}")
+    text = text.replace('slurm_account: "your_account"', f"slurm_account: {account}")
+    assert f"slurm_account: {account}" in text
     path.write_text(text)
     return path
 
@@ -270,27 +277,40 @@ main()
 
 
 @pytest.fixture(scope="module")
-def slurm_run(tmp_path_factory, slurm_plugin):
-    """The small mock through snakemake-executor-plugin-slurm and stand-in SLURM commands."""
+def orchestrator(tmp_path_factory) -> Path:
+    """Snakemake and pyproject's `slurm` extra in a virtual environment of their own, as on a
+    cluster's submit host (no science package: a job that needed one from Snakemake's
+    environment rather than its own would show in the probe's record, tests/standins.py)."""
+    return venv_tools.fresh_venv(tmp_path_factory.mktemp("orchestrator") / "venv",
+                                 [f"snakemake=={metadata.version('snakemake')}",
+                                  *slurm_extra()])
+
+
+@pytest.fixture(scope="module")
+def slurm_run(tmp_path_factory, orchestrator):
+    """The small mock through snakemake-executor-plugin-slurm and stand-in SLURM commands, with
+    the profile as shipped: every job in its rule's conda environment (stand-in conda)."""
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm_run"))
     slurm_profile_copy(workdir, PARTITION, ACCOUNT)
     plan = planned_jobs(workdir)
     state = tmp_path_factory.mktemp("slurm_state")
     bin_dir = slurm_standin.install(tmp_path_factory.mktemp("slurm_bin"), state,
                                     partition=PARTITION, account=ACCOUNT)
+    conda = standins.write_conda_building_envs(tmp_path_factory.mktemp("conda"))
+    env = venv_tools.clean_env(orchestrator.parent)
+    env["PATH"] = os.pathsep.join([str(bin_dir), str(conda.parent / "bin"), env["PATH"]])
+    env.pop("SLURM_JOB_ID", None)
     start = time.monotonic()
     try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
-            mp.delenv("SLURM_JOB_ID", raising=False)
-            with_plugin(mp, slurm_plugin)
-            proc = snakemake(workdir, "--workflow-profile", "profiles/slurm",
-                             "--slurm-init-seconds-before-status-checks", "1",
-                             "--slurm-keep-successful-logs", timeout=1800,
-                             main=SNAKEMAKE_WITH_STEADY_STATUS_CHECKS)
+        proc = subprocess.run([str(orchestrator), "-c", SNAKEMAKE_WITH_STEADY_STATUS_CHECKS,
+                               "--workflow-profile", "profiles/slurm",
+                               "--slurm-init-seconds-before-status-checks", "1",
+                               "--slurm-keep-successful-logs"],
+                              cwd=workdir, env=env, capture_output=True, text=True, timeout=1800)
     finally:  # a run that failed or timed out leaves no job behind
         slurm_standin.cancel_unfinished(state)
-    return {"workdir": workdir, "plan": plan, "state": state, "proc": proc,
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-6000:]
+    return {"workdir": workdir, "plan": plan, "state": state, "proc": proc, "conda": conda,
             "seconds": time.monotonic() - start}
 
 
@@ -371,4 +391,63 @@ def test_slurm_products_equal_the_local_run(slurm_run, run_dir):
     local = hashing.product_hashes(run_dir)
     assert f"{RUN}/ages/ages.parquet" in ours and f"{RUN}/maps/vR_250pc.parquet" in ours
     assert sorted(ours.keys() ^ local.keys()) == []
-    assert sorted(p for p in ours if ours[p] != local[p]) == []
+    changed = sorted(p for p in ours if ours[p] != local[p])
+    pins = {p: v for env in standins.built_envs(slurm_run["conda"])
+            for p, v in read_environment(env["file"]).pypi().items()}
+    if all(metadata.version(p) == v for p, v in pins.items()):
+        assert changed == [], f"products differ from the local run's: {changed}"
+    else:  # an environment pins another version than this session's: equal to rounding
+        assert all(venv_tools.products_close(slurm_run["workdir"] / p, run_dir / p)
+                   for p in changed), changed
+
+
+# --- the rules' environments (the profile's software-deployment-method: conda) -----------------
+
+@pytest.mark.workflow
+def test_each_environment_is_built_once_from_its_file_alone(slurm_run):
+    """The submit host's Snakemake builds every environment the run needs, once, from the file
+    alone (the stand-in installs its pinned packages and nothing else); the library is in none."""
+    conda, plan = slurm_run["conda"], slurm_run["plan"]
+    rules = environments.rule_environments(ROOT)
+    needed = {read_environment(ROOT / rules[r].env).name for r in plan if r != "all"}
+    built = standins.built_envs(conda)
+    assert sorted(b["name"] for b in built) == sorted(needed) == ["hotstars-plotting",
+                                                                  "hotstars-science"]
+    assert not (conda / "calls.txt").exists(), (conda / "calls.txt").read_text()
+    for env in built:
+        assert env["prefix"].startswith(str(slurm_run["workdir"] / ".snakemake" / "conda"))
+        probe = subprocess.run([env["python"], "-c", "import hotstars"], capture_output=True,
+                               env=venv_tools.clean_env(Path(env["python"]).parent))
+        assert probe.returncode != 0, f"{env['name']}: the library must not be installed"
+
+
+@pytest.mark.workflow
+def test_every_job_ran_in_its_rules_environment_on_its_packages_alone(slurm_run, orchestrator):
+    """Each job's script ran under the interpreter of the environment its rule names (envs/), and
+    imported nothing from outside that environment, the standard library and the checkout but
+    Snakemake and what Snakemake requires: Snakemake's preamble puts its own environment's paths
+    after the job's (as with real conda), so a package missing from an environment would come
+    from there and show here."""
+    conda, plan = slurm_run["conda"], slurm_run["plan"]
+    rules = environments.rule_environments(ROOT)
+    prefix = {b["name"]: b["prefix"] for b in standins.built_envs(conda)}
+    env_of_script, expected = {}, Counter()
+    for rule, n in plan.items():
+        if rule != "all":
+            script = Path(rules[rule].script).stem
+            env_of_script.setdefault(script, set()).add(read_environment(ROOT / rules[rule].env).name)
+            expected[script] += n
+    assert all(len(names) == 1 for names in env_of_script.values()), env_of_script
+    jobs = standins.env_jobs(conda)
+    ran = Counter(job["script"].split(".")[-2] for job in jobs)  # tmpXXXX.<script>.py
+    assert ran.keys() == expected.keys()
+    assert all(ran[s] >= n for s, n in expected.items()), (ran, expected)  # retries run again
+    snakemakes = venv_tools.requirement_closure_modules(orchestrator, "snakemake")
+    assert "snakemake" in snakemakes and "pandas" not in snakemakes
+    for job in jobs:
+        script = job["script"].split(".")[-2]
+        (name,) = env_of_script[script]
+        assert job["prefix"] == prefix[name], job
+        assert set(job["outside"]) <= snakemakes, (
+            f"{script} imported {sorted(set(job['outside']) - snakemakes)} from outside its "
+            "environment: add the package to its envs/ file")

@@ -5,9 +5,13 @@ conda cannot be installed here, so each property is checked the way it can be:
 - (a) statically: every rule's import closure (its script plus the library modules it reaches,
   hotstars.workflow.provenance) against its environment's packages, both ways — nothing missing,
   nothing unused (hotstars.workflow.environments.check);
-- (b) by running: for each environment a fresh virtual environment holding only that
-  environment's packages (their PyPI names; the library is *not* installed) reruns the scripts of
-  that environment's rules on a finished small run and makes the same products;
+- (b) by running: the whole small mock runs with the SLURM profile as shipped, its
+  `software-deployment-method: conda` included (tests/test_cluster.py): a stand-in conda builds
+  each environment as a fresh virtual environment holding only that environment's packages
+  (their PyPI names; the library is *not* installed), every job runs in its rule's environment,
+  imports nothing from outside it but Snakemake's own packages, and the products equal the
+  ordinary run's. The environments no mock run uses (download, archive) run their rules' scripts
+  here, in a fresh virtual environment each;
 - (c) the pip section, written where Snakemake's copy of the file lives (.snakemake/conda/, where
   conda hands it to pip), installs with `pip install --dry-run`: nothing in it depends on where
   the file sits.
@@ -21,17 +25,15 @@ import shutil
 import subprocess
 import sys
 import tomllib
-import venv
-from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
-from workflow_utils import ROOT, rule_edges
+from venv_tools import clean_env, fresh_venv
+from workflow_utils import ROOT
 
-from hotstars.io import hashing
 from hotstars.workflow import environments
 from hotstars.workflow.environments import EnvironmentFileError, read_environment
 
@@ -158,124 +160,7 @@ def test_a_relative_pip_line_fails_from_snakemakes_copy(tmp_path):
     assert proc.returncode != 0 and "does not appear to be a Python project" in proc.stderr
 
 
-# --- (b) a fresh virtual environment per environment --------------------------------------------
-
-def clean_env(bin_dir: Path) -> dict[str, str]:
-    """The environment of a process that sees only ``bin_dir``'s interpreter and the system tools."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "CONDA"))}
-    path = [p for p in env.get("PATH", "").split(os.pathsep)
-            if p and not Path(p, "python").exists()]
-    return dict(env, PATH=os.pathsep.join([str(bin_dir), *path]), PYTHONHASHSEED="0",
-                PYTHONNOUSERSITE="1")
-
-
-def fresh_venv(path: Path, packages: list[str]) -> Path:
-    """A new virtual environment at ``path`` holding ``packages`` (and their dependencies).
-
-    --no-compile: the packages' bytecode is written when a job first imports a module, not for
-    every file of every package at install time (~15 s of CPU per environment saved). The
-    packages are installed by this interpreter's pip (`pip --python`): the new environment gets
-    no pip of its own, which no job uses (ensurepip: ~3 s of CPU per environment saved)."""
-    venv.create(path, with_pip=False, symlinks=True)
-    python = path / "bin" / "python"
-    if packages:
-        proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                               "--quiet", "--no-compile", "--disable-pip-version-check",
-                               *packages],
-                              capture_output=True, text=True, timeout=1200)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-    return python
-
-
-def downstream(workdir: Path, python: Path, rules: list[str]) -> set[str]:
-    """The rules downstream of ``rules`` in the workflow's rule graph."""
-    proc = subprocess.run([str(python), "-m", "snakemake", "--rulegraph"], cwd=workdir,
-                          env=clean_env(python.parent), capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    children = {}
-    for a, b in rule_edges(proc.stdout):
-        children.setdefault(a, set()).add(b)
-    found, todo = set(), list(rules)
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
-def copy_finished_run(run_dir: Path, dest: Path) -> Path:
-    """A copy of a finished run (products, metadata and times kept: nothing is out of date)."""
-    shutil.copytree(run_dir, dest, symlinks=True)
-    return dest
-
-
-@pytest.mark.workflow
-@pytest.mark.parametrize("name", ["science.yaml", "plotting.yaml"])
-def test_fresh_venv_of_the_env_reruns_its_rules(name, run_dir, tmp_path):
-    env = read_environment(ENV_DIR / name)
-    # the job runner: Snakemake itself, at the version of this session (not a rule's import)
-    python = fresh_venv(tmp_path / "venv", env.requirements()
-                        + [f"snakemake=={metadata.version('snakemake')}"])
-    probe = subprocess.run([str(python), "-c", "import hotstars"], capture_output=True,
-                           env=clean_env(python.parent))
-    assert probe.returncode != 0, "the fresh environment must not have the library installed"
-    workdir = copy_finished_run(run_dir, tmp_path / "run")
-    listed = subprocess.run([str(python), "-m", "snakemake", "--list-rules"], cwd=workdir,
-                            env=clean_env(python.parent), capture_output=True, text=True)
-    assert listed.returncode == 0, listed.stderr[-3000:]
-    own = set(rules_by_env()[f"envs/{name}"])
-    rules = sorted(own & set(listed.stdout.split()))
-    assert len(rules) >= 9  # plotting: the 9 figure rules (22 figures)
-    # rerun this environment's rules; rules of other environments downstream of them are left
-    omit = sorted(downstream(workdir, python, rules) - own - {"all"})
-    before = hashing.product_hashes(workdir)
-    proc = subprocess.run([str(python), "-m", "snakemake", "--cores", "2", "--forcerun", *rules,
-                           *(["--omit-from", *omit] if omit else [])],
-                          cwd=workdir, env=clean_env(python.parent),
-                          capture_output=True, text=True, timeout=1800)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
-    ran = {line.split()[1].rstrip(":") for line in proc.stderr.splitlines()
-           if line.startswith(("rule ", "localrule "))} - {"all"}
-    assert ran == set(rules), f"ran {sorted(ran)}, expected {rules}"
-    after = hashing.product_hashes(workdir)
-    assert sorted(before.keys() ^ after.keys()) == []
-    changed = sorted(p for p in after if after[p] != before[p])
-    if all(metadata.version(p) == v for p, v in env.pypi().items()):
-        assert changed == [], f"products differ from the run's: {changed}"
-    else:  # another version of a package than the session's: tables agree to rounding
-        assert all(close(workdir / p, run_dir / p) for p in changed), changed
-
-
-def close(a: Path, b: Path) -> bool:
-    """Two products equal up to rounding (another numpy/scipy/matplotlib build than the session's)."""
-    import numpy as np
-    from astropy.table import Table
-
-    if a.suffix == ".json":
-        return approx_equal(json.loads(a.read_text()), json.loads(b.read_text()))
-    if a.suffix == ".png":
-        from matplotlib.image import imread
-        x, y = imread(a), imread(b)
-        return x.shape == y.shape and float(np.mean(np.abs(x - y) > 0.1)) < 0.01
-    if a.suffix in (".parquet", ".fits", ".csv"):
-        x, y = Table.read(a), Table.read(b)
-        return x.colnames == y.colnames and all(
-            np.allclose(x[c], y[c], rtol=1e-8, equal_nan=True) if x[c].dtype.kind in "fi"
-            else np.array_equal(x[c], y[c]) for c in x.colnames)
-    return a.read_bytes() == b.read_bytes()
-
-
-def approx_equal(x, y) -> bool:
-    if isinstance(x, dict):
-        return isinstance(y, dict) and x.keys() == y.keys() and all(approx_equal(x[k], y[k]) for k in x)
-    if isinstance(x, list):
-        return isinstance(y, list) and len(x) == len(y) and all(map(approx_equal, x, y))
-    if isinstance(x, float) and isinstance(y, (int, float)):
-        return x == pytest.approx(y, rel=1e-8, nan_ok=True)
-    return x == y
-
+# --- the environments that no mock run uses: their rules' scripts in a fresh environment -------
 
 def test_download_env_runs_its_rule_with_the_standard_library_only(tmp_path):
     """envs/download.yaml holds python alone: the download script runs in a bare interpreter
@@ -344,3 +229,42 @@ def test_archive_env_runs_its_rules_against_a_local_tap_service(tmp_path):
     got = Table.read(dest)
     assert sorted(got["source_id"]) == sorted(Table.read(ids)["source_id"])
     assert set(got["source_id"]) <= set(gaia["source_id"]) and len(got) == fx.N_STARS
+
+
+def test_the_stand_in_conda_probe_names_what_a_job_took_from_outside_its_environment(tmp_path):
+    """tests/standins.py's probe, which tests/test_cluster.py reads after a whole run: a job
+    script run by a built environment's interpreter is recorded with the modules it imported
+    from outside that environment (here from a folder put on sys.path as Snakemake's preamble
+    puts its own environment's paths), not those of the standard library or the workflow's
+    folder, also when the job ends with os._exit."""
+    from standins import env_jobs, write_conda_building_envs
+
+    state = write_conda_building_envs(tmp_path / "conda")
+    copy = tmp_path / "work" / ".snakemake" / "conda" / "0123abcd_.yaml"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(ENV_DIR / "download.yaml", copy)  # python alone: nothing to install
+    prefix = copy.with_suffix("")
+    proc = subprocess.run(["conda", "env", "create", "--quiet", "--no-default-packages",
+                           "--file", str(copy), "--prefix", str(prefix)],
+                          env=dict(os.environ, PATH=f"{state.parent / 'bin'}:{os.environ['PATH']}"),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    outside = tmp_path / "snakemakes_env"
+    outside.mkdir()
+    (outside / "leaky.py").write_text("")
+    (tmp_path / "work" / "mine.py").write_text("")
+    scripts = tmp_path / "work" / ".snakemake" / "scripts"
+    scripts.mkdir()
+    for name, end in (("tmp1.rule_a.py", ""), ("tmp2.rule_b.py", "os._exit(0)\n")):
+        (scripts / name).write_text(
+            f"import os, sys; sys.path.extend([{str(outside)!r}, '.']); import pickle\n"
+            "__real_file__ = __file__\n"  # the end of Snakemake's preamble
+            "import json, mine, leaky, email.parser\n" + end)
+        run = subprocess.run([str(prefix / "bin" / "python"), str(scripts / name)],
+                             cwd=tmp_path / "work", capture_output=True, text=True,
+                             env=clean_env(prefix / "bin"))
+        assert run.returncode == 0, run.stderr
+    jobs = env_jobs(state)
+    assert [(job["script"], job["outside"]) for job in jobs] == [
+        ("tmp1.rule_a.py", ["leaky"]), ("tmp2.rule_b.py", ["leaky"])]
+    assert {job["prefix"] for job in jobs} == {str(prefix)}

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -34,16 +35,19 @@ def fresh_venv(path: Path, packages: list[str]) -> Path:
     """A new virtual environment at ``path`` holding ``packages`` (and their dependencies);
     returns its interpreter.
 
-    --no-compile: the packages' bytecode is written when a job first imports a module, not for
-    every file of every package at install time (~15 s of CPU per environment saved). The
-    packages are installed by this interpreter's pip (`pip --python`): the new environment gets
-    no pip of its own, which no job uses (ensurepip: ~3 s of CPU per environment saved)."""
+    The packages are installed from the index by uv (the test extra), which links them from its
+    cache (~0.5 s for the science environment against ~5 s of pip), or by pip where uv is
+    missing. Neither writes bytecode at install time: a job compiles what it first imports. The
+    new environment gets no pip of its own, which no job uses."""
     venv.create(path, with_pip=False, symlinks=True)
     python = Path(path) / "bin" / "python"
     if packages:
-        proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                               "--quiet", "--no-compile", "--disable-pip-version-check",
-                               *packages],
+        if importlib.util.find_spec("uv") is not None:
+            command = ["-m", "uv", "pip", "install", "--quiet", "--python", str(python)]
+        else:
+            command = ["-m", "pip", "--python", str(python), "install", "--quiet", "--no-compile",
+                       "--disable-pip-version-check"]
+        proc = subprocess.run([sys.executable, *command, *packages],
                               capture_output=True, text=True, timeout=1200)
         assert proc.returncode == 0, proc.stdout + proc.stderr
     return python

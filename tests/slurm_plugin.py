@@ -4,9 +4,10 @@ Snakemake imports every executor plugin installed beside it when it starts, and
 snakemake-executor-plugin-slurm imports pandas as it loads (~0.3 s of CPU in every `snakemake`
 process: ~200 of them in a run of the tests, most of which never use SLURM). So the test
 environment (`pip install -e '.[test]'`) leaves the plugin out, and the tests that need it
-(tests/test_cluster.py, the README's SLURM commands) call :func:`install`: the packages of
-pyproject's `slurm` extra (what a cluster user installs, `pip install -e '.[slurm]'`) go into a
-folder with `pip install --target --no-deps`, and that folder is put first on PYTHONPATH of their
+(tests/test_cluster.py's dry runs, the README's SLURM commands) call :func:`install`: the
+packages of pyproject's `slurm` extra (what a cluster user installs, `pip install -e '.[slurm]'`)
+go into a folder with `pip install --target --no-deps` (uv's, where the test extra installed it),
+and that folder is put first on PYTHONPATH of their
 `snakemake` processes (jobs and job steps inherit it). Of the plugins' own requirements only those
 missing here are installed with them (the job-step plugin); one this environment has at a version
 the plugin refuses stops the test, naming both. Where the plugin is installed already (an
@@ -41,9 +42,14 @@ def installed_here() -> bool:
 
 
 def _pip_target(folder: Path, requirements: list[str]) -> None:
-    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                           "--no-compile", "--disable-pip-version-check", "--target",
-                           str(folder), *requirements],
+    """``pip install --target folder --no-deps``, by uv where the test extra installed it."""
+    if importlib.util.find_spec("uv") is not None:
+        command = ["-m", "uv", "pip", "install", "--quiet", "--no-deps", "--python",
+                   sys.executable, "--target", str(folder)]
+    else:
+        command = ["-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
+                   "--disable-pip-version-check", "--target", str(folder)]
+    proc = subprocess.run([sys.executable, *command, *requirements],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, (f"pip install --target {folder} {' '.join(requirements)} "
                                   f"failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")

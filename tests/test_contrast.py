@@ -236,3 +236,12 @@ def test_summary_numbers_correlate_vr_with_the_spaxel_mean_contrast():
     finite = np.isfinite(df["delta_sigma"])
     assert out["frac_footprint_delta_gt_0p5"] == pytest.approx(
         (df.loc[finite, "delta_sigma"] > 0.5).mean())
+    # a noisy, tied v̄_R: the same rho as scipy's spearmanr (ranks, ties averaged)
+    from scipy.stats import spearmanr
+
+    noisy = vr.assign(vR_mean=np.round(vr["vR_mean"] + rng.normal(0, 4, len(vr))))
+    got = contrast.summary_numbers(df, noisy, 0.25)["spearman_vr_delta"]
+    both = noisy.merge(cells, on=["x_center", "y_center"], suffixes=("", "_cell"))
+    assert noisy["vR_mean"].duplicated().any() and 0.1 < abs(got) < 0.95
+    assert got == pytest.approx(spearmanr(both["vR_mean"], both["delta_sigma_cell"])[0],
+                                rel=1e-12)

@@ -284,15 +284,16 @@ def summary_numbers(contrast: pd.DataFrame, vr_map: pd.DataFrame, size_kpc: floa
     structures are not aligned with the over-densities): the footprint's area fractions with
     Δ_Σ > 0 and > 0.5, and the Spearman rank correlation of v̄_R (``vr_map``: x_center, y_center,
     vR_mean) with the spaxel-mean Δ_Σ over the spaxels of the v̄_R map (``size_kpc``): the
-    Pearson correlation of their ranks, ties averaged (Spearman 1904; pandas' ``corr``, as
-    ``scipy.stats.spearmanr`` computes it), NaN if a value is not finite or < 3 spaxels."""
+    Pearson correlation of their ranks, ties averaged (Spearman 1904; what
+    ``scipy.stats.spearmanr`` computes, without importing scipy.stats, ~0.5 s, as pandas'
+    ``corr(method="spearman")`` does), NaN if a value is not finite or < 3 spaxels."""
     delta = contrast["delta_sigma"].to_numpy(float)
     finite = np.isfinite(delta)
     cells = spaxel_mean(contrast, size_kpc).round({"x_center": 6, "y_center": 6})
     vr = vr_map[["x_center", "y_center", "vR_mean"]].round({"x_center": 6, "y_center": 6})
     both = vr.merge(cells, on=["x_center", "y_center"])
     pair = both[["vR_mean", "delta_sigma"]].to_numpy(float)
-    rho = (float(both["vR_mean"].corr(both["delta_sigma"], method="spearman"))
+    rho = (float(both["vR_mean"].rank().corr(both["delta_sigma"].rank()))  # Spearman's rho
            if len(both) > 2 and np.isfinite(pair).all() else float("nan"))
     return {"frac_footprint_delta_gt_0": float(np.mean(delta[finite] > 0)),
             "frac_footprint_delta_gt_0p5": float(np.mean(delta[finite] > 0.5)),

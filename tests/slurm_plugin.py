@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
-import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import venv_tools
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -42,15 +41,8 @@ def installed_here() -> bool:
 
 
 def _pip_target(folder: Path, requirements: list[str]) -> None:
-    """``pip install --target folder --no-deps``, by uv where the test extra installed it."""
-    if importlib.util.find_spec("uv") is not None:
-        command = ["-m", "uv", "pip", "install", "--quiet", "--no-deps", "--python",
-                   sys.executable, "--target", str(folder)]
-    else:
-        command = ["-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
-                   "--disable-pip-version-check", "--target", str(folder)]
-    proc = subprocess.run([sys.executable, *command, *requirements],
-                          capture_output=True, text=True, timeout=600)
+    """``pip install --target folder --no-deps`` (tests/venv_tools.py: uv, or pip)."""
+    proc = venv_tools.pip_install(requirements, "--no-deps", "--target", str(folder), timeout=600)
     assert proc.returncode == 0, (f"pip install --target {folder} {' '.join(requirements)} "
                                   f"failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
 

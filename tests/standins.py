@@ -26,9 +26,10 @@ import json
 import sys
 from pathlib import Path
 
+# {build}: nothing, or the lines of the conda that builds environments (CONDA_BUILDS)
 CONDA = """#!/bin/sh
-case "$*" in
-  "info --json") echo '{{"platform": "linux-64", "conda_prefix": "/opt/conda", "conda_version": "24.11.3"}}' ;;
+{build}case "$*" in
+  "info --json") echo '{{"platform": "linux-64", "conda_prefix": "{prefix}", "conda_version": "24.11.3"}}' ;;
   "--version") echo "conda 24.11.3" ;;
   "config --get channel_priority --json") echo '{{"get": {{"channel_priority": "strict"}}}}' ;;
   *) echo "conda $*" >> "{calls}"; exit 1 ;;
@@ -53,7 +54,7 @@ def write_standins(folder: Path, tools=("conda", "apptainer")) -> Path:
     calls = folder / "calls.txt"
     for tool in tools:
         text = {"conda": CONDA, "apptainer": APPTAINER}[tool]
-        (folder / tool).write_text(text.format(calls=calls))
+        (folder / tool).write_text(text.format(calls=calls, prefix="/opt/conda", build=""))
         (folder / tool).chmod(0o755)
     return calls
 
@@ -71,15 +72,10 @@ def write_traps(folder: Path, names) -> Path:
 
 # --- a conda that builds environments -----------------------------------------------------------
 
-CONDA_BUILDING = """#!/bin/sh
-if [ "$1 $2" = "env create" ]; then exec "{python}" "{module}" env-create "{state}" "$@"; fi
-case "$*" in
-  "info --json") echo '{{"platform": "linux-64", "conda_prefix": "{prefix}", "conda_version": "24.11.3"}}' ;;
-  "--version") echo "conda 24.11.3" ;;
-  "config --get channel_priority --json") echo '{{"get": {{"channel_priority": "strict"}}}}' ;;
-  "clean -y --tarballs"*) ;;  # after each environment: no package cache to clean
-  *) echo "conda $*" >> "{state}/calls.txt"; exit 1 ;;
-esac
+# Snakemake's `conda env create ...` builds (_env_create); its `conda clean` after each build
+# finds no package cache to clean
+CONDA_BUILDS = """if [ "$1 $2" = "env create" ]; then exec "{python}" "{module}" env-create "{state}" "$@"; fi
+case "$*" in "clean -y --tarballs"*) exit 0 ;; esac
 """
 
 # sourced by Snakemake before each job's command: `source <conda_prefix>/bin/activate ENV; CMD`
@@ -124,8 +120,9 @@ def write_conda_building_envs(folder: Path) -> Path:
     bin_dir.mkdir(parents=True, exist_ok=True)
     state.mkdir(exist_ok=True)
     conda = bin_dir / "conda"
-    conda.write_text(CONDA_BUILDING.format(python=sys.executable, module=Path(__file__).resolve(),
-                                           state=state, prefix=folder))
+    build = CONDA_BUILDS.format(python=sys.executable, module=Path(__file__).resolve(),
+                                state=state)
+    conda.write_text(CONDA.format(build=build, prefix=folder, calls=state / "calls.txt"))
     conda.chmod(0o755)
     (bin_dir / "activate").write_text(ACTIVATE)
     return state

@@ -1,7 +1,8 @@
 """Fresh virtual environments for the tests that run code outside the test environment.
 
 - :func:`fresh_venv`: a new virtual environment holding only the given packages (the per-rule
-  environments of envs/*.yaml, Snakemake alone as an orchestrator);
+  environments of envs/*.yaml, Snakemake alone as an orchestrator); :func:`pip_install`, which
+  installs them (uv, or pip where uv is missing);
 - :func:`clean_env`: the process environment of a command that sees only that interpreter;
 - :func:`requirement_closure_modules`: the modules a distribution brings, with its requirements;
 - :func:`products_close`: two products equal up to rounding, for products made with other builds
@@ -42,15 +43,22 @@ def fresh_venv(path: Path, packages: list[str]) -> Path:
     venv.create(path, with_pip=False, symlinks=True)
     python = Path(path) / "bin" / "python"
     if packages:
-        if importlib.util.find_spec("uv") is not None:
-            command = ["-m", "uv", "pip", "install", "--quiet", "--python", str(python)]
-        else:
-            command = ["-m", "pip", "--python", str(python), "install", "--quiet", "--no-compile",
-                       "--disable-pip-version-check"]
-        proc = subprocess.run([sys.executable, *command, *packages],
-                              capture_output=True, text=True, timeout=1200)
+        proc = pip_install(packages, python=python)
         assert proc.returncode == 0, proc.stdout + proc.stderr
     return python
+
+
+def pip_install(packages: list[str], *options: str, python=sys.executable, timeout: int = 1200):
+    """``pip install --quiet OPTIONS PACKAGES`` for the interpreter ``python``, without bytecode,
+    by uv (the test extra) or, where uv is missing, by this interpreter's pip; the finished
+    process, output captured."""
+    if importlib.util.find_spec("uv") is not None:
+        tool = ["uv", "pip", "install", "--python", str(python)]
+    else:  # pip takes --python before its command, and only for another interpreter
+        tool = ["pip", *(["--python", str(python)] if str(python) != sys.executable else []),
+                "install", "--no-compile", "--disable-pip-version-check"]
+    return subprocess.run([sys.executable, "-m", *tool, "--quiet", *options, *packages],
+                          capture_output=True, text=True, timeout=timeout)
 
 
 _CLOSURE = """

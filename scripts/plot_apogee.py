@@ -8,15 +8,14 @@ Each ``fig*`` function draws one figure from the job's inputs; :func:`main` writ
 empty comparison gives a placeholder that says why, never an error.
 """
 
-from hotstars.io.tables import read_table
 from hotstars.plots import galaxies, maps, style
 from hotstars.workflow import figures
 
 
 def fig13_apogee(sm, log):
     p = sm.params
-    vr, hss_vr = read_table(sm.input.vr_fig13), read_table(sm.input.hss_vr)
-    n_selected = int(read_table(sm.input.stars)["selected"].sum())
+    vr, hss_vr = figures.table(sm.input.vr_fig13), figures.table(sm.input.hss_vr)
+    n_selected = int(figures.table(sm.input.stars)["selected"].sum())
     log.info("Fig. 13: APOGEE map %d spaxels, %d plotted (%s); HSS map %d spaxels; "
              "%d giants selected", len(vr), int(vr["plotted"].sum()), sm.input.vr_fig13,
              len(hss_vr), n_selected)

@@ -7,21 +7,20 @@ Each ``fig*`` function draws one figure from the job's inputs; :func:`main` writ
 """
 
 from hotstars.crossmatch import selection_colours
-from hotstars.io.tables import read_table
 from hotstars.plots import crossmatch
 from hotstars.workflow import figures
 
 
 def figA1_d23_selection(sm, log):
-    d23 = read_table(sm.input.d23_stars)
-    targets = selection_colours(read_table(sm.input.targets))
+    d23 = figures.table(sm.input.d23_stars)
+    targets = selection_colours(figures.table(sm.input.targets))
     log.info("Fig. A.1: %d D23 stars (%s), %d targets (%s)", len(d23), sm.input.d23_stars,
              len(targets), sm.input.targets)
     return crossmatch.fig_d23_selection(d23, targets)
 
 
 def figA2_d23_plane(sm, log):
-    d23 = read_table(sm.input.d23_stars)
+    d23 = figures.table(sm.input.d23_stars)
     log.info("Fig. A.2: %d D23 stars (%s)", len(d23), sm.input.d23_stars)
     return crossmatch.fig_d23_plane(d23, r_sun_kpc=sm.params.r_sun_kpc,
                                     bin_kpc=sm.params.bin_kpc)

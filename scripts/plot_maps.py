@@ -7,35 +7,34 @@ Each ``fig*`` function draws one figure from the job's inputs; :func:`main` writ
 """
 
 from hotstars import spiral
-from hotstars.io.tables import read_meta, read_table
 from hotstars.plots import maps, structure
 from hotstars.workflow import figures
 
 
 def fig06_vphi(sm, log):
-    kinematics, flags = read_table(sm.input.kinematics), read_table(sm.input.flags)
+    kinematics, flags = figures.table(sm.input.kinematics), figures.table(sm.input.flags)
     log.info("Fig. 6: kinematics %d rows (%s); window %s km/s", len(kinematics),
              sm.input.kinematics, sm.params.window)
     return maps.fig_vphi(kinematics, sm.params.window, flags=flags)
 
 
 def fig07_maps(sm, log):
-    density, vr = read_table(sm.input.density), read_table(sm.input.vr)
+    density, vr = figures.table(sm.input.density), figures.table(sm.input.vr)
     log.info("Fig. 7: density map %d spaxels (%s); v_R map %d spaxels (%s)", len(density),
              sm.input.density, len(vr), sm.input.vr)
     return maps.fig_maps(density, vr, r_sun_kpc=sm.params.r_sun_kpc)
 
 
 def figB1_maps(sm, log):
-    vr = read_table(sm.input.vr)
+    vr = figures.table(sm.input.vr)
     log.info("Fig. B.1: v_R map %d spaxels (%s)", len(vr), sm.input.vr)
     return maps.fig_map_errors(vr, r_sun_kpc=sm.params.r_sun_kpc)
 
 
 def fig07_field(sm, log):
-    field, vr = read_table(sm.input.field), read_table(sm.input.vr)
-    contrast = read_table(sm.input.contrast)
-    meta = read_meta(sm.input.field)
+    field, vr = figures.table(sm.input.field), figures.table(sm.input.vr)
+    contrast = figures.table(sm.input.contrast)
+    meta = figures.meta(sm.input.field)
     label = (f"h = {float(meta['bandwidth_kpc']):g} kpc, sigma_R = "
              f"{float(meta['sigma_R_kms']):.1f} km/s, N = {int(meta['n_stars']):,}")
     log.info("v_R field %s (%s); spaxel map %d spaxels; contrast %s", sm.input.field, label,

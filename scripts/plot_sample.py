@@ -5,20 +5,19 @@ Each ``fig*`` function draws one figure from the job's inputs; :func:`main` writ
 (:func:`hotstars.workflow.figures.write_all`).
 """
 
-from hotstars.io.tables import read_table
 from hotstars.plots import comparisons, sample
 from hotstars.workflow import figures
 
 
 def fig01_sky(sm, log):
-    targets, hss = read_table(sm.input.targets), read_table(sm.input.hss)
+    targets, hss = figures.table(sm.input.targets), figures.table(sm.input.hss)
     log.info("Fig. 1: targets %d rows (%s); HSS %d rows (%s)", len(targets), sm.input.targets,
              len(hss), sm.input.hss)
     return sample.fig_sky(targets, hss)
 
 
 def fig02_cutflow(sm, log):
-    cutflow = read_table(sm.input.cutflow)
+    cutflow = figures.table(sm.input.cutflow)
     log.info("Fig. 2: cut-flow %s:\n%s", sm.input.cutflow, cutflow.to_string(index=False))
     return sample.fig_cutflow(cutflow)
 
@@ -29,7 +28,7 @@ def fig03_esphs(sm, log):
 
 
 def fig04_kiel(sm, log):
-    flags = read_table(sm.input.flags)
+    flags = figures.table(sm.input.flags)
     log.info("Fig. 4: target flags %d rows (%s)", len(flags), sm.input.flags)
     return sample.fig_kiel(flags, teff_lines_k=sm.params.teff_lines_k)
 

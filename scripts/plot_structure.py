@@ -8,13 +8,12 @@ Each ``fig*`` function draws one figure from the job's inputs; :func:`main` writ
 
 from hotstars import associations, frame, spiral
 from hotstars import contrast as density
-from hotstars.io.tables import read_meta, read_table
 from hotstars.plots import ages, structure
 from hotstars.workflow import figures
 
 
 def fig08_logage(sm, log):
-    logage, meta = read_table(sm.input.logage), read_meta(sm.input.logage)  # meta: spaxel size
+    logage, meta = figures.table(sm.input.logage), figures.meta(sm.input.logage)  # meta: spaxel size
     log.info("Fig. 8: log-age map %d spaxels of %s pc (%s)", len(logage), meta["spaxel_pc"],
              sm.input.logage)
     return ages.fig_logage_map(logage, r_sun_kpc=sm.params.frame["r_sun_kpc"],
@@ -22,8 +21,8 @@ def fig08_logage(sm, log):
 
 
 def fig10_contrast(sm, log):
-    contrast, vr = read_table(sm.input.contrast), read_table(sm.input.vr)
-    label = density.figure_label(read_meta(sm.input.contrast))
+    contrast, vr = figures.table(sm.input.contrast), figures.table(sm.input.vr)
+    label = density.figure_label(figures.meta(sm.input.contrast))
     log.info("Fig. 10: contrast %d pixels (%s: %s); v_R map %d spaxels (%s)", len(contrast),
              sm.input.contrast, label, len(vr), sm.input.vr)
     r_sun_kpc = sm.params.frame["r_sun_kpc"]
@@ -33,10 +32,10 @@ def fig10_contrast(sm, log):
 
 
 def fig11_young_old(sm, log):
-    young, old = read_table(sm.input.young), read_table(sm.input.old)
-    young_meta, old_meta = read_meta(sm.input.young), read_meta(sm.input.old)  # the cuts
-    contrast = read_table(sm.input.contrast)
-    label = density.figure_label(read_meta(sm.input.contrast))
+    young, old = figures.table(sm.input.young), figures.table(sm.input.old)
+    young_meta, old_meta = figures.meta(sm.input.young), figures.meta(sm.input.old)  # the cuts
+    contrast = figures.table(sm.input.contrast)
+    label = density.figure_label(figures.meta(sm.input.contrast))
     log.info("Fig. 11: young %d spaxels, old %d spaxels, contrast %d pixels (%s)", len(young),
              len(old), len(contrast), label)
     regions = associations.association_xy(frame.frame_from_config(sm.params.frame))

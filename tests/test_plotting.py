@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 from PIL import Image
 
+from hotstars.io import tables
 from hotstars.plots import sample, style
 from hotstars.workflow import figures, logs
 
@@ -339,3 +340,38 @@ def test_a_figure_job_writes_each_figure_to_the_output_named_after_its_function(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
         "broken (c.png) not drawn; the error follows"]
     assert drawn == ["figa", "figb"]  # the job stops at the first figure that fails
+
+
+def test_figures_of_a_job_read_a_shared_table_once_each_getting_their_own_copy(tmp_path,
+                                                                                 monkeypatch):
+    monkeypatch.setattr(logs, "setup", lambda path, name="hotstars", job=None:
+                        logging.getLogger(name))
+    path = tmp_path / "shared.parquet"
+    tables.write_table(pd.DataFrame({"x": [1.0, 2.0]}), path, meta={"cut": [1, 2]})
+    reads = []
+    for name in ("read_table", "read_meta"):
+        real = getattr(figures, name)
+        monkeypatch.setattr(figures, name, lambda p, real=real, name=name:
+                            reads.append(name) or real(p))
+    seen = []
+
+    def figa(sm, log):  # changes what it was given
+        df, meta = figures.table(sm.input["t"]), figures.meta(sm.input["t"])
+        df.loc[0, "x"] = -1.0
+        meta["cut"].append(3)
+        return style.placeholder_figure("A", "first")
+
+    def figb(sm, log):
+        seen.append((figures.table(sm.input["t"])["x"].tolist(), figures.meta(sm.input["t"])))
+        return figures.optional(sm.input["t"], "B", "second", lambda df: style.placeholder_figure(
+            "B", f"{len(df)} rows"), log)
+
+    sm = SimpleNamespace(input={"t": str(path)}, params=SimpleNamespace(dpi=20),
+                         output={"figa": str(tmp_path / "a.png"), "figb": str(tmp_path / "b.png")},
+                         log=[str(tmp_path / "job.log")])
+    figures.write_all(sm, (figa, figb))
+    assert sorted(reads) == ["read_meta", "read_table"]  # once each, for three uses
+    assert seen == [([1.0, 2.0], {"cut": [1, 2]})]  # not figa's changes
+    # outside a figure job nothing is kept: every call reads the file
+    figures.table(path), figures.table(path)
+    assert reads.count("read_table") == 3

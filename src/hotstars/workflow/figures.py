@@ -25,27 +25,28 @@ from hotstars.workflow import logs
 _READ: dict | None = None
 
 
+def _read_once(kind: str, read: Callable, path, copy_of: Callable):
+    """``read(path)``; within :func:`write_all` read once per ``kind`` and path, and each caller
+    gets ``copy_of`` the value read."""
+    if _READ is None:
+        return read(path)
+    key = (kind, os.fspath(path))
+    if key not in _READ:
+        _READ[key] = read(path)
+    return copy_of(_READ[key])
+
+
 def table(path) -> pd.DataFrame:
     """The table at ``path`` (:func:`hotstars.io.tables.read_table`). Within :func:`write_all`
     each file is read once and every figure gets its own copy, so figures that share an input
     neither read it again nor see one another's changes to it."""
-    if _READ is None:
-        return read_table(path)
-    key = ("table", os.fspath(path))
-    if key not in _READ:
-        _READ[key] = read_table(path)
-    return _READ[key].copy()
+    return _read_once("table", read_table, path, pd.DataFrame.copy)
 
 
 def meta(path) -> dict:
     """The metadata of the table at ``path`` (:func:`hotstars.io.tables.read_meta`), read once
     per :func:`write_all` like :func:`table`."""
-    if _READ is None:
-        return read_meta(path)
-    key = ("meta", os.fspath(path))
-    if key not in _READ:
-        _READ[key] = read_meta(path)
-    return copy.deepcopy(_READ[key])
+    return _read_once("meta", read_meta, path, copy.deepcopy)
 
 
 def write_all(sm, figures: Iterable[Callable]) -> None:
